@@ -1,1 +1,1 @@
-class P{static void Main(){}}
+return await Vigil.Cli.CliRoot.RunAsync(args);

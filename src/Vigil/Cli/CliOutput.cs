@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Vigil.Cli;
+
+/// <summary>Printing helpers shared by the client verbs.</summary>
+internal static class CliOutput
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void Json(JsonNode? node) => Console.WriteLine(node?.ToJsonString(Indented) ?? "null");
+
+    /// <summary>Runs a client verb: CLI errors print "vigil: …" to stderr and exit 1.</summary>
+    public static async Task<int> RunAsync(Func<GatewayClient, Task<int>> action)
+    {
+        using var client = new GatewayClient();
+        try
+        {
+            return await action(client);
+        }
+        catch (CliException e)
+        {
+            await Console.Error.WriteLineAsync($"vigil: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Prints rows as an aligned text table with the given columns (JSON field names).</summary>
+    public static void Table(JsonArray rows, params string[] columns)
+    {
+        var cells = rows.Select(r => columns.Select(c => r?[c]?.ToString() ?? "").ToArray()).ToList();
+        var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToArray();
+        Console.WriteLine(string.Join("  ", columns.Select((c, i) => c.ToUpperInvariant().PadRight(widths[i]))).TrimEnd());
+        foreach (var row in cells)
+        {
+            Console.WriteLine(string.Join("  ", row.Select((v, i) => v.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+}

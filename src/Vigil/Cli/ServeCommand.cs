@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Vigil.Connections;
+using Vigil.Demo;
+using Vigil.Hosting;
+using Vigil.Identity;
+using Vigil.Proxy;
+using Vigil.Security;
+
+namespace Vigil.Cli;
+
+/// <summary><c>vigil serve</c>: runs the gateway on the embedded defaults, optionally with a demo PostgreSQL.</summary>
+public static class ServeCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var data = new Option<string?>("--data") { Description = "Data directory (VIGIL_DATA_DIR; default ./.vigil)" };
+        var http = new Option<string?>("--http-listen") { Description = "HTTP API address HOST:PORT (VIGIL_HTTP_LISTEN; default 127.0.0.1:8009)" };
+        var pg = new Option<string?>("--pg-listen") { Description = "PostgreSQL listener HOST:PORT (VIGIL_PG_LISTEN; default 127.0.0.1:15432)" };
+        var store = new Option<string?>("--store") { Description = "Store: sqlite (VIGIL_STORE; default embedded SQLite in the data directory)" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for client TLS (VIGIL_TLS_CERT; default self-signed)" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert (VIGIL_TLS_KEY)" };
+        var maxMessage = new Option<int?>("--max-message-size") { Description = "Largest frontend message in bytes (VIGIL_PG_MAX_MESSAGE_SIZE; default 67108864)" };
+        var demo = new Option<bool>("--demo") { Description = "Also run a throwaway PostgreSQL with sample data as connection 'demo'" };
+        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, store, tlsCert, tlsKey, maxMessage, demo };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+            var options = new GatewayOptions();
+            options.DataDirectory = Path.GetFullPath(parse.GetValue(data) ?? Env("VIGIL_DATA_DIR") ?? options.DataDirectory);
+            options.HttpListen = parse.GetValue(http) ?? Env("VIGIL_HTTP_LISTEN") ?? options.HttpListen;
+            options.PgListen = parse.GetValue(pg) ?? Env("VIGIL_PG_LISTEN") ?? options.PgListen;
+            options.Store = parse.GetValue(store) ?? Env("VIGIL_STORE") ?? options.Store;
+            options.TlsCertificatePath = parse.GetValue(tlsCert) ?? Env("VIGIL_TLS_CERT");
+            options.TlsKeyPath = parse.GetValue(tlsKey) ?? Env("VIGIL_TLS_KEY");
+            options.MaxMessageSize = parse.GetValue(maxMessage) ?? (int.TryParse(Env("VIGIL_PG_MAX_MESSAGE_SIZE"), out var m) ? m : options.MaxMessageSize);
+            if (int.TryParse(Env("VIGIL_PG_STARTUP_TIMEOUT"), out var startup))
+            {
+                options.StartupTimeout = TimeSpan.FromSeconds(startup);
+            }
+            if (int.TryParse(Env("VIGIL_EXEC_STATEMENT_TIMEOUT"), out var statement))
+            {
+                options.ExecStatementTimeout = TimeSpan.FromSeconds(statement);
+            }
+            options.AdminToken = Env("VIGIL_ADMIN_TOKEN");
+            options.MasterKey = Env(MasterKey.EnvironmentVariable);
+            options.Demo = parse.GetValue(demo);
+            return await RunAsync(options, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(GatewayOptions options, CancellationToken cancellationToken)
+    {
+        WebApplication app;
+        try
+        {
+            app = GatewayHost.Build(options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"vigil: {e.Message}");
+            return 1;
+        }
+        await using (app)
+        {
+            var token = await app.Services.GetRequiredService<TokenService>().BootstrapAdminAsync(options.AdminToken, cancellationToken);
+            var tokenFile = Path.Combine(options.DataDirectory, "admin-token");
+            if (token is not null && options.AdminToken is null)
+            {
+                SecretFile.Write(tokenFile, token + "\n");
+            }
+            await app.StartAsync(cancellationToken);
+            LocalPostgres? demo = null;
+            try
+            {
+                if (options.Demo)
+                {
+                    demo = await StartDemoAsync(app, options, cancellationToken);
+                }
+                var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
+                Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");
+                Console.WriteLine($"vigil: PostgreSQL proxy on {pg}");
+                Console.WriteLine(token is not null
+                    ? $"vigil: bootstrap admin token (shown once{(options.AdminToken is null ? $", also in {tokenFile}" : "")}): {token}"
+                    : $"vigil: admin token: see {(File.Exists(tokenFile) ? tokenFile : "VIGIL_ADMIN_TOKEN")}");
+                if (demo is not null)
+                {
+                    var shown = token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
+                    Console.WriteLine($"vigil: demo connection ready: psql \"postgresql://me:{shown}@{pg.Address}:{pg.Port}/{DemoDatabase.ConnectionName}\"");
+                }
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+                if (demo is not null)
+                {
+                    await demo.DisposeAsync();
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<LocalPostgres?> StartDemoAsync(WebApplication app, GatewayOptions options, CancellationToken cancellationToken)
+    {
+        if (LocalPostgres.FindBinDirectory() is null)
+        {
+            Console.WriteLine("vigil: --demo skipped: PostgreSQL server binaries (initdb, postgres) not found; install the postgresql package");
+            return null;
+        }
+        try
+        {
+            return await DemoDatabase.StartAsync(options.DataDirectory, app.Services.GetRequiredService<ConnectionRepository>(), TimeProvider.System, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or IOException)
+        {
+            Console.WriteLine($"vigil: --demo failed: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Text;
+
+namespace Vigil.Cli;
+
+/// <summary><c>vigil sessions list [--connection C] [--type exec|connect] [--status S] [--user U]</c> and <c>vigil sessions show ID</c>.</summary>
+public static class SessionsCommand
+{
+    /// <summary>Builds the verb group.</summary>
+    public static Command Create()
+    {
+        var group = new Command("sessions", "Inspect recorded sessions");
+        var connection = new Option<string?>("--connection");
+        var type = new Option<string?>("--type") { Description = "exec or connect" };
+        var status = new Option<string?>("--status");
+        var user = new Option<string?>("--user");
+        var size = new Option<int>("--limit") { DefaultValueFactory = _ => 50 };
+        var list = new Command("list", "List sessions, newest first") { connection, type, status, user, size };
+        list.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
+        {
+            var query = new StringBuilder($"api/sessions?page_size={parse.GetValue(size)}");
+            foreach (var (key, option) in new[] { ("connection", connection), ("type", type), ("status", status), ("user", user) })
+            {
+                if (parse.GetValue(option) is { } value)
+                {
+                    query.Append('&').Append(key).Append('=').Append(Uri.EscapeDataString(value));
+                }
+            }
+            var page = await client.SendAsync(HttpMethod.Get, query.ToString(), null, ct);
+            CliOutput.Table(page?["data"]?.AsArray() ?? [], "id", "type", "connection", "user", "status", "event_count", "started_at");
+            return 0;
+        }));
+        group.Subcommands.Add(list);
+        var id = new Argument<string>("id");
+        var show = new Command("show", "Show a session with its events") { id };
+        show.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
+        {
+            CliOutput.Json(await client.SendAsync(HttpMethod.Get, $"api/sessions/{Uri.EscapeDataString(parse.GetValue(id)!)}", null, ct));
+            return 0;
+        }));
+        group.Subcommands.Add(show);
+        return group;
+    }
+}

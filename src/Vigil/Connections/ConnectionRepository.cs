@@ -1,0 +1,104 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Vigil.Security;
+using Vigil.Storage;
+
+namespace Vigil.Connections;
+
+/// <summary>Connections in the store, with the password encrypted by <see cref="SecretProtector"/>.</summary>
+public sealed class ConnectionRepository(SqliteStore store, SecretProtector protector)
+{
+    private const string Columns =
+        "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, created_at, updated_at";
+
+    /// <summary>Inserts <paramref name="connection"/>; false when the name is taken.</summary>
+    public async Task<bool> CreateAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        try
+        {
+            await db.ExecuteAsync(new CommandDefinition(
+                $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @created_at, @updated_at)",
+                ToRow(connection), cancellationToken: cancellationToken));
+            return true;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces every field of an existing connection; false when it does not exist.</summary>
+    public async Task<bool> UpdateAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        var changed = await db.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE connections SET type=@type, host=@host, port=@port, database=@database, username=@username,
+            password_encrypted=@password, ssl_mode=@ssl_mode, ssl_root_cert=@ssl_root_cert, updated_at=@updated_at
+            WHERE name=@name
+            """,
+            ToRow(connection), cancellationToken: cancellationToken));
+        return changed == 1;
+    }
+
+    /// <summary>Deletes by name; false when it does not exist.</summary>
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        return await db.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM connections WHERE name=@name", new { name }, cancellationToken: cancellationToken)) == 1;
+    }
+
+    /// <summary>The connection named <paramref name="name"/> with its password decrypted, or null.</summary>
+    public async Task<Connection?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM connections WHERE name=@name", new { name }, cancellationToken: cancellationToken));
+        return row is null ? null : FromRow(row);
+    }
+
+    /// <summary>A page of connections ordered by name, and the total count.</summary>
+    public async Task<(IReadOnlyList<Connection> Items, long Total)> ListAsync(int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        var total = await db.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM connections", cancellationToken: cancellationToken));
+        var rows = await db.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM connections ORDER BY name LIMIT @limit OFFSET @offset",
+            new { limit = pageSize, offset = (page - 1) * pageSize }, cancellationToken: cancellationToken));
+        return (rows.Select(FromRow).ToList(), total);
+    }
+
+    private object ToRow(Connection c) => new
+    {
+        name = c.Name,
+        type = c.Type,
+        host = c.Host,
+        port = c.Port,
+        database = c.Database,
+        username = c.Username,
+        password = c.Password is null ? null : protector.Protect(c.Password, Purpose(c.Name)),
+        ssl_mode = c.SslMode.ToText(),
+        ssl_root_cert = c.SslRootCert,
+        created_at = Rfc3339.Format(c.CreatedAt),
+        updated_at = Rfc3339.Format(c.UpdatedAt),
+    };
+
+    private Connection FromRow(Row r)
+    {
+        SslModes.TryParse(r.ssl_mode, out var sslMode);
+        return new Connection(
+            r.name, r.type, r.host, (int)r.port, r.database, r.username,
+            r.password_encrypted is null ? null : protector.Unprotect(r.password_encrypted, Purpose(r.name)),
+            sslMode, r.ssl_root_cert, Rfc3339.Parse(r.created_at), Rfc3339.Parse(r.updated_at));
+    }
+
+    private static string Purpose(string name) => $"connection:{name}:password";
+
+#pragma warning disable IDE1006 // column names
+    private sealed record Row(
+        string name, string type, string host, long port, string database, string username, string? password_encrypted,
+        string ssl_mode, string? ssl_root_cert, string created_at, string updated_at);
+#pragma warning restore IDE1006
+}

@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+
+namespace Vigil.Connections;
+
+/// <summary>
+/// Body of <c>POST /api/connections</c> and <c>PUT /api/connections/{name}</c>:
+/// <c>{name, type:"postgres", host, port (default 5432), database, username, password?, ssl_mode (default prefer), ssl_root_cert? (PEM)}</c>.
+/// </summary>
+public sealed partial record ConnectionRequest(
+    string? Name,
+    string? Type,
+    string? Host,
+    int? Port,
+    string? Database,
+    string? Username,
+    string? Password,
+    string? SslMode,
+    string? SslRootCert)
+{
+    /// <summary>Connection types the gateway can proxy today.</summary>
+    public static readonly string[] SupportedTypes = ["postgres"];
+
+    /// <summary>Validates and builds the connection; on failure returns the message naming the bad field.</summary>
+    public (Connection? Connection, string? Error) ToConnection(string? nameOverride, DateTimeOffset now, DateTimeOffset? createdAt = null)
+    {
+        var name = nameOverride ?? Name;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return (null, "missing field 'name'");
+        }
+        if (!NamePattern().IsMatch(name))
+        {
+            return (null, "field 'name' must be 1-63 characters of letters, digits, '_', '-' or '.', starting with a letter or digit");
+        }
+        if (string.IsNullOrWhiteSpace(Type))
+        {
+            return (null, "missing field 'type'");
+        }
+        if (!SupportedTypes.Contains(Type))
+        {
+            return (null, $"field 'type': unsupported connection type '{Type}' (supported: {string.Join(", ", SupportedTypes)})");
+        }
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            return (null, "missing field 'host'");
+        }
+        if (Port is < 1 or > 65535)
+        {
+            return (null, "field 'port' must be between 1 and 65535");
+        }
+        if (string.IsNullOrWhiteSpace(Database))
+        {
+            return (null, "missing field 'database'");
+        }
+        if (string.IsNullOrWhiteSpace(Username))
+        {
+            return (null, "missing field 'username'");
+        }
+        if (!SslModes.TryParse(SslMode, out var sslMode))
+        {
+            return (null, $"field 'ssl_mode' must be one of {SslModes.Accepted}");
+        }
+        if (SslRootCert is not null && !SslRootCert.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            return (null, "field 'ssl_root_cert' must be PEM text (-----BEGIN CERTIFICATE-----)");
+        }
+        return (new Connection(name, Type, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert, createdAt ?? now, now), null);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Vigil.Connections;
+using Vigil.Exec;
+using Vigil.Identity;
+using Vigil.Pipeline;
+using Vigil.Proxy;
+using Vigil.Security;
+using Vigil.Sessions;
+using Vigil.Storage;
+
+namespace Vigil.Hosting;
+
+/// <summary>Builds the gateway: services, the HTTP API and the protocol listeners, from <see cref="GatewayOptions"/>.</summary>
+public static class GatewayHost
+{
+    /// <summary>
+    /// Creates the application. <paramref name="configure"/> may add services (e.g. pipeline stages) before the
+    /// container is built.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Unsupported store, unusable master key or listen address.</exception>
+    public static WebApplication Build(GatewayOptions options, Action<IServiceCollection>? configure = null)
+    {
+        if (options.Store != "sqlite")
+        {
+            throw new InvalidOperationException($"store '{options.Store}' is not supported; this build keeps its data in the embedded SQLite store (--store sqlite)");
+        }
+        Directory.CreateDirectory(options.DataDirectory);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.DataDirectory });
+        builder.WebHost.UseUrls(HttpUrl(options.HttpListen));
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        });
+        builder.Services.AddProblemDetails();
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new SqliteStore(Path.Combine(options.DataDirectory, "vigil.db")));
+        services.AddSingleton(new SecretProtector(MasterKey.Load(options.DataDirectory, options.MasterKey)));
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<ConnectionRepository>();
+        services.AddSingleton<SessionRepository>();
+        services.AddSingleton<SessionRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
+        services.AddSingleton<CommandPipeline>();
+        services.AddSingleton<ExecService>();
+        services.AddSingleton<CancelRegistry>();
+        services.AddSingleton<PgListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
+        configure?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+        var api = app.MapGroup("/api").AddEndpointFilter<BearerAuthentication>();
+        api.MapConnectionEndpoints();
+        api.MapSessionEndpoints();
+        return app;
+    }
+
+    /// <summary>The first HTTP address the server actually bound (useful with port 0).</summary>
+    public static string HttpAddress(WebApplication app) =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+
+    private static string HttpUrl(string listen)
+    {
+        var endpoint = GatewayOptions.ParseEndpoint(listen);
+        var host = endpoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString();
+        return $"http://{host}:{endpoint.Port}";
+    }
+}

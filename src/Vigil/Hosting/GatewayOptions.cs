@@ -1,0 +1,62 @@
+using System.Net;
+
+namespace Vigil.Hosting;
+
+/// <summary>Settings of <c>vigil serve</c>; each has a flag and an environment variable (DESIGN.md external contract).</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Data directory (<c>--data</c>, <c>VIGIL_DATA_DIR</c>; default <c>./.vigil</c>): store, keys, certificates, demo server.</summary>
+    public string DataDirectory { get; set; } = Path.GetFullPath(".vigil");
+
+    /// <summary>HTTP API address (<c>--http-listen</c>, <c>VIGIL_HTTP_LISTEN</c>), "HOST:PORT"; port 0 picks a free one.</summary>
+    public string HttpListen { get; set; } = "127.0.0.1:8009";
+
+    /// <summary>PostgreSQL listener (<c>--pg-listen</c>, <c>VIGIL_PG_LISTEN</c>), "HOST:PORT"; port 0 picks a free one.</summary>
+    public string PgListen { get; set; } = "127.0.0.1:15432";
+
+    /// <summary>Store (<c>--store</c>, <c>VIGIL_STORE</c>): "sqlite" (embedded, in the data directory).</summary>
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>Bootstrap admin token used on first start (<c>VIGIL_ADMIN_TOKEN</c>).</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Master key override (<c>VIGIL_MASTER_KEY</c>), base64 or hex of 32 bytes.</summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>PEM certificate for client TLS (<c>--tls-cert</c>, <c>VIGIL_TLS_CERT</c>); self-signed when absent.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key for <see cref="TlsCertificatePath"/> (<c>--tls-key</c>, <c>VIGIL_TLS_KEY</c>).</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>Largest accepted frontend message in bytes (<c>--max-message-size</c>, <c>VIGIL_PG_MAX_MESSAGE_SIZE</c>; default 64 MiB).</summary>
+    public int MaxMessageSize { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Time a client has to finish TLS, startup and authentication (<c>VIGIL_PG_STARTUP_TIMEOUT</c> seconds; default 10 s).</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Server-side statement timeout of exec sessions (<c>VIGIL_EXEC_STATEMENT_TIMEOUT</c> seconds; default 60 s).</summary>
+    public TimeSpan ExecStatementTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Start a throwaway PostgreSQL and register it as connection <c>demo</c> (<c>--demo</c>).</summary>
+    public bool Demo { get; set; }
+
+    /// <summary>Parses "HOST:PORT" (IPv6 as "[::1]:PORT"; "localhost" means loopback).</summary>
+    /// <exception cref="FormatException">Not a host and port.</exception>
+    public static IPEndPoint ParseEndpoint(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 0 or > 65535)
+        {
+            throw new FormatException($"'{text}' is not HOST:PORT");
+        }
+        var host = text[..colon].Trim('[', ']');
+        var address = host switch
+        {
+            "localhost" => IPAddress.Loopback,
+            "*" or "0.0.0.0" => IPAddress.Any,
+            _ => IPAddress.TryParse(host, out var ip) ? ip : throw new FormatException($"'{host}' is not an IP address"),
+        };
+        return new IPEndPoint(address, port);
+    }
+}

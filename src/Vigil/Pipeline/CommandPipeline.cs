@@ -1,0 +1,94 @@
+using Vigil.Connections;
+using Vigil.Identity;
+using Vigil.Sessions;
+
+namespace Vigil.Pipeline;
+
+/// <summary>Why a session could not open. Adapters map these to protocol replies (PostgreSQL FATAL 28P01, 3D000, 42501; HTTP 401, 404, 403).</summary>
+public enum SessionRefusal
+{
+    /// <summary>The session opened.</summary>
+    None,
+    /// <summary>No connection has that name.</summary>
+    UnknownConnection,
+    /// <summary>The identity may not use the connection.</summary>
+    Forbidden,
+}
+
+/// <summary>
+/// The one path every command takes, whatever protocol brought it: identify and authorize (when the session opens),
+/// the pre-execution <see cref="ICommandStage"/>s (<see cref="DecideAsync"/>), execution by the adapter, then
+/// recording (<see cref="Completed"/>). Adapters only translate; policy lives here.
+/// </summary>
+public sealed class CommandPipeline(
+    TokenService tokens,
+    ConnectionRepository connections,
+    SessionRecorder recorder,
+    IEnumerable<ICommandStage> stages,
+    TimeProvider time)
+{
+    private readonly ICommandStage[] _stages = stages.ToArray();
+
+    /// <summary>Resolves an API token to its identity; null when unknown or expired.</summary>
+    public Task<CallerIdentity?> IdentifyAsync(string? token, CancellationToken cancellationToken) =>
+        tokens.AuthenticateAsync(token, cancellationToken);
+
+    /// <summary>
+    /// Opens a session of <paramref name="identity"/> on <paramref name="connectionName"/> and records it.
+    /// A connection with no access groups is reachable by admins only (the default the identity layer keeps).
+    /// </summary>
+    public async Task<(SessionContext? Session, SessionRefusal Refusal)> OpenSessionAsync(
+        CallerIdentity identity, string connectionName, SessionType type, string? clientUser, string? clientAddress,
+        CancellationToken cancellationToken)
+    {
+        var connection = await connections.FindAsync(connectionName, cancellationToken);
+        if (connection is null)
+        {
+            return (null, SessionRefusal.UnknownConnection);
+        }
+        if (!ConnectionAccess.CanUse(identity, connection))
+        {
+            return (null, SessionRefusal.Forbidden);
+        }
+        var session = new SessionContext(Guid.NewGuid().ToString(), identity, connection, type, clientUser, clientAddress, time.GetUtcNow());
+        recorder.Opened(session);
+        return (session, SessionRefusal.None);
+    }
+
+    /// <summary>Runs the pre-execution stages; a refusal is recorded as a <c>blocked</c> event before it is returned.</summary>
+    public ValueTask<Decision> DecideAsync(Command command, CancellationToken cancellationToken)
+    {
+        return _stages.Length == 0 ? ValueTask.FromResult(Decision.Allow) : RunStagesAsync(command, cancellationToken);
+    }
+
+    /// <summary>Records a command's outcome as a <c>statement</c> event.</summary>
+    public void Completed(Command command, CommandOutcome outcome)
+    {
+        var session = command.Session;
+        recorder.Append(new SessionEvent(
+            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Statement, command.Input,
+            command.ParameterCount, outcome.DurationMicroseconds, outcome.CommandTag, outcome.Rows, outcome.SqlState, outcome.ErrorMessage));
+    }
+
+    /// <summary>Records a free-form event (exec input and output).</summary>
+    public void Record(SessionContext session, string kind, string? text, string? message = null) =>
+        recorder.Append(new SessionEvent(session.Id, session.NextSequence(), time.GetUtcNow(), kind, text, Message: message));
+
+    /// <summary>Records the session's end with its status (<see cref="SessionStatus"/>) and, on failure, the reason.</summary>
+    public void CloseSession(SessionContext session, string status, string? reason, int? exitCode = null) =>
+        recorder.Closed(new SessionClose(session.Id, status, exitCode, reason, time.GetUtcNow()));
+
+    private async ValueTask<Decision> RunStagesAsync(Command command, CancellationToken cancellationToken)
+    {
+        foreach (var stage in _stages)
+        {
+            var decision = await stage.EvaluateAsync(command, cancellationToken);
+            if (!decision.Allowed)
+            {
+                Record(command.Session, SessionEventKind.Blocked, command.Input, decision.Reason);
+                return decision;
+            }
+        }
+        return Decision.Allow;
+    }
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Vigil.Hosting;
+using Vigil.Pipeline;
+using Vigil.Postgres.Protocol;
+using Vigil.Sessions;
+
+namespace Vigil.Proxy;
+
+/// <summary>
+/// One client of the PostgreSQL listener from its first byte to its last: SSLRequest/GSSENCRequest/CancelRequest,
+/// StartupMessage, password authentication with the caller's API token (dbname = connection name), the upstream
+/// session, then the <see cref="ProxyRelay"/>. Errors follow §55.2.1 (Start-up): a FATAL ErrorResponse, then close.
+/// </summary>
+internal sealed partial class ClientConnection(
+    Socket socket,
+    CommandPipeline pipeline,
+    CancelRegistry cancels,
+    X509Certificate2 certificate,
+    GatewayOptions options,
+    ILogger logger)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var remote = socket.RemoteEndPoint?.ToString();
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        try
+        {
+            using var startupTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            startupTimeout.CancelAfter(options.StartupTimeout);
+            var (startup, tls) = await NegotiateAsync(stream, startupTimeout.Token);
+            stream = tls ?? stream;
+            if (startup is null)
+            {
+                return;
+            }
+            var caller = await AuthenticateAsync(stream, startup, startupTimeout.Token);
+            if (caller is null)
+            {
+                return;
+            }
+            await ServeAsync(stream, startup, caller, remote, cancellationToken);
+        }
+        catch (PostgresProtocolException e)
+        {
+            LogProtocolViolation(logger, remote, e.Message);
+            await TrySendFatalAsync(stream, e.SqlState, "vigil: " + e.Message);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogStartupTimeout(logger, remote, options.StartupTimeout.TotalSeconds);
+            await TrySendFatalAsync(stream, "08P01", "vigil: startup timeout");
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
+        {
+            LogClientGone(logger, remote, e.Message);
+        }
+        finally
+        {
+            await stream.DisposeAsync();
+        }
+    }
+
+    private async Task<(StartupMessage? Startup, SslStream? Tls)> NegotiateAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        SslStream? tls = null;
+        while (true)
+        {
+            var request = await HandshakeIo.ReadStartupAsync(tls ?? stream, cancellationToken);
+            switch (request)
+            {
+                case null:
+                    return (null, tls);
+                case SslRequest when tls is null:
+                    await stream.WriteAsync("S"u8.ToArray(), cancellationToken);
+                    tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken);
+                    break;
+                case GssEncRequest when tls is null:
+                    await stream.WriteAsync("N"u8.ToArray(), cancellationToken);
+                    break;
+                case SslRequest or GssEncRequest:
+                    throw new PostgresProtocolException("encryption requested twice");
+                case CancelRequest cancel:
+                    await ForwardCancelAsync(cancel, cancellationToken);
+                    return (null, tls);
+                case StartupMessage startup:
+                    return (startup, tls);
+            }
+        }
+    }
+
+    private async Task<Identity.CallerIdentity?> AuthenticateAsync(Stream stream, StartupMessage startup, CancellationToken cancellationToken)
+    {
+        if (startup.Parameters.ContainsKey("replication"))
+        {
+            await SendFatalAsync(stream, "0A000", "vigil: replication connections are not supported", cancellationToken);
+            return null;
+        }
+        await HandshakeIo.SendAsync(stream, BackendMessageWriter.WriteAuthenticationCleartextPassword, cancellationToken);
+        var (code, body) = await HandshakeIo.ReadMessageAsync(stream, HandshakeIo.MaxStartupPacket, cancellationToken);
+        if (code != FrontendMessageCode.PasswordMessage)
+        {
+            throw new PostgresProtocolException($"expected a password message, got message type '{(char)code}'");
+        }
+        var token = PasswordMessage.Parse(new ReadOnlySequence<byte>(body)).Password;
+        var caller = await pipeline.IdentifyAsync(token, cancellationToken);
+        if (caller is null)
+        {
+            LogAuthenticationFailed(logger, startup.User, startup.Database);
+            await SendFatalAsync(stream, "28P01", $"vigil: password authentication failed for user \"{startup.User}\": the password must be a valid Vigil API token", cancellationToken);
+        }
+        return caller;
+    }
+
+    private async Task ServeAsync(Stream stream, StartupMessage startup, Identity.CallerIdentity caller, string? remote, CancellationToken cancellationToken)
+    {
+        var (session, refusal) = await pipeline.OpenSessionAsync(caller, startup.Database, SessionType.Connect, startup.User, remote, cancellationToken);
+        switch (refusal)
+        {
+            case SessionRefusal.UnknownConnection:
+                await SendFatalAsync(stream, "3D000", $"vigil: connection \"{startup.Database}\" does not exist", cancellationToken);
+                return;
+            case SessionRefusal.Forbidden:
+                await SendFatalAsync(stream, "42501", $"vigil: permission denied for connection \"{startup.Database}\"", cancellationToken);
+                return;
+        }
+        UpstreamSession upstream;
+        try
+        {
+            upstream = await UpstreamConnector.ConnectAsync(session!.Connection, startup.Parameters, TimeSpan.FromSeconds(15), cancellationToken);
+        }
+        catch (UpstreamException e)
+        {
+            LogUpstreamFailed(logger, session!.Connection.Name, e.Message);
+            pipeline.CloseSession(session, SessionStatus.Failed, e.Message);
+            await SendFatalAsync(stream, "08006", "vigil: " + e.Message, cancellationToken);
+            return;
+        }
+        var clientKey = cancels.Register(new CancelRegistry.UpstreamKey(session.Connection, upstream.ProcessId, upstream.SecretKey));
+        try
+        {
+            await HandshakeIo.SendAsync(stream, w => WriteReady(w, upstream, clientKey), cancellationToken);
+            var relay = new ProxyRelay(session, pipeline, stream, upstream.Stream, options.MaxMessageSize);
+            var outcome = await relay.RunAsync(cancellationToken);
+            pipeline.CloseSession(session, outcome.FailureReason is null ? SessionStatus.Done : SessionStatus.Failed, outcome.FailureReason);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            pipeline.CloseSession(session, SessionStatus.Failed, cancellationToken.IsCancellationRequested ? "gateway shutting down" : e.Message);
+        }
+        finally
+        {
+            cancels.Remove(clientKey);
+            await upstream.Stream.DisposeAsync();
+        }
+    }
+
+    private static void WriteReady(IBufferWriter<byte> writer, UpstreamSession upstream, (int ProcessId, int SecretKey) clientKey)
+    {
+        BackendMessageWriter.WriteAuthenticationOk(writer);
+        foreach (var (name, value) in upstream.Parameters)
+        {
+            BackendMessageWriter.WriteParameterStatus(writer, name, value);
+        }
+        BackendMessageWriter.WriteBackendKeyData(writer, clientKey.ProcessId, clientKey.SecretKey);
+        foreach (var notice in upstream.Notices)
+        {
+            var length = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, notice.Length + 4);
+            writer.Write([BackendMessageCode.NoticeResponse]);
+            writer.Write(length);
+            writer.Write(notice);
+        }
+        BackendMessageWriter.WriteReadyForQuery(writer, upstream.TransactionStatus);
+    }
+
+    private async Task ForwardCancelAsync(CancelRequest cancel, CancellationToken cancellationToken)
+    {
+        var upstream = cancels.Find(cancel.ProcessId, cancel.SecretKey);
+        if (upstream is null)
+        {
+            LogUnknownCancel(logger);
+            return;
+        }
+        try
+        {
+            await UpstreamConnector.CancelAsync(upstream.Connection, upstream.ProcessId, upstream.SecretKey, cancellationToken);
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            LogUpstreamFailed(logger, upstream.Connection.Name, e.Message);
+        }
+    }
+
+    private static Task SendFatalAsync(Stream stream, string sqlState, string message, CancellationToken cancellationToken) =>
+        HandshakeIo.SendAsync(stream, w => BackendMessageWriter.WriteErrorResponse(w, "FATAL", sqlState, message), cancellationToken);
+
+    private static async Task TrySendFatalAsync(Stream stream, string sqlState, string message)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await SendFatalAsync(stream, sqlState, message, timeout.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or NotSupportedException or InvalidOperationException)
+        {
+            // The client is gone; nothing more to tell it.
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Protocol violation from {Remote}: {Reason}")]
+    private static partial void LogProtocolViolation(ILogger logger, string? remote, string reason);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Client {Remote} did not finish startup within {Seconds} s")]
+    private static partial void LogStartupTimeout(ILogger logger, string? remote, double seconds);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Client {Remote} went away: {Reason}")]
+    private static partial void LogClientGone(ILogger logger, string? remote, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Authentication failed for user {User} on connection {Connection}")]
+    private static partial void LogAuthenticationFailed(ILogger logger, string user, string connection);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Upstream of connection {Connection} failed: {Reason}")]
+    private static partial void LogUpstreamFailed(ILogger logger, string connection, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "CancelRequest with an unknown key ignored")]
+    private static partial void LogUnknownCancel(ILogger logger);
+}

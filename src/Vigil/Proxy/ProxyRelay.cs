@@ -1,0 +1,471 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Vigil.Pipeline;
+using Vigil.Postgres.Protocol;
+
+namespace Vigil.Proxy;
+
+/// <summary>
+/// The relay of one proxied session after authentication: a frontend loop (client → target) that turns Query and
+/// Parse messages into pipeline <see cref="Command"/>s, and a backend loop (target → client) that completes them from
+/// CommandComplete / ErrorResponse / ReadyForQuery and records them. Bytes are forwarded in whole ranges (no
+/// re-encoding); CopyData and DataRow larger than the buffer stream through without being held whole.
+/// Follows PostgreSQL docs §55.2 (Message Flow) and §55.7 (Message Formats).
+/// </summary>
+internal sealed class ProxyRelay
+{
+    private readonly SessionContext _session;
+    private readonly CommandPipeline _pipeline;
+    private readonly StatementTracker _tracker;
+    private readonly PipeReader _clientReader;
+    private readonly PipeWriter _clientWriter;
+    private readonly PipeReader _upstreamReader;
+    private readonly PipeWriter _upstreamWriter;
+    private readonly int _maxMessageSize;
+    private readonly Dictionary<string, string> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Sql, int Parameters)> _portals = new(StringComparer.Ordinal);
+    private string _unnamedStatement = "";
+    private (string Sql, int Parameters) _unnamedPortal = ("", 0);
+    private bool _skipUntilSync;
+    private bool _terminated;
+    private long _frontRemaining;
+    private long _backRemaining;
+    private bool _upstreamSentFatal;
+    private string? _upstreamFatal;
+
+    public ProxyRelay(SessionContext session, CommandPipeline pipeline, Stream client, Stream upstream, int maxMessageSize)
+    {
+        _session = session;
+        _pipeline = pipeline;
+        _tracker = new StatementTracker(pipeline);
+        _maxMessageSize = maxMessageSize;
+        _clientReader = PipeReader.Create(client, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 8192, leaveOpen: true));
+        _clientWriter = PipeWriter.Create(client, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
+        _upstreamReader = PipeReader.Create(upstream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 8192, leaveOpen: true));
+        _upstreamWriter = PipeWriter.Create(upstream, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
+    }
+
+    /// <summary>The outcome of a relay: null reason for a clean end.</summary>
+    public sealed record Outcome(string? FailureReason);
+
+    /// <summary>Relays until either side ends; returns why it ended.</summary>
+    public async Task<Outcome> RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var front = FrontendLoopAsync(stop.Token);
+        var back = BackendLoopAsync(stop.Token);
+        string? reason;
+        if (await Task.WhenAny(front, back) == front)
+        {
+            var (frontReason, fatal) = await front;
+            reason = frontReason;
+            if (reason is null)
+            {
+                if (!_terminated)
+                {
+                    FrontendMessageWriter.WriteTerminate(_upstreamWriter);
+                    await TryAsync(_upstreamWriter.FlushAsync(stop.Token).AsTask());
+                }
+                // Let the target finish and close (it answers Terminate by closing), then stop waiting.
+                if (!await TryAsync(back.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)))
+                {
+                    stop.Cancel();
+                }
+            }
+            else
+            {
+                stop.Cancel();
+                await TryAsync(back);
+                if (fatal is not null)
+                {
+                    await SendFatalAsync(fatal.SqlState, fatal.Message, cancellationToken);
+                }
+            }
+        }
+        else
+        {
+            reason = await back;
+            stop.Cancel();
+            await TryAsync(front);
+            if (reason is not null && !_upstreamSentFatal)
+            {
+                await SendFatalAsync("08006", $"vigil: lost connection to connection \"{_session.Connection.Name}\": {reason}", cancellationToken);
+            }
+            reason ??= _upstreamFatal;
+        }
+        _tracker.Abort(reason ?? "session ended before the statement completed");
+        return new Outcome(reason);
+    }
+
+    private async Task<(string? Reason, PostgresProtocolException? Fatal)> FrontendLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await _clientReader.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                var consumed = await ProcessFrontendAsync(buffer, cancellationToken);
+                _clientReader.AdvanceTo(consumed, buffer.End);
+                if (_upstreamWriter.UnflushedBytes > 0 && (await _upstreamWriter.FlushAsync(cancellationToken)).IsCompleted)
+                {
+                    return ("connection to the target closed", null);
+                }
+                if (_terminated)
+                {
+                    return (null, null);
+                }
+                if (result.IsCompleted)
+                {
+                    return buffer.Slice(consumed).IsEmpty && _frontRemaining == 0 ? (null, null) : ("client disconnected mid-message", null);
+                }
+            }
+        }
+        catch (PostgresProtocolException e)
+        {
+            return ($"protocol violation: {e.Message}", new PostgresProtocolException("vigil: " + e.Message, e.SqlState));
+        }
+        catch (OperationCanceledException)
+        {
+            return ("stopped", null);
+        }
+        catch (IOException e)
+        {
+            return ($"client connection lost: {e.Message}", null);
+        }
+    }
+
+    private async ValueTask<SequencePosition> ProcessFrontendAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        var forwardFrom = buffer.Start;
+        var position = buffer.Start;
+        while (true)
+        {
+            if (_frontRemaining > 0)
+            {
+                var available = Math.Min(_frontRemaining, buffer.Slice(position).Length);
+                position = buffer.GetPosition(available, position);
+                _frontRemaining -= available;
+                if (_frontRemaining > 0)
+                {
+                    break;
+                }
+                continue;
+            }
+            var rest = buffer.Slice(position);
+            if (!TryHeader(rest, _maxMessageSize, out var header))
+            {
+                break;
+            }
+            if (!FrontendMessageCode.IsKnown(header.Code))
+            {
+                throw new PostgresProtocolException($"invalid frontend message type {header.Code} ('{(char)header.Code}')");
+            }
+            var total = header.Length + 1L;
+            if (rest.Length < total)
+            {
+                if (header.Code == FrontendMessageCode.CopyData && !_skipUntilSync)
+                {
+                    // Stream large CopyData through rather than holding up to max-message-size bytes.
+                    _frontRemaining = total - rest.Length;
+                    position = buffer.End;
+                }
+                break;
+            }
+            var message = rest.Slice(0, total);
+            var body = message.Slice(MessageReader.HeaderSize);
+            var next = message.End;
+            var forward = await HandleFrontendAsync(header.Code, body, cancellationToken);
+            if (!forward.Forward)
+            {
+                Copy(_upstreamWriter, buffer.Slice(forwardFrom, position));
+                forward.Replacement?.Invoke(_upstreamWriter);
+                forwardFrom = next;
+            }
+            position = next;
+            if (_terminated)
+            {
+                break;
+            }
+        }
+        Copy(_upstreamWriter, buffer.Slice(forwardFrom, position));
+        return position;
+    }
+
+    private readonly record struct FrontAction(bool Forward, Action<IBufferWriter<byte>>? Replacement = null)
+    {
+        public static readonly FrontAction Pass = new(true);
+        public static readonly FrontAction Drop = new(false);
+    }
+
+    private async ValueTask<FrontAction> HandleFrontendAsync(byte code, ReadOnlySequence<byte> body, CancellationToken cancellationToken)
+    {
+        switch (code)
+        {
+            case FrontendMessageCode.Query:
+            {
+                var sql = QueryMessage.Parse(body).Sql;
+                var command = new Command(_session, sql);
+                var started = TimeProvider.System.GetTimestamp();
+                var decision = await _pipeline.DecideAsync(command, cancellationToken);
+                if (!decision.Allowed)
+                {
+                    // Answer the refusal in order, then let the target's ReadyForQuery (for a Sync we send) end the cycle.
+                    _tracker.Enqueue(new StatementTracker.Synthetic(Refusal(decision)));
+                    _tracker.Enqueue(StatementTracker.SyncPending.Instance);
+                    return new FrontAction(false, FrontendMessageWriter.WriteSync);
+                }
+                _tracker.Enqueue(new StatementTracker.QueryPending(command, started));
+                return FrontAction.Pass;
+            }
+            case FrontendMessageCode.Parse:
+            {
+                if (_skipUntilSync)
+                {
+                    return FrontAction.Drop;
+                }
+                var parse = ParseMessage.Parse(body);
+                var command = new Command(_session, parse.Sql, parse.ParameterTypeCount);
+                var started = TimeProvider.System.GetTimestamp();
+                var decision = await _pipeline.DecideAsync(command, cancellationToken);
+                if (!decision.Allowed)
+                {
+                    _tracker.Enqueue(new StatementTracker.Synthetic(Refusal(decision)));
+                    _skipUntilSync = true;
+                    return FrontAction.Drop;
+                }
+                if (parse.StatementName.Length == 0)
+                {
+                    _unnamedStatement = parse.Sql;
+                }
+                else
+                {
+                    _statements[parse.StatementName] = parse.Sql;
+                }
+                _tracker.Enqueue(new StatementTracker.ParsePending(command, started));
+                return FrontAction.Pass;
+            }
+            case FrontendMessageCode.Bind:
+            {
+                if (_skipUntilSync)
+                {
+                    return FrontAction.Drop;
+                }
+                var bind = BindMessage.Parse(body);
+                var sql = bind.StatementName.Length == 0 ? _unnamedStatement : _statements.GetValueOrDefault(bind.StatementName, "");
+                if (bind.PortalName.Length == 0)
+                {
+                    _unnamedPortal = (sql, bind.ParameterCount);
+                }
+                else
+                {
+                    _portals[bind.PortalName] = (sql, bind.ParameterCount);
+                }
+                return FrontAction.Pass;
+            }
+            case FrontendMessageCode.Execute:
+            {
+                if (_skipUntilSync)
+                {
+                    return FrontAction.Drop;
+                }
+                var execute = ExecuteMessage.Parse(body);
+                var (sql, parameters) = execute.PortalName.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(execute.PortalName, ("", 0));
+                _tracker.Enqueue(new StatementTracker.ExecutePending(new Command(_session, sql, parameters), TimeProvider.System.GetTimestamp()));
+                return FrontAction.Pass;
+            }
+            case FrontendMessageCode.Close:
+            {
+                if (_skipUntilSync)
+                {
+                    return FrontAction.Drop;
+                }
+                var close = CloseMessage.Parse(body);
+                _ = close.Kind == (byte)'S' ? _statements.Remove(close.Name) : _portals.Remove(close.Name);
+                return FrontAction.Pass;
+            }
+            case FrontendMessageCode.Describe:
+                return _skipUntilSync ? FrontAction.Drop : FrontAction.Pass;
+            case FrontendMessageCode.Sync:
+                _skipUntilSync = false;
+                _tracker.Enqueue(StatementTracker.SyncPending.Instance);
+                return FrontAction.Pass;
+            case FrontendMessageCode.Terminate:
+                _terminated = true;
+                return FrontAction.Pass;
+            default:
+                return FrontAction.Pass;
+        }
+    }
+
+    private async Task<string?> BackendLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await _upstreamReader.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                var consumed = ProcessBackend(buffer);
+                _upstreamReader.AdvanceTo(consumed, buffer.End);
+                if (_clientWriter.UnflushedBytes > 0 && (await _clientWriter.FlushAsync(cancellationToken)).IsCompleted)
+                {
+                    return null;
+                }
+                if (result.IsCompleted)
+                {
+                    if (_upstreamSentFatal || _terminated)
+                    {
+                        return null;
+                    }
+                    return buffer.Slice(consumed).IsEmpty && _backRemaining == 0
+                        ? "the target closed the connection"
+                        : "the target closed the connection mid-message";
+                }
+            }
+        }
+        catch (PostgresProtocolException e)
+        {
+            return $"protocol violation from the target: {e.Message}";
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (IOException e)
+        {
+            return _terminated ? null : $"connection error: {e.Message}";
+        }
+    }
+
+    private SequencePosition ProcessBackend(ReadOnlySequence<byte> buffer)
+    {
+        var forwardFrom = buffer.Start;
+        var position = buffer.Start;
+        while (true)
+        {
+            if (_backRemaining > 0)
+            {
+                var available = Math.Min(_backRemaining, buffer.Slice(position).Length);
+                position = buffer.GetPosition(available, position);
+                _backRemaining -= available;
+                if (_backRemaining > 0)
+                {
+                    break;
+                }
+                continue;
+            }
+            while (_tracker.DequeueSynthetic() is { } synthetic)
+            {
+                Copy(_clientWriter, buffer.Slice(forwardFrom, position));
+                forwardFrom = position;
+                _clientWriter.Write(synthetic.Bytes);
+            }
+            var rest = buffer.Slice(position);
+            if (!TryHeader(rest, int.MaxValue, out var header))
+            {
+                break;
+            }
+            var total = header.Length + 1L;
+            var inspected = header.Code is BackendMessageCode.CommandComplete or BackendMessageCode.ErrorResponse
+                or BackendMessageCode.ReadyForQuery or BackendMessageCode.EmptyQueryResponse or BackendMessageCode.PortalSuspended
+                or BackendMessageCode.ParseComplete;
+            if (rest.Length < total)
+            {
+                if (inspected && header.Length > _maxMessageSize)
+                {
+                    throw new PostgresProtocolException($"message '{(char)header.Code}' of {header.Length} bytes exceeds the maximum");
+                }
+                if (!inspected)
+                {
+                    _backRemaining = total - rest.Length;
+                    position = buffer.End;
+                }
+                break;
+            }
+            if (inspected)
+            {
+                InspectBackend(header.Code, rest.Slice(MessageReader.HeaderSize, header.Length - 4));
+            }
+            position = rest.GetPosition(total);
+        }
+        Copy(_clientWriter, buffer.Slice(forwardFrom, position));
+        return position;
+    }
+
+    private void InspectBackend(byte code, ReadOnlySequence<byte> body)
+    {
+        switch (code)
+        {
+            case BackendMessageCode.ParseComplete:
+                _tracker.OnParseComplete();
+                break;
+            case BackendMessageCode.CommandComplete:
+                var complete = CommandCompleteMessage.Parse(body);
+                _tracker.OnCommandComplete(complete.Tag, complete.Rows);
+                break;
+            case BackendMessageCode.EmptyQueryResponse:
+                _tracker.OnCommandComplete(null, null);
+                break;
+            case BackendMessageCode.PortalSuspended:
+                _tracker.OnCommandComplete("PortalSuspended", null);
+                break;
+            case BackendMessageCode.ErrorResponse:
+                var error = ErrorResponseMessage.Parse(body);
+                if (error.Severity is "FATAL" or "PANIC")
+                {
+                    _upstreamSentFatal = true;
+                    _upstreamFatal = $"target ended the session: {error.Message} (SQLSTATE {error.SqlState})";
+                }
+                _tracker.OnError(error.SqlState, error.Message);
+                break;
+            case BackendMessageCode.ReadyForQuery:
+                _tracker.OnReadyForQuery();
+                break;
+        }
+    }
+
+    private async Task SendFatalAsync(string sqlState, string message, CancellationToken cancellationToken)
+    {
+        if (_backRemaining > 0)
+        {
+            return; // mid-message on the client side: an ErrorResponse now would corrupt the stream; just close.
+        }
+        BackendMessageWriter.WriteErrorResponse(_clientWriter, "FATAL", sqlState, message);
+        await TryAsync(_clientWriter.FlushAsync(cancellationToken).AsTask());
+    }
+
+    private static byte[] Refusal(Decision decision)
+    {
+        var writer = new ArrayBufferWriter<byte>(128);
+        BackendMessageWriter.WriteErrorResponse(writer, "ERROR", decision.SqlState, "vigil: " + decision.Reason);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    private static bool TryHeader(ReadOnlySequence<byte> rest, int maxMessageSize, out MessageHeader header)
+    {
+        var reader = new SequenceReader<byte>(rest);
+        return MessageReader.TryReadHeader(ref reader, maxMessageSize, out header);
+    }
+
+    private static void Copy(PipeWriter writer, ReadOnlySequence<byte> slice)
+    {
+        foreach (var segment in slice)
+        {
+            writer.Write(segment.Span);
+        }
+    }
+
+    private static async Task<bool> TryAsync(Task task)
+    {
+        try
+        {
+            await task;
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or TimeoutException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

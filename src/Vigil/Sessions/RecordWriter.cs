@@ -1,0 +1,85 @@
+using Microsoft.Data.Sqlite;
+using Vigil.Pipeline;
+using Vigil.Storage;
+
+namespace Vigil.Sessions;
+
+/// <summary>Writes recorder items with prepared commands reused across one batch.</summary>
+internal sealed class RecordWriter(SqliteConnection db, SqliteTransaction? transaction)
+{
+    private SqliteCommand? _insertEvent;
+
+    public void Write(object item)
+    {
+        switch (item)
+        {
+            case SessionEvent e:
+                WriteEvent(e);
+                break;
+            case SessionContext s:
+                Execute(
+                    """
+                    INSERT INTO sessions (id, type, connection, connection_type, user_id, user_name, client_user, client_address, status, started_at)
+                    VALUES ($id, $type, $connection, $connection_type, $user_id, $user_name, $client_user, $client_address, 'open', $started_at)
+                    """,
+                    ("$id", s.Id), ("$type", s.Type == SessionType.Exec ? "exec" : "connect"), ("$connection", s.Connection.Name),
+                    ("$connection_type", s.Connection.Type), ("$user_id", s.Identity.UserId), ("$user_name", s.Identity.Name),
+                    ("$client_user", s.ClientUser), ("$client_address", s.ClientAddress), ("$started_at", Rfc3339.Format(s.StartedAt)));
+                break;
+            case SessionClose c:
+                Execute(
+                    "UPDATE sessions SET status=$status, exit_code=$exit_code, reason=$reason, ended_at=$ended_at WHERE id=$id",
+                    ("$id", c.SessionId), ("$status", c.Status), ("$exit_code", c.ExitCode), ("$reason", c.Reason),
+                    ("$ended_at", Rfc3339.Format(c.EndedAt)));
+                break;
+        }
+    }
+
+    public static void MarkLost(SqliteConnection db, string sessionId, int count) =>
+        new RecordWriter(db, null).Execute(
+            "UPDATE sessions SET events_lost = events_lost + $count WHERE id=$id", ("$id", sessionId), ("$count", count));
+
+    private void WriteEvent(SessionEvent e)
+    {
+        if (_insertEvent is null)
+        {
+            _insertEvent = db.CreateCommand();
+            _insertEvent.Transaction = transaction;
+            _insertEvent.CommandText =
+                """
+                INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message)
+                VALUES ($s, $q, $at, $k, $t, $p, $d, $c, $r, $st, $m)
+                """;
+            foreach (var name in new[] { "$s", "$q", "$at", "$k", "$t", "$p", "$d", "$c", "$r", "$st", "$m" })
+            {
+                _insertEvent.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+            _insertEvent.Prepare();
+        }
+        var p = _insertEvent.Parameters;
+        p[0].Value = e.SessionId;
+        p[1].Value = e.Seq;
+        p[2].Value = Rfc3339.Format(e.At);
+        p[3].Value = e.Kind;
+        p[4].Value = (object?)e.Text ?? DBNull.Value;
+        p[5].Value = (object?)e.ParameterCount ?? DBNull.Value;
+        p[6].Value = (object?)e.DurationUs ?? DBNull.Value;
+        p[7].Value = (object?)e.CommandTag ?? DBNull.Value;
+        p[8].Value = (object?)e.Rows ?? DBNull.Value;
+        p[9].Value = (object?)e.SqlState ?? DBNull.Value;
+        p[10].Value = (object?)e.Message ?? DBNull.Value;
+        _insertEvent.ExecuteNonQuery();
+    }
+
+    private void Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = db.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Exec;
+using Vigil.Hosting;
+using Vigil.Identity;
+using Vigil.Pipeline;
+using Vigil.Storage;
+
+namespace Vigil.Sessions;
+
+/// <summary>
+/// <c>/api/sessions</c>: run a one-off command (<c>POST</c>), list sessions with filters, show one with its events,
+/// export one as JSON or CSV.
+/// </summary>
+public static class SessionEndpoints
+{
+    /// <summary>Body of <c>POST /api/sessions</c>.</summary>
+    public sealed record ExecRequest(string? Connection, string? Script);
+
+    /// <summary>Maps the routes on the authenticated <c>/api</c> group.</summary>
+    public static void MapSessionEndpoints(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/sessions");
+        group.MapPost("/", ExecAsync);
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{id}", ShowAsync);
+        group.MapGet("/{id}/export", ExportAsync);
+    }
+
+    private static async Task<Results<Ok<ExecResponse>, ProblemHttpResult>> ExecAsync(
+        HttpContext http, ExecService exec, CancellationToken cancellationToken)
+    {
+        var (request, error) = await Api.ReadBodyAsync<ExecRequest>(http.Request, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (string.IsNullOrWhiteSpace(request!.Connection))
+        {
+            return Api.Problem(400, "missing field 'connection'");
+        }
+        if (string.IsNullOrWhiteSpace(request.Script))
+        {
+            return Api.Problem(400, "missing field 'script'");
+        }
+        var address = http.Connection.RemoteIpAddress is { } ip ? $"{ip}:{http.Connection.RemotePort}" : null;
+        var (response, refusal) = await exec.RunAsync(BearerAuthentication.Caller(http), request.Connection, request.Script, address, cancellationToken);
+        return refusal switch
+        {
+            SessionRefusal.UnknownConnection => Api.Problem(404, $"connection '{request.Connection}' not found"),
+            SessionRefusal.Forbidden => Api.Problem(403, $"you may not use connection '{request.Connection}'"),
+            _ => TypedResults.Ok(response!),
+        };
+    }
+
+    private static async Task<Results<Ok<Paged<SessionView>>, ProblemHttpResult>> ListAsync(
+        HttpContext http, SessionRepository sessions, CancellationToken cancellationToken)
+    {
+        var q = http.Request.Query;
+        DateTimeOffset? Date(string name, out ProblemHttpResult? problem)
+        {
+            problem = null;
+            var text = q[name].ToString();
+            if (text.Length == 0)
+            {
+                return null;
+            }
+            if (Rfc3339.TryParse(text, out var value))
+            {
+                return value;
+            }
+            problem = Api.Problem(400, $"query parameter '{name}' must be an RFC 3339 time");
+            return null;
+        }
+        var start = Date("start_date", out var badStart);
+        var end = Date("end_date", out var badEnd);
+        if ((badStart ?? badEnd) is { } bad)
+        {
+            return bad;
+        }
+        var type = Optional(q["type"]);
+        if (type is not null and not ("exec" or "connect"))
+        {
+            return Api.Problem(400, "query parameter 'type' must be exec or connect");
+        }
+        var caller = BearerAuthentication.Caller(http);
+        var (page, size) = Api.Paging(http.Request);
+        var query = new SessionQuery(
+            Optional(q["connection"]), caller.IsAdmin ? Optional(q["user"]) : caller.Name, type, Optional(q["status"]), start, end, page, size);
+        var (items, total) = await sessions.ListAsync(query, cancellationToken);
+        return TypedResults.Ok(new Paged<SessionView>(items, new PageInfo(total, page, size)));
+    }
+
+    private static async Task<Results<Ok<SessionView>, ProblemHttpResult>> ShowAsync(
+        string id, HttpContext http, SessionRepository sessions, CancellationToken cancellationToken)
+    {
+        var session = await FindVisibleAsync(id, http, sessions, cancellationToken);
+        return session is null ? Api.Problem(404, $"session '{id}' not found") : TypedResults.Ok(session);
+    }
+
+    private static async Task<IResult> ExportAsync(string id, HttpContext http, SessionRepository sessions, CancellationToken cancellationToken)
+    {
+        var format = http.Request.Query["format"].ToString() is { Length: > 0 } f ? f : "json";
+        if (format is not ("json" or "csv"))
+        {
+            return Api.Problem(400, "query parameter 'format' must be json or csv");
+        }
+        var session = await FindVisibleAsync(id, http, sessions, cancellationToken);
+        if (session is null)
+        {
+            return Api.Problem(404, $"session '{id}' not found");
+        }
+        var fileName = $"session-{id}.{format}";
+        return format == "json"
+            ? TypedResults.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(session, Api.Json), "application/json", fileName)
+            : TypedResults.File(Encoding.UTF8.GetBytes(SessionCsv.Write(session)), "text/csv", fileName);
+    }
+
+    private static async Task<SessionView?> FindVisibleAsync(string id, HttpContext http, SessionRepository sessions, CancellationToken cancellationToken)
+    {
+        var caller = BearerAuthentication.Caller(http);
+        var session = await sessions.FindAsync(id, cancellationToken);
+        return session is not null && (caller.IsAdmin || session.UserId == caller.UserId) ? session : null;
+    }
+
+    private static string? Optional(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,31 @@
+namespace Vigil.Sessions;
+
+/// <summary>Kinds of recorded session events.</summary>
+public static class SessionEventKind
+{
+    /// <summary>A native protocol statement (text, parameter count, duration, tag, rows, SQLSTATE).</summary>
+    public const string Statement = "statement";
+    /// <summary>The script of an exec session.</summary>
+    public const string Input = "input";
+    /// <summary>The printed output of an exec session.</summary>
+    public const string Output = "output";
+    /// <summary>A command the pipeline refused, with the reason in <c>message</c>.</summary>
+    public const string Blocked = "blocked";
+}
+
+/// <summary>One recorded event of a session, in the order the session produced them (<see cref="Seq"/> from 1).</summary>
+public sealed record SessionEvent(
+    string SessionId,
+    int Seq,
+    DateTimeOffset At,
+    string Kind,
+    string? Text,
+    int? ParameterCount = null,
+    long? DurationUs = null,
+    string? CommandTag = null,
+    long? Rows = null,
+    string? SqlState = null,
+    string? Message = null);
+
+/// <summary>The final state of a session.</summary>
+public sealed record SessionClose(string SessionId, string Status, int? ExitCode, string? Reason, DateTimeOffset EndedAt);

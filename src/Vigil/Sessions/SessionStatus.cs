@@ -1,0 +1,14 @@
+namespace Vigil.Sessions;
+
+/// <summary>Session statuses as the API reports them (DESIGN.md external contract).</summary>
+public static class SessionStatus
+{
+    /// <summary>Still running.</summary>
+    public const string Open = "open";
+    /// <summary>Finished normally.</summary>
+    public const string Done = "done";
+    /// <summary>Ended by an error or a protocol/transport fault; <c>reason</c> says which.</summary>
+    public const string Failed = "failed";
+    /// <summary>The pipeline refused the command.</summary>
+    public const string Blocked = "blocked";
+}

@@ -1,0 +1,39 @@
+namespace Vigil.Sessions;
+
+/// <summary>
+/// The API shape of a session (<c>GET /api/sessions/{id}</c>). <c>ai_analysis</c> and <c>review</c> are null until
+/// analysis and reviews exist; <c>output</c> is the exec output; <c>events</c> is filled on the detail route only.
+/// </summary>
+public sealed record SessionView(
+    string Id,
+    string Type,
+    string Connection,
+    string ConnectionType,
+    string User,
+    string UserId,
+    string? ClientUser,
+    string? ClientAddress,
+    string Status,
+    int? ExitCode,
+    string? Reason,
+    int EventCount,
+    int EventsLost,
+    string StartedAt,
+    string? EndedAt,
+    string? Output,
+    object? AiAnalysis,
+    object? Review,
+    IReadOnlyList<SessionEventView>? Events);
+
+/// <summary>The API shape of one event: <c>{seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message}</c>.</summary>
+public sealed record SessionEventView(
+    int Seq,
+    string At,
+    string Kind,
+    string? Text,
+    int? ParameterCount,
+    long? DurationUs,
+    string? CommandTag,
+    long? Rows,
+    string? Sqlstate,
+    string? Message);
