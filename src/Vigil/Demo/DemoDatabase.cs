@@ -45,8 +45,11 @@ public static class DemoDatabase
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync(cancellationToken);
-            await using var create = new NpgsqlCommand($"CREATE ROLE demo_app LOGIN PASSWORD '{appPassword}'; CREATE DATABASE demo OWNER demo_app;", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            // CREATE DATABASE cannot run inside a multi-statement batch, so two round trips.
+            await using var role = new NpgsqlCommand($"CREATE ROLE demo_app LOGIN PASSWORD '{appPassword}'", connection);
+            await role.ExecuteNonQueryAsync(cancellationToken);
+            await using var database = new NpgsqlCommand("CREATE DATABASE demo OWNER demo_app", connection);
+            await database.ExecuteNonQueryAsync(cancellationToken);
         }
         var app = $"Host=127.0.0.1;Port={port};Username=demo_app;Password={appPassword};Database=demo;Pooling=false";
         await using var db = new NpgsqlConnection(app);

@@ -1,0 +1,72 @@
+using System.Buffers;
+
+namespace Vigil.Postgres.Protocol;
+
+/// <summary>Bind ('B', §55.7): binds parameter values to a prepared statement, creating a portal.</summary>
+/// <param name="PortalName">Destination portal; empty for the unnamed portal.</param>
+/// <param name="StatementName">Source prepared statement; empty for the unnamed statement.</param>
+/// <param name="ParameterCount">Number of parameter values (0..65535).</param>
+public readonly record struct BindMessage(string PortalName, string StatementName, int ParameterCount)
+{
+    private const string Name = "Bind";
+
+    /// <summary>
+    /// Parses a Bind body: String portal, String statement, Int16 f, f × Int16 format code, Int16 n,
+    /// n × (Int32 length, bytes; length −1 is NULL), Int16 r, r × Int16 result format code.
+    /// Format codes must be 0 (text) or 1 (binary); f must be 0, 1 or n. Values are skipped after checking
+    /// they fit in the body. Trailing bytes are rejected.
+    /// </summary>
+    /// <param name="body">The message body, without the 5-byte header.</param>
+    /// <returns>The parsed message.</returns>
+    /// <exception cref="PostgresProtocolException">
+    /// Truncated body, value length below −1 or beyond the body, format count mismatch (08P01),
+    /// unknown format code (22023), trailing bytes, or invalid UTF-8.
+    /// </exception>
+    public static BindMessage Parse(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        var portal = BodyReader.ReadCString(ref reader, Name, "portal name");
+        var statement = BodyReader.ReadCString(ref reader, Name, "statement name");
+        var formatCount = ReadFormatCodes(ref reader, "parameter format codes");
+        var count = BodyReader.ReadCount16(ref reader, Name, "parameter count");
+        if (formatCount > 1 && formatCount != count)
+        {
+            throw new PostgresProtocolException(
+                $"bind message has {formatCount} parameter formats but {count} parameters");
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var length = BodyReader.ReadInt32(ref reader, Name, "parameter value length");
+            if (length < -1)
+            {
+                throw new PostgresProtocolException($"invalid Bind message: parameter {i + 1} has length {length}");
+            }
+
+            if (length > 0)
+            {
+                BodyReader.Skip(ref reader, length, Name, $"parameter {i + 1} value");
+            }
+        }
+
+        ReadFormatCodes(ref reader, "result format codes");
+        BodyReader.ExpectEnd(ref reader, Name);
+        return new BindMessage(portal, statement, count);
+    }
+
+    private static int ReadFormatCodes(ref SequenceReader<byte> reader, string field)
+    {
+        var count = BodyReader.ReadCount16(ref reader, Name, field);
+        for (var i = 0; i < count; i++)
+        {
+            var format = BodyReader.ReadInt16(ref reader, Name, field);
+            if (format is not (0 or 1))
+            {
+                throw new PostgresProtocolException(
+                    $"unsupported format code: {format}", PostgresSqlState.InvalidParameterValue);
+            }
+        }
+
+        return count;
+    }
+}
