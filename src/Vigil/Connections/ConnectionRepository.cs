@@ -97,8 +97,19 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
     private static string Purpose(string name) => $"connection:{name}:password";
 
 #pragma warning disable IDE1006 // column names
-    private sealed record Row(
-        string name, string type, string host, long port, string database, string username, string? password_encrypted,
-        string ssl_mode, string? ssl_root_cert, string created_at, string updated_at);
+    private sealed class Row
+    {
+        public string name { get; set; } = "";
+        public string type { get; set; } = "";
+        public string host { get; set; } = "";
+        public long port { get; set; }
+        public string database { get; set; } = "";
+        public string username { get; set; } = "";
+        public string? password_encrypted { get; set; }
+        public string ssl_mode { get; set; } = "";
+        public string? ssl_root_cert { get; set; }
+        public string created_at { get; set; } = "";
+        public string updated_at { get; set; } = "";
+    }
 #pragma warning restore IDE1006
 }

@@ -31,13 +31,13 @@ public sealed class SessionRepository(SqliteStore store)
         Filter("status", "=", query.Status);
         if (query.StartDate is { } from)
         {
-            where.Append(" AND started_at >= @from");
-            args.Add("from", Rfc3339.Format(from));
+            where.Append(" AND started_at >= @start_date");
+            args.Add("start_date", Rfc3339.Format(from));
         }
         if (query.EndDate is { } to)
         {
-            where.Append(" AND started_at <= @to");
-            args.Add("to", Rfc3339.Format(to));
+            where.Append(" AND started_at <= @end_date");
+            args.Add("end_date", Rfc3339.Format(to));
         }
         args.Add("limit", query.PageSize);
         args.Add("offset", (query.Page - 1) * query.PageSize);
@@ -71,17 +71,41 @@ public sealed class SessionRepository(SqliteStore store)
     }
 
 #pragma warning disable IDE1006 // column names
-    private sealed record Row(
-        string id, string type, string connection, string connection_type, string user_name, string user_id, string? client_user,
-        string? client_address, string status, long? exit_code, string? reason, long event_count, long events_lost, string started_at, string? ended_at)
+    private sealed class Row
     {
+        public string id { get; set; } = "";
+        public string type { get; set; } = "";
+        public string connection { get; set; } = "";
+        public string connection_type { get; set; } = "";
+        public string user_name { get; set; } = "";
+        public string user_id { get; set; } = "";
+        public string? client_user { get; set; }
+        public string? client_address { get; set; }
+        public string status { get; set; } = "";
+        public long? exit_code { get; set; }
+        public string? reason { get; set; }
+        public long event_count { get; set; }
+        public long events_lost { get; set; }
+        public string started_at { get; set; } = "";
+        public string? ended_at { get; set; }
+
         public SessionView ToView(IReadOnlyList<SessionEventView>? events, string? output) => new(
             id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, (int?)exit_code, reason,
             (int)event_count, (int)events_lost, started_at, ended_at, output, null, null, events);
     }
 
-    private sealed record EventRow(
-        long seq, string at, string kind, string? text, long? parameter_count, long? duration_us, string? command_tag, long? rows,
-        string? sqlstate, string? message);
+    private sealed class EventRow
+    {
+        public long seq { get; set; }
+        public string at { get; set; } = "";
+        public string kind { get; set; } = "";
+        public string? text { get; set; }
+        public long? parameter_count { get; set; }
+        public long? duration_us { get; set; }
+        public string? command_tag { get; set; }
+        public long? rows { get; set; }
+        public string? sqlstate { get; set; }
+        public string? message { get; set; }
+    }
 #pragma warning restore IDE1006
 }
