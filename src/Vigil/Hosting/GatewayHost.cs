@@ -25,7 +25,13 @@ public static class GatewayHost
             throw new InvalidOperationException($"store '{options.Store}' is not supported; this build keeps its data in the embedded SQLite store (--store sqlite)");
         }
         Directory.CreateDirectory(options.DataDirectory);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = options.DataDirectory });
+        // The content root is the binary's folder, not the data directory: configuration file watchers on a directory
+        // the store writes to continuously would fire on every write.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.WebHost.UseUrls(HttpUrl(options.HttpListen));
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json =>

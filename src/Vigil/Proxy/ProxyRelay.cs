@@ -76,9 +76,14 @@ internal sealed class ProxyRelay
             {
                 stop.Cancel();
                 await TryAsync(back);
-                if (fatal is not null)
+                if (cancellationToken.IsCancellationRequested)
                 {
-                    await SendFatalAsync(fatal.SqlState, fatal.Message, cancellationToken);
+                    reason = "gateway shutting down";
+                    await SendFatalAsync("57P01", "vigil: terminating connection because the gateway is shutting down");
+                }
+                else if (fatal is not null)
+                {
+                    await SendFatalAsync(fatal.SqlState, fatal.Message);
                 }
             }
         }
@@ -89,7 +94,7 @@ internal sealed class ProxyRelay
             await TryAsync(front);
             if (reason is not null && !_upstreamSentFatal)
             {
-                await SendFatalAsync("08006", $"vigil: lost connection to connection \"{_session.Connection.Name}\": {reason}", cancellationToken);
+                await SendFatalAsync("08006", $"vigil: lost connection to connection \"{_session.Connection.Name}\": {reason}");
             }
             reason ??= _upstreamFatal;
         }
@@ -425,14 +430,15 @@ internal sealed class ProxyRelay
         }
     }
 
-    private async Task SendFatalAsync(string sqlState, string message, CancellationToken cancellationToken)
+    private async Task SendFatalAsync(string sqlState, string message)
     {
         if (_backRemaining > 0)
         {
             return; // mid-message on the client side: an ErrorResponse now would corrupt the stream; just close.
         }
         BackendMessageWriter.WriteErrorResponse(_clientWriter, "FATAL", sqlState, message);
-        await TryAsync(_clientWriter.FlushAsync(cancellationToken).AsTask());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await TryAsync(_clientWriter.FlushAsync(timeout.Token).AsTask());
     }
 
     private static byte[] Refusal(Decision decision)

@@ -4,10 +4,21 @@ using Vigil.Storage;
 
 namespace Vigil.Sessions;
 
-/// <summary>Writes recorder items with prepared commands reused across one batch.</summary>
-internal sealed class RecordWriter(SqliteConnection db, SqliteTransaction? transaction)
+/// <summary>Writes recorder items; the event insert is prepared once and reused for every batch.</summary>
+internal sealed class RecordWriter(SqliteConnection db)
 {
+    private SqliteTransaction? _transaction;
     private SqliteCommand? _insertEvent;
+
+    /// <summary>Makes the following writes part of <paramref name="transaction"/>.</summary>
+    public void Begin(SqliteTransaction? transaction)
+    {
+        _transaction = transaction;
+        if (_insertEvent is not null)
+        {
+            _insertEvent.Transaction = transaction;
+        }
+    }
 
     public void Write(object item)
     {
@@ -36,7 +47,7 @@ internal sealed class RecordWriter(SqliteConnection db, SqliteTransaction? trans
     }
 
     public static void MarkLost(SqliteConnection db, string sessionId, int count) =>
-        new RecordWriter(db, null).Execute(
+        new RecordWriter(db).Execute(
             "UPDATE sessions SET events_lost = events_lost + $count WHERE id=$id", ("$id", sessionId), ("$count", count));
 
     private void WriteEvent(SessionEvent e)
@@ -44,7 +55,7 @@ internal sealed class RecordWriter(SqliteConnection db, SqliteTransaction? trans
         if (_insertEvent is null)
         {
             _insertEvent = db.CreateCommand();
-            _insertEvent.Transaction = transaction;
+            _insertEvent.Transaction = _transaction;
             _insertEvent.CommandText =
                 """
                 INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message)
@@ -74,7 +85,7 @@ internal sealed class RecordWriter(SqliteConnection db, SqliteTransaction? trans
     private void Execute(string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = db.CreateCommand();
-        command.Transaction = transaction;
+        command.Transaction = _transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {

@@ -7,13 +7,16 @@ namespace Vigil.Sessions;
 
 /// <summary>
 /// Append-only session recording off the hot path: callers enqueue (never block, never touch the disk), one writer
-/// task drains the queue in batches of up to <see cref="MaxBatch"/> items per SQLite transaction. A batch that fails
+/// task drains the queue in batches of up to <see cref="MaxBatch"/> items per SQLite transaction, gathering for up to
+/// <see cref="BatchWindow"/> after the first item so a busy proxy costs tens of commits a second, not one per
+/// statement. The writer keeps one connection and its prepared statements for its whole life. A batch that fails
 /// is retried item by item; items that still fail are counted in the session's <c>events_lost</c> so nothing is lost
 /// silently. <see cref="StopAsync"/> drains everything queued before it returns (clean shutdown loses nothing).
 /// </summary>
 public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
 {
-    private const int MaxBatch = 4096;
+    private const int MaxBatch = 8192;
+    private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(20);
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteStore _store;
     private readonly ILogger<SessionRecorder> _logger;
@@ -75,13 +78,28 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
     {
         var batch = new List<object>(MaxBatch);
         var reader = _queue.Reader;
+        await using var db = await _store.OpenAsync(CancellationToken.None);
+        var writer = new RecordWriter(db);
         while (await reader.WaitToReadAsync())
         {
-            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            var deadline = Task.Delay(BatchWindow);
+            var flushRequested = false;
+            while (batch.Count < MaxBatch)
             {
-                batch.Add(item);
+                if (reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                    flushRequested |= item is TaskCompletionSource;
+                    continue;
+                }
+                // Flush markers and a completed queue (shutdown) are written at once; otherwise wait out the window.
+                if (flushRequested || reader.Completion.IsCompleted
+                    || await Task.WhenAny(reader.WaitToReadAsync().AsTask(), deadline) == deadline)
+                {
+                    break;
+                }
             }
-            await WriteBatchAsync(batch);
+            await WriteBatchAsync(db, writer, batch);
             foreach (var marker in batch.OfType<TaskCompletionSource>())
             {
                 marker.TrySetResult();
@@ -90,13 +108,12 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
         }
     }
 
-    private async Task WriteBatchAsync(List<object> batch)
+    private async Task WriteBatchAsync(SqliteConnection db, RecordWriter writer, List<object> batch)
     {
         try
         {
-            await using var db = await _store.OpenAsync(CancellationToken.None);
             await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync();
-            var writer = new RecordWriter(db, transaction);
+            writer.Begin(transaction);
             foreach (var item in batch)
             {
                 writer.Write(item);
@@ -118,7 +135,7 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
         {
             try
             {
-                new RecordWriter(db, null).Write(item);
+                new RecordWriter(db).Write(item);
             }
             catch (Exception e) when (e is SqliteException or InvalidOperationException)
             {

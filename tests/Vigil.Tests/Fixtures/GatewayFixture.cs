@@ -90,13 +90,25 @@ public sealed class GatewayFixture : IAsyncLifetime
     /// <summary>Waits until the recorder wrote everything enqueued so far.</summary>
     public Task FlushRecordingAsync() => App.Services.GetRequiredService<SessionRecorder>().FlushAsync(CancellationToken.None);
 
-    /// <summary>The newest session of <paramref name="connection"/> (optionally of a type), with its events.</summary>
+    /// <summary>
+    /// The newest session of <paramref name="connection"/> (optionally of a type), with its events, once it has closed
+    /// (a client's disconnect is recorded asynchronously, a moment after the client returns).
+    /// </summary>
     public async Task<SessionView> LatestSessionAsync(string connection, string type = "connect")
     {
-        await FlushRecordingAsync();
-        var page = await Http.GetFromJsonAsync<Paged<SessionView>>($"/api/sessions?connection={connection}&type={type}&page_size=1", Vigil.Hosting.Api.Json);
-        var id = page!.Data.Single().Id;
-        return (await Http.GetFromJsonAsync<SessionView>($"/api/sessions/{id}", Vigil.Hosting.Api.Json))!;
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            await FlushRecordingAsync();
+            var page = await Http.GetFromJsonAsync<Paged<SessionView>>($"/api/sessions?connection={connection}&type={type}&page_size=1", Vigil.Hosting.Api.Json);
+            var id = page!.Data.Single().Id;
+            var session = (await Http.GetFromJsonAsync<SessionView>($"/api/sessions/{id}", Vigil.Hosting.Api.Json))!;
+            if (session.Status != "open" || DateTime.UtcNow > deadline)
+            {
+                return session;
+            }
+            await Task.Delay(50);
+        }
     }
 
     public async Task DisposeAsync()

@@ -90,7 +90,6 @@ public sealed class FaultTests(GatewayFixture gateway)
             }
             await client.SendAsync([(byte)'Q', 0, 0, 0, 100, (byte)'S']);
         }
-        await Task.Delay(300);
         var session = await gateway.LatestSessionAsync("pg");
         session.Events!.Should().ContainSingle(e => e.Text == "SELECT 'before the fault'" && e.CommandTag == "SELECT 1");
         session.Status.Should().Be("failed");
@@ -178,7 +177,6 @@ public sealed class FaultTests(GatewayFixture gateway)
             // The half DataRow was forwarded, so no ErrorResponse can follow it: the gateway just closes.
             (await client.IsClosedAsync(TimeSpan.FromSeconds(10))).Should().BeTrue();
         }
-        await Task.Delay(300);
         var session = await gateway.LatestSessionAsync(name);
         session.Status.Should().Be("failed");
         session.Reason.Should().Contain("mid-message");
