@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Vigil.Tests.Fixtures;
+
+namespace Vigil.Tests.Hosting;
+
+/// <summary>
+/// The README's start command for real: <c>vigil serve --demo</c> as a process on free ports, a psql session against
+/// the demo connection, then SIGINT. A second start on the same data directory must find every recorded statement
+/// (clean shutdown loses nothing) and must not print the token again.
+/// </summary>
+public sealed class ServeProcessTests : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "vigil-serve-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class Gateway(Process process, List<string> lines) : IAsyncDisposable
+    {
+        public List<string> Lines { get; } = lines;
+
+        public async Task<int> InterruptAsync()
+        {
+            using var kill = Process.Start("kill", ["-INT", process.Id.ToString()])!;
+            await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+            return process.ExitCode;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private async Task<Gateway> StartAsync(int httpPort, int pgPort, bool demo, string waitFor)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}" })
+        {
+            start.ArgumentList.Add(a);
+        }
+        if (demo)
+        {
+            start.ArgumentList.Add("--demo");
+        }
+        var process = Process.Start(start)!;
+        var lines = new List<string>();
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (lines)
+            {
+                lines.Add(e.Data);
+            }
+            if (e.Data.Contains(waitFor, StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        return new Gateway(process, lines);
+    }
+
+    [Fact]
+    public async Task Serve_demo_prints_addresses_and_token_serves_psql_and_shuts_down_cleanly()
+    {
+        var (httpPort, pgPort) = (FreePort(), FreePort());
+        string token;
+        await using (var gateway = await StartAsync(httpPort, pgPort, demo: true, waitFor: "demo connection ready"))
+        {
+            gateway.Lines.Should().Contain($"vigil: HTTP API on http://127.0.0.1:{httpPort}");
+            gateway.Lines.Should().Contain($"vigil: PostgreSQL proxy on 127.0.0.1:{pgPort}");
+            token = (await File.ReadAllTextAsync(Path.Combine(_data, "admin-token"))).Trim();
+            token.Should().StartWith("vgl_");
+            gateway.Lines.Should().Contain(l => l.Contains("bootstrap admin token") && l.EndsWith(token));
+            File.GetUnixFileMode(Path.Combine(_data, "admin-token")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.GetUnixFileMode(Path.Combine(_data, "master.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+            var psql = await Processes.RunAsync("psql",
+                [$"postgresql://me:{token}@127.0.0.1:{pgPort}/demo?sslmode=disable", "-X", "-A", "-t",
+                 "-c", "select count(*) from customers", "-c", "select count(*) from orders where customer_id is not null", "-c", "select count(*) from audit_log"]);
+            psql.ExitCode.Should().Be(0, psql.Stderr);
+            psql.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal("10", "50", "1");
+            (await gateway.InterruptAsync()).Should().Be(0);
+        }
+
+        File.Exists(Path.Combine(_data, "demo-pg", "postmaster.pid")).Should().BeFalse("the demo PostgreSQL stops on exit");
+
+        await using var again = await StartAsync(httpPort, pgPort, demo: false, waitFor: "admin token");
+        again.Lines.Should().NotContain(l => l.Contains(token), "the token is shown once");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var page = JsonNode.Parse(await http.GetStringAsync("/api/sessions?connection=demo&type=connect"))!;
+        var id = page["data"]![0]!["id"]!.GetValue<string>();
+        var session = JsonNode.Parse(await http.GetStringAsync($"/api/sessions/{id}"))!;
+        session["status"]!.GetValue<string>().Should().Be("done");
+        session["events"]!.AsArray().Select(e => e!["text"]!.GetValue<string>())
+            .Should().Contain(["select count(*) from customers", "select count(*) from orders where customer_id is not null", "select count(*) from audit_log"]);
+        (await again.InterruptAsync()).Should().Be(0);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
