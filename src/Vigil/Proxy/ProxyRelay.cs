@@ -148,10 +148,7 @@ internal sealed class ProxyRelay
         {
             if (_frontRemaining > 0)
             {
-                var available = Math.Min(_frontRemaining, buffer.Slice(position).Length);
-                position = buffer.GetPosition(available, position);
-                _frontRemaining -= available;
-                if (_frontRemaining > 0)
+                if (!PassThrough(buffer, ref position, ref _frontRemaining))
                 {
                     break;
                 }
@@ -351,10 +348,7 @@ internal sealed class ProxyRelay
         {
             if (_backRemaining > 0)
             {
-                var available = Math.Min(_backRemaining, buffer.Slice(position).Length);
-                position = buffer.GetPosition(available, position);
-                _backRemaining -= available;
-                if (_backRemaining > 0)
+                if (!PassThrough(buffer, ref position, ref _backRemaining))
                 {
                     break;
                 }
@@ -446,6 +440,15 @@ internal sealed class ProxyRelay
         var writer = new ArrayBufferWriter<byte>(128);
         BackendMessageWriter.WriteErrorResponse(writer, "ERROR", decision.SqlState, "vigil: " + decision.Reason);
         return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Moves past what is available of a streamed message; true when the message has been passed whole.</summary>
+    private static bool PassThrough(ReadOnlySequence<byte> buffer, ref SequencePosition position, ref long remaining)
+    {
+        var available = Math.Min(remaining, buffer.Slice(position).Length);
+        position = buffer.GetPosition(available, position);
+        remaining -= available;
+        return remaining == 0;
     }
 
     private static bool TryHeader(ReadOnlySequence<byte> rest, int maxMessageSize, out MessageHeader header)
