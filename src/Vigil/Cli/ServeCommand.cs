@@ -112,7 +112,7 @@ public static class ServeCommand
         }
         try
         {
-            return await DemoDatabase.StartAsync(options.DataDirectory, app.Services.GetRequiredService<ConnectionRepository>(), TimeProvider.System, cancellationToken);
+            return await DemoDatabase.StartAsync(options.DataDirectory, app.Services.GetRequiredService<ConnectionRepository>(), app.Services.GetRequiredService<TimeProvider>(), cancellationToken);
         }
         catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or IOException)
         {

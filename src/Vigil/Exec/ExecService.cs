@@ -14,7 +14,7 @@ namespace Vigil.Exec;
 public sealed record ExecResponse(string Id, string Status, int ExitCode, string Output, string? Reason, object? AiAnalysis, object? Review);
 
 /// <summary>The exec adapter: turns a script into one pipeline command, runs it through Npgsql and records input and output.</summary>
-public sealed class ExecService(CommandPipeline pipeline, GatewayOptions options)
+public sealed class ExecService(CommandPipeline pipeline, GatewayOptions options, TimeProvider time)
 {
     /// <summary>Runs <paramref name="script"/> as <paramref name="caller"/> on <paramref name="connectionName"/>.</summary>
     public async Task<(ExecResponse? Response, SessionRefusal Refusal)> RunAsync(
@@ -34,7 +34,7 @@ public sealed class ExecService(CommandPipeline pipeline, GatewayOptions options
             pipeline.CloseSession(session, SessionStatus.Blocked, decision.Reason, 2);
             return (new ExecResponse(session.Id, SessionStatus.Blocked, 2, message + "\n", decision.Reason, null, null), SessionRefusal.None);
         }
-        var started = TimeProvider.System.GetTimestamp();
+        var started = time.GetTimestamp();
         ScriptResult result;
         string? fault = null;
         try
@@ -48,7 +48,7 @@ public sealed class ExecService(CommandPipeline pipeline, GatewayOptions options
             fault = $"cannot reach connection '{connectionName}': {e.Message}";
             result = new ScriptResult($"ERROR:  {fault}\n", fault, "08006");
         }
-        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        var elapsed = time.GetElapsedTime(started);
         pipeline.Completed(command, new CommandOutcome(null, null, result.SqlState, result.Error, (long)elapsed.TotalMicroseconds));
         pipeline.Record(session, SessionEventKind.Output, result.Output);
         var status = result.Error is null ? SessionStatus.Done : SessionStatus.Failed;

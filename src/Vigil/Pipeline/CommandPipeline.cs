@@ -29,6 +29,9 @@ public sealed class CommandPipeline(
 {
     private readonly ICommandStage[] _stages = stages.ToArray();
 
+    /// <summary>The clock adapters use to time commands (monotonic timestamps for durations).</summary>
+    public TimeProvider Time => time;
+
     /// <summary>Resolves an API token to its identity; null when unknown or expired.</summary>
     public Task<CallerIdentity?> IdentifyAsync(string? token, CancellationToken cancellationToken) =>
         tokens.AuthenticateAsync(token, cancellationToken);

@@ -208,7 +208,7 @@ internal sealed class ProxyRelay
             {
                 var sql = QueryMessage.Parse(body).Sql;
                 var command = new Command(_session, sql);
-                var started = TimeProvider.System.GetTimestamp();
+                var started = _pipeline.Time.GetTimestamp();
                 var decision = await _pipeline.DecideAsync(command, cancellationToken);
                 if (!decision.Allowed)
                 {
@@ -228,7 +228,7 @@ internal sealed class ProxyRelay
                 }
                 var parse = ParseMessage.Parse(body);
                 var command = new Command(_session, parse.Sql, parse.ParameterTypeCount);
-                var started = TimeProvider.System.GetTimestamp();
+                var started = _pipeline.Time.GetTimestamp();
                 var decision = await _pipeline.DecideAsync(command, cancellationToken);
                 if (!decision.Allowed)
                 {
@@ -273,7 +273,7 @@ internal sealed class ProxyRelay
                 }
                 var execute = ExecuteMessage.Parse(body);
                 var (sql, parameters) = execute.PortalName.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(execute.PortalName, ("", 0));
-                _tracker.Enqueue(new StatementTracker.ExecutePending(new Command(_session, sql, parameters), TimeProvider.System.GetTimestamp()));
+                _tracker.Enqueue(new StatementTracker.ExecutePending(new Command(_session, sql, parameters), _pipeline.Time.GetTimestamp()));
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Close:

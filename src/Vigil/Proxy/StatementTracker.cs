@@ -176,7 +176,7 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
 
     private void Complete(Command command, long startTimestamp, string? tag, long? rows, string? sqlState, string? error)
     {
-        var elapsed = TimeProvider.System.GetElapsedTime(startTimestamp);
+        var elapsed = pipeline.Time.GetElapsedTime(startTimestamp);
         pipeline.Completed(command, new CommandOutcome(tag, rows, sqlState, error, (long)elapsed.TotalMicroseconds));
     }
 }
