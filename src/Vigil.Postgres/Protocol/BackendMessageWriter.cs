@@ -184,6 +184,17 @@ public static class BackendMessageWriter
         w.Commit(writer);
     }
 
+    /// <summary>Any typed message from an already-encoded body (e.g. a NoticeResponse relayed verbatim).</summary>
+    /// <param name="writer">Destination.</param>
+    /// <param name="code">Message type byte.</param>
+    /// <param name="body">The body, without the 5-byte header.</param>
+    public static void WriteMessage(IBufferWriter<byte> writer, byte code, ReadOnlySpan<byte> body)
+    {
+        var w = SpanWriter.BeginTyped(writer, code, body.Length);
+        w.WriteBytes(body);
+        w.Commit(writer);
+    }
+
     private static void WriteEmpty(IBufferWriter<byte> writer, byte code) =>
         SpanWriter.BeginTyped(writer, code, 0).Commit(writer);
 

@@ -30,14 +30,9 @@ public static class SqlScript
             {
                 i = SkipQuoted(script, i, '"', false);
             }
-            else if (c == '-' && At(script, i + 1) == '-')
+            else if (TrySkipComment(script, i, out var afterComment))
             {
-                var end = script.IndexOf('\n', i);
-                i = end < 0 ? script.Length : end + 1;
-            }
-            else if (c == '/' && At(script, i + 1) == '*')
-            {
-                i = SkipBlockComment(script, i);
+                i = afterComment;
             }
             else if (c == '$' && (i == 0 || !IsIdentifierChar(script[i - 1])) && TryDollarTag(script, i, out var tag))
             {
@@ -57,35 +52,16 @@ public static class SqlScript
     public static IReadOnlyList<string> LeadingWords(string statement, int count)
     {
         var words = new List<string>();
-        var i = 0;
-        while (i < statement.Length && words.Count < count)
+        var i = SkipSpaceAndComments(statement, 0);
+        while (i < statement.Length && words.Count < count && char.IsLetter(statement[i]))
         {
-            if (char.IsWhiteSpace(statement[i]))
+            var start = i;
+            while (i < statement.Length && IsIdentifierChar(statement[i]))
             {
                 i++;
             }
-            else if (statement[i] == '-' && At(statement, i + 1) == '-')
-            {
-                var end = statement.IndexOf('\n', i);
-                i = end < 0 ? statement.Length : end + 1;
-            }
-            else if (statement[i] == '/' && At(statement, i + 1) == '*')
-            {
-                i = SkipBlockComment(statement, i);
-            }
-            else if (char.IsLetter(statement[i]))
-            {
-                var start = i;
-                while (i < statement.Length && IsIdentifierChar(statement[i]))
-                {
-                    i++;
-                }
-                words.Add(statement[start..i].ToUpperInvariant());
-            }
-            else
-            {
-                break;
-            }
+            words.Add(statement[start..i].ToUpperInvariant());
+            i = SkipSpaceAndComments(statement, i);
         }
         return words;
     }
@@ -93,36 +69,49 @@ public static class SqlScript
     private static void Add(List<string> statements, string text)
     {
         var trimmed = text.Trim();
-        if (!IsOnlyComments(trimmed))
+        if (SkipSpaceAndComments(trimmed, 0) < trimmed.Length)
         {
             statements.Add(trimmed);
         }
     }
 
-    private static bool IsOnlyComments(string text)
+    /// <summary>The index of the first character at or after <paramref name="i"/> that is not white space or a comment.</summary>
+    private static int SkipSpaceAndComments(string s, int i)
     {
-        var i = 0;
-        while (i < text.Length)
+        while (i < s.Length)
         {
-            if (char.IsWhiteSpace(text[i]))
+            if (char.IsWhiteSpace(s[i]))
             {
                 i++;
             }
-            else if (text[i] == '-' && At(text, i + 1) == '-')
+            else if (TrySkipComment(s, i, out var end))
             {
-                var end = text.IndexOf('\n', i);
-                i = end < 0 ? text.Length : end + 1;
-            }
-            else if (text[i] == '/' && At(text, i + 1) == '*')
-            {
-                i = SkipBlockComment(text, i);
+                i = end;
             }
             else
             {
-                return false;
+                break;
             }
         }
-        return true;
+        return i;
+    }
+
+    /// <summary>When a -- or /* comment starts at <paramref name="i"/>, <paramref name="end"/> is the index after it.</summary>
+    private static bool TrySkipComment(string s, int i, out int end)
+    {
+        if (s[i] == '-' && At(s, i + 1) == '-')
+        {
+            var newline = s.IndexOf('\n', i);
+            end = newline < 0 ? s.Length : newline + 1;
+            return true;
+        }
+        if (s[i] == '/' && At(s, i + 1) == '*')
+        {
+            end = SkipBlockComment(s, i);
+            return true;
+        }
+        end = i;
+        return false;
     }
 
     private static int SkipQuoted(string s, int i, char quote, bool backslashEscapes)

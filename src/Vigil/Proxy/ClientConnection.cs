@@ -168,11 +168,7 @@ internal sealed partial class ClientConnection(
         BackendMessageWriter.WriteBackendKeyData(writer, clientKey.ProcessId, clientKey.SecretKey);
         foreach (var notice in upstream.Notices)
         {
-            var length = new byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, notice.Length + 4);
-            writer.Write([BackendMessageCode.NoticeResponse]);
-            writer.Write(length);
-            writer.Write(notice);
+            BackendMessageWriter.WriteMessage(writer, BackendMessageCode.NoticeResponse, notice);
         }
         BackendMessageWriter.WriteReadyForQuery(writer, upstream.TransactionStatus);
     }

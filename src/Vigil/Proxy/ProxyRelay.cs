@@ -30,7 +30,7 @@ internal sealed class ProxyRelay
     private bool _terminated;
     private long _frontRemaining;
     private long _backRemaining;
-    private bool _upstreamSentFatal;
+    /// <summary>Why the target ended the session with a FATAL/PANIC it sent (and the client already received); null otherwise.</summary>
     private string? _upstreamFatal;
 
     public ProxyRelay(SessionContext session, CommandPipeline pipeline, Stream client, Stream upstream, int maxMessageSize)
@@ -92,7 +92,7 @@ internal sealed class ProxyRelay
             reason = await back;
             stop.Cancel();
             await TryAsync(front);
-            if (reason is not null && !_upstreamSentFatal)
+            if (reason is not null && _upstreamFatal is null)
             {
                 await SendFatalAsync("08006", $"vigil: lost connection to connection \"{_session.Connection.Name}\": {reason}");
             }
@@ -316,7 +316,7 @@ internal sealed class ProxyRelay
                 }
                 if (result.IsCompleted)
                 {
-                    if (_upstreamSentFatal || _terminated)
+                    if (_upstreamFatal is not null || _terminated)
                     {
                         return null;
                     }
@@ -413,7 +413,6 @@ internal sealed class ProxyRelay
                 var error = ErrorResponseMessage.Parse(body);
                 if (error.Severity is "FATAL" or "PANIC")
                 {
-                    _upstreamSentFatal = true;
                     _upstreamFatal = $"target ended the session: {error.Message} (SQLSTATE {error.SqlState})";
                 }
                 _tracker.OnError(error.SqlState, error.Message);

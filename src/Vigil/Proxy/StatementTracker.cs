@@ -15,11 +15,16 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
 
     internal abstract class Pending;
 
-    /// <summary>A simple-protocol Query: one or more statements, done at ReadyForQuery.</summary>
-    internal sealed class QueryPending(Command command, long startTimestamp) : Pending
+    /// <summary>An entry that becomes a recorded statement: its command and when the gateway received it.</summary>
+    internal abstract class TimedPending(Command command, long startTimestamp) : Pending
     {
         public Command Command { get; } = command;
         public long StartTimestamp { get; } = startTimestamp;
+    }
+
+    /// <summary>A simple-protocol Query: one or more statements, done at ReadyForQuery.</summary>
+    internal sealed class QueryPending(Command command, long startTimestamp) : TimedPending(command, startTimestamp)
+    {
         public string? Tag { get; set; }
         public long? Rows { get; set; }
         public string? SqlState { get; set; }
@@ -27,18 +32,10 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
     }
 
     /// <summary>A Parse awaiting ParseComplete; its error is recorded against its SQL.</summary>
-    internal sealed class ParsePending(Command command, long startTimestamp) : Pending
-    {
-        public Command Command { get; } = command;
-        public long StartTimestamp { get; } = startTimestamp;
-    }
+    internal sealed class ParsePending(Command command, long startTimestamp) : TimedPending(command, startTimestamp);
 
     /// <summary>An Execute awaiting CommandComplete, EmptyQueryResponse, PortalSuspended or ErrorResponse.</summary>
-    internal sealed class ExecutePending(Command command, long startTimestamp) : Pending
-    {
-        public Command Command { get; } = command;
-        public long StartTimestamp { get; } = startTimestamp;
-    }
+    internal sealed class ExecutePending(Command command, long startTimestamp) : TimedPending(command, startTimestamp);
 
     /// <summary>A Sync (client's or the gateway's) awaiting ReadyForQuery.</summary>
     internal sealed class SyncPending : Pending
@@ -96,7 +93,7 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
                     break;
                 case ExecutePending execute:
                     _queue.Dequeue();
-                    Complete(execute.Command, execute.StartTimestamp, tag, rows, null, null);
+                    Complete(execute, tag, rows, null, null);
                     break;
             }
         }
@@ -116,13 +113,9 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
                     query.SqlState = sqlState;
                     query.Error = message;
                     break;
-                case ParsePending parse:
+                case ParsePending or ExecutePending:
                     _queue.Dequeue();
-                    Complete(parse.Command, parse.StartTimestamp, null, null, sqlState, message);
-                    break;
-                case ExecutePending execute:
-                    _queue.Dequeue();
-                    Complete(execute.Command, execute.StartTimestamp, null, null, sqlState, message);
+                    Complete((TimedPending)front, null, null, sqlState, message);
                     break;
             }
         }
@@ -141,7 +134,7 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
                         return;
                     case QueryPending query:
                         _queue.Dequeue();
-                        Complete(query.Command, query.StartTimestamp, query.Tag, query.Rows, query.SqlState, query.Error);
+                        Complete(query, query.Tag, query.Rows, query.SqlState, query.Error);
                         return;
                     case SyncPending:
                         _queue.Dequeue();
@@ -164,19 +157,19 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
                 switch (pending)
                 {
                     case QueryPending query:
-                        Complete(query.Command, query.StartTimestamp, query.Tag, query.Rows, query.SqlState ?? "08006", query.Error ?? reason);
+                        Complete(query, query.Tag, query.Rows, query.SqlState ?? "08006", query.Error ?? reason);
                         break;
                     case ExecutePending execute:
-                        Complete(execute.Command, execute.StartTimestamp, null, null, "08006", reason);
+                        Complete(execute, null, null, "08006", reason);
                         break;
                 }
             }
         }
     }
 
-    private void Complete(Command command, long startTimestamp, string? tag, long? rows, string? sqlState, string? error)
+    private void Complete(TimedPending pending, string? tag, long? rows, string? sqlState, string? error)
     {
-        var elapsed = pipeline.Time.GetElapsedTime(startTimestamp);
-        pipeline.Completed(command, new CommandOutcome(tag, rows, sqlState, error, (long)elapsed.TotalMicroseconds));
+        var elapsed = pipeline.Time.GetElapsedTime(pending.StartTimestamp);
+        pipeline.Completed(pending.Command, new CommandOutcome(tag, rows, sqlState, error, (long)elapsed.TotalMicroseconds));
     }
 }
