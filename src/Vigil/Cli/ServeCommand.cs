@@ -70,7 +70,17 @@ public static class ServeCommand
             {
                 SecretFile.Write(tokenFile, token + "\n");
             }
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                // Typically a port already in use: say which listener, not a stack trace.
+                await Console.Error.WriteLineAsync(
+                    $"vigil: cannot listen on {options.HttpListen} (HTTP) and {options.PgListen} (PostgreSQL): {e.Message}");
+                return 1;
+            }
             LocalPostgres? demo = null;
             try
             {

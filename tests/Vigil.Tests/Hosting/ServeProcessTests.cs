@@ -120,6 +120,18 @@ public sealed class ServeProcessTests : IDisposable
         (await again.InterruptAsync()).Should().Be(0);
     }
 
+    [Fact]
+    public async Task A_port_in_use_is_a_one_line_error_and_exit_code_1()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var pgPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var result = await Processes.RunAsync("dotnet",
+            [Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{FreePort()}", "--pg-listen", $"127.0.0.1:{pgPort}"]);
+        result.ExitCode.Should().Be(1);
+        result.Stderr.Should().Contain($"vigil: cannot listen on").And.Contain($"127.0.0.1:{pgPort} (PostgreSQL)");
+    }
+
     public void Dispose()
     {
         try
