@@ -2,7 +2,6 @@ using System.CommandLine;
 using Vigil.Connections;
 using Vigil.Demo;
 using Vigil.Hosting;
-using Vigil.Identity;
 using Vigil.Proxy;
 using Vigil.Security;
 
@@ -43,6 +42,21 @@ public static class ServeCommand
                 options.ExecStatementTimeout = TimeSpan.FromSeconds(statement);
             }
             options.AdminToken = Env("VIGIL_ADMIN_TOKEN");
+            options.AdminEmail = Env("VIGIL_ADMIN_EMAIL") ?? options.AdminEmail;
+            options.AdminPassword = Env("VIGIL_ADMIN_PASSWORD");
+            options.PublicUrl = Env("VIGIL_PUBLIC_URL");
+            if (Env("VIGIL_SESSION_LIFETIME") is { } lifetime)
+            {
+                options.BrowserSessionLifetime = DurationText.TryParse(lifetime, out var l) ? l : throw new FormatException($"VIGIL_SESSION_LIFETIME: '{lifetime}' is not a duration such as 8h");
+            }
+            if (int.TryParse(Env("VIGIL_LOGIN_ATTEMPTS_PER_USER"), out var perUser))
+            {
+                options.LoginAttemptsPerUser = perUser;
+            }
+            if (int.TryParse(Env("VIGIL_LOGIN_ATTEMPTS_PER_ADDRESS"), out var perAddress))
+            {
+                options.LoginAttemptsPerAddress = perAddress;
+            }
             options.MasterKey = Env(MasterKey.EnvironmentVariable);
             options.Demo = parse.GetValue(demo);
             return await RunAsync(options, cancellationToken);
@@ -64,7 +78,16 @@ public static class ServeCommand
         }
         await using (app)
         {
-            var token = await app.Services.GetRequiredService<TokenService>().BootstrapAdminAsync(options.AdminToken, cancellationToken);
+            string? token;
+            try
+            {
+                token = await GatewayHost.BootstrapAsync(app, cancellationToken);
+            }
+            catch (InvalidOperationException e)
+            {
+                await Console.Error.WriteLineAsync($"vigil: {e.Message}");
+                return 1;
+            }
             var tokenFile = Path.Combine(options.DataDirectory, "admin-token");
             if (token is not null && options.AdminToken is null)
             {

@@ -1,10 +1,15 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Hosting;
-using Vigil.Identity;
+using Vigil.Identity.Groups;
+using Vigil.Pipeline;
+using Vigil.Identity.Authentication;
 
 namespace Vigil.Connections;
 
-/// <summary><c>/api/connections</c>: register, list, show, replace and delete targets. Output never carries secrets.</summary>
+/// <summary>
+/// <c>/api/connections</c>: register, list (only what the caller may use), show, replace (PUT), change (PATCH) and delete
+/// targets. Output never carries secrets. Changing or deleting a connection ends open sessions that lose access.
+/// </summary>
 public static class ConnectionEndpoints
 {
     /// <summary>Maps the routes on <paramref name="api"/> (the authenticated <c>/api</c> group).</summary>
@@ -15,13 +20,14 @@ public static class ConnectionEndpoints
         group.MapGet("/", ListAsync);
         group.MapGet("/{name}", ShowAsync);
         group.MapPut("/{name}", ReplaceAsync);
+        group.MapPatch("/{name}", PatchAsync);
         group.MapDelete("/{name}", DeleteAsync);
     }
 
     private static async Task<Results<Created<ConnectionView>, ProblemHttpResult>> CreateAsync(
-        HttpContext http, ConnectionRepository repository, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, ConnectionRepository repository, GroupRepository groups, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!ConnectionAccess.CanManage(BearerAuthentication.Caller(http)))
+        if (!ConnectionAccess.CanManage(ApiAuthentication.Caller(http)))
         {
             return Api.Problem(403, "only admins may register connections");
         }
@@ -35,6 +41,10 @@ public static class ConnectionEndpoints
         {
             return Api.Problem(400, invalid!);
         }
+        if (await UnknownGroupsAsync(connection, groups, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
         if (!await repository.CreateAsync(connection, cancellationToken))
         {
             return Api.Problem(409, $"connection '{connection.Name}' already exists");
@@ -44,28 +54,41 @@ public static class ConnectionEndpoints
 
     private static async Task<Ok<Paged<ConnectionView>>> ListAsync(HttpContext http, ConnectionRepository repository, CancellationToken cancellationToken)
     {
-        var caller = BearerAuthentication.Caller(http);
+        var caller = ApiAuthentication.Caller(http);
         var (page, size) = Api.Paging(http.Request);
-        var (items, total) = await repository.ListAsync(page, size, cancellationToken);
-        var visible = items.Where(c => ConnectionAccess.CanUse(caller, c)).Select(ConnectionView.From).ToList();
-        return TypedResults.Ok(new Paged<ConnectionView>(visible, new PageInfo(caller.IsAdmin ? total : visible.Count, page, size)));
+        var visible = (await repository.ListAllAsync(cancellationToken)).Where(c => ConnectionAccess.CanSee(caller, c)).ToList();
+        var items = visible.Skip((page - 1) * size).Take(size).Select(ConnectionView.From).ToList();
+        return TypedResults.Ok(new Paged<ConnectionView>(items, new PageInfo(visible.Count, page, size)));
     }
 
     private static async Task<Results<Ok<ConnectionView>, ProblemHttpResult>> ShowAsync(
         string name, HttpContext http, ConnectionRepository repository, CancellationToken cancellationToken)
     {
         var connection = await repository.FindAsync(name, cancellationToken);
-        if (connection is null || !ConnectionAccess.CanUse(BearerAuthentication.Caller(http), connection))
+        if (connection is null || !ConnectionAccess.CanSee(ApiAuthentication.Caller(http), connection))
         {
             return Api.Problem(404, $"connection '{name}' not found");
         }
         return TypedResults.Ok(ConnectionView.From(connection));
     }
 
-    private static async Task<Results<Ok<ConnectionView>, ProblemHttpResult>> ReplaceAsync(
-        string name, HttpContext http, ConnectionRepository repository, TimeProvider time, CancellationToken cancellationToken)
+    private static Task<Results<Ok<ConnectionView>, ProblemHttpResult>> ReplaceAsync(
+        string name, HttpContext http, ConnectionRepository repository, GroupRepository groups, CommandPipeline pipeline, TimeProvider time,
+        CancellationToken cancellationToken) =>
+        // A PUT without a password keeps the stored one, so clients never need to read a secret back to update.
+        ChangeAsync(name, http, repository, groups, pipeline, time, (request, existing) => request with { Password = request.Password ?? existing.Password }, cancellationToken);
+
+    private static Task<Results<Ok<ConnectionView>, ProblemHttpResult>> PatchAsync(
+        string name, HttpContext http, ConnectionRepository repository, GroupRepository groups, CommandPipeline pipeline, TimeProvider time,
+        CancellationToken cancellationToken) =>
+        ChangeAsync(name, http, repository, groups, pipeline, time, (request, existing) => request.MergeOver(existing), cancellationToken);
+
+    /// <summary>PUT and PATCH: read, merge with <paramref name="merge"/>, validate, store, then end open sessions that lost access.</summary>
+    private static async Task<Results<Ok<ConnectionView>, ProblemHttpResult>> ChangeAsync(
+        string name, HttpContext http, ConnectionRepository repository, GroupRepository groups, CommandPipeline pipeline, TimeProvider time,
+        Func<ConnectionRequest, Connection, ConnectionRequest> merge, CancellationToken cancellationToken)
     {
-        if (!ConnectionAccess.CanManage(BearerAuthentication.Caller(http)))
+        if (!ConnectionAccess.CanManage(ApiAuthentication.Caller(http)))
         {
             return Api.Problem(403, "only admins may change connections");
         }
@@ -83,26 +106,39 @@ public static class ConnectionEndpoints
         {
             return Api.Problem(400, "field 'name' cannot change; create a new connection instead");
         }
-        // A PUT without a password keeps the stored one, so clients never need to read a secret back to update.
-        var (connection, invalid) = (request with { Password = request.Password ?? existing.Password })
-            .ToConnection(name, time.GetUtcNow(), existing.CreatedAt);
+        var (connection, invalid) = merge(request, existing).ToConnection(name, time.GetUtcNow(), existing.CreatedAt);
         if (connection is null)
         {
             return Api.Problem(400, invalid!);
         }
+        if (await UnknownGroupsAsync(connection, groups, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
         await repository.UpdateAsync(connection, cancellationToken);
+        pipeline.TerminateSessions(
+            s => s.Connection.Name == name && !(ConnectionAccess.CanSee(s.Identity, connection) && ConnectionAccess.AllowsMode(connection, s.Type)),
+            $"access to connection '{name}' was withdrawn");
         return TypedResults.Ok(ConnectionView.From(connection));
     }
 
+    private static async Task<ProblemHttpResult?> UnknownGroupsAsync(Connection connection, GroupRepository groups, CancellationToken cancellationToken) =>
+        await groups.MissingAsync(connection.AccessGroups, cancellationToken) is { Count: > 0 } missing
+            ? Api.Problem(400, $"field 'access_groups': unknown group(s) {string.Join(", ", missing.Select(g => $"'{g}'"))}; create them with POST /api/groups")
+            : null;
+
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string name, HttpContext http, ConnectionRepository repository, CancellationToken cancellationToken)
+        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, CancellationToken cancellationToken)
     {
-        if (!ConnectionAccess.CanManage(BearerAuthentication.Caller(http)))
+        if (!ConnectionAccess.CanManage(ApiAuthentication.Caller(http)))
         {
             return Api.Problem(403, "only admins may delete connections");
         }
-        return await repository.DeleteAsync(name, cancellationToken)
-            ? TypedResults.NoContent()
-            : Api.Problem(404, $"connection '{name}' not found");
+        if (!await repository.DeleteAsync(name, cancellationToken))
+        {
+            return Api.Problem(404, $"connection '{name}' not found");
+        }
+        pipeline.TerminateSessions(s => s.Connection.Name == name, $"connection '{name}' was deleted");
+        return TypedResults.NoContent();
     }
 }

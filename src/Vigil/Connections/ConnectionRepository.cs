@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Vigil.Security;
@@ -9,7 +10,7 @@ namespace Vigil.Connections;
 public sealed class ConnectionRepository(SqliteStore store, SecretProtector protector)
 {
     private const string Columns =
-        "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, created_at, updated_at";
+        "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, access_groups, access_modes, created_at, updated_at";
 
     /// <summary>Inserts <paramref name="connection"/>; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(Connection connection, CancellationToken cancellationToken)
@@ -18,7 +19,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         try
         {
             await db.ExecuteAsync(new CommandDefinition(
-                $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @created_at, @updated_at)",
+                $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @access_groups, @access_modes, @created_at, @updated_at)",
                 ToRow(connection), cancellationToken: cancellationToken));
             return true;
         }
@@ -35,7 +36,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         var changed = await db.ExecuteAsync(new CommandDefinition(
             """
             UPDATE connections SET type=@type, host=@host, port=@port, database=@database, username=@username,
-            password_encrypted=@password, ssl_mode=@ssl_mode, ssl_root_cert=@ssl_root_cert, updated_at=@updated_at
+            password_encrypted=@password, ssl_mode=@ssl_mode, ssl_root_cert=@ssl_root_cert, access_groups=@access_groups,
+            access_modes=@access_modes, updated_at=@updated_at
             WHERE name=@name
             """,
             ToRow(connection), cancellationToken: cancellationToken));
@@ -59,15 +61,12 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         return row is null ? null : FromRow(row);
     }
 
-    /// <summary>A page of connections ordered by name, and the total count.</summary>
-    public async Task<(IReadOnlyList<Connection> Items, long Total)> ListAsync(int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>Every connection ordered by name (callers filter by visibility, then page).</summary>
+    public async Task<IReadOnlyList<Connection>> ListAllAsync(CancellationToken cancellationToken)
     {
         await using var db = await store.OpenAsync(cancellationToken);
-        var total = await db.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM connections", cancellationToken: cancellationToken));
-        var rows = await db.QueryAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM connections ORDER BY name LIMIT @limit OFFSET @offset",
-            new { limit = pageSize, offset = (page - 1) * pageSize }, cancellationToken: cancellationToken));
-        return (rows.Select(FromRow).ToList(), total);
+        var rows = await db.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM connections ORDER BY name", cancellationToken: cancellationToken));
+        return rows.Select(FromRow).ToList();
     }
 
     private object ToRow(Connection c) => new
@@ -81,6 +80,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         password = c.Password is null ? null : protector.Protect(c.Password, Purpose(c.Name)),
         ssl_mode = c.SslMode.ToText(),
         ssl_root_cert = c.SslRootCert,
+        access_groups = JsonSerializer.Serialize(c.AccessGroups),
+        access_modes = JsonSerializer.Serialize(c.AccessModes),
         created_at = Rfc3339.Format(c.CreatedAt),
         updated_at = Rfc3339.Format(c.UpdatedAt),
     };
@@ -91,7 +92,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         return new Connection(
             r.name, r.type, r.host, (int)r.port, r.database, r.username,
             r.password_encrypted is null ? null : protector.Unprotect(r.password_encrypted, Purpose(r.name)),
-            sslMode, r.ssl_root_cert, Rfc3339.Parse(r.created_at), Rfc3339.Parse(r.updated_at));
+            sslMode, r.ssl_root_cert, JsonSerializer.Deserialize<string[]>(r.access_groups)!, JsonSerializer.Deserialize<string[]>(r.access_modes)!,
+            Rfc3339.Parse(r.created_at), Rfc3339.Parse(r.updated_at));
     }
 
     private static string Purpose(string name) => $"connection:{name}:password";
@@ -108,6 +110,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         public string? password_encrypted { get; set; }
         public string ssl_mode { get; set; } = "";
         public string? ssl_root_cert { get; set; }
+        public string access_groups { get; set; } = "[]";
+        public string access_modes { get; set; } = "[]";
         public string created_at { get; set; } = "";
         public string updated_at { get; set; } = "";
     }

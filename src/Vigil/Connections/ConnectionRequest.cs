@@ -1,10 +1,13 @@
 using System.Text.RegularExpressions;
+using Vigil.Identity.Groups;
 
 namespace Vigil.Connections;
 
 /// <summary>
 /// Body of <c>POST /api/connections</c> and <c>PUT /api/connections/{name}</c>:
-/// <c>{name, type:"postgres", host, port (default 5432), database, username, password?, ssl_mode (default prefer), ssl_root_cert? (PEM)}</c>.
+/// <c>{name, type:"postgres", host, port (default 5432), database, username, password?, ssl_mode (default prefer),
+/// ssl_root_cert? (PEM), access_groups? (default [] = admins only), access_modes? (default ["exec","connect"])}</c>.
+/// <c>PATCH</c> sends any subset and is merged over the stored connection (<see cref="MergeOver"/>).
 /// </summary>
 public sealed partial record ConnectionRequest(
     string? Name,
@@ -15,7 +18,9 @@ public sealed partial record ConnectionRequest(
     string? Username,
     string? Password,
     string? SslMode,
-    string? SslRootCert)
+    string? SslRootCert,
+    string[]? AccessGroups = null,
+    string[]? AccessModes = null)
 {
     /// <summary>Connection types the gateway can proxy today.</summary>
     public static readonly string[] SupportedTypes = ["postgres"];
@@ -64,8 +69,26 @@ public sealed partial record ConnectionRequest(
         {
             return (null, "field 'ssl_root_cert' must be PEM text (-----BEGIN CERTIFICATE-----)");
         }
-        return (new Connection(name, Type, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert, createdAt ?? now, now), null);
+        if (AccessGroups?.FirstOrDefault(g => !GroupNames.IsValid(g)) is { } badGroup)
+        {
+            return (null, $"field 'access_groups': '{badGroup}' is not a group name");
+        }
+        if (AccessModes?.FirstOrDefault(m => !ConnectionAccess.Modes.Contains(m)) is { } badMode)
+        {
+            return (null, $"field 'access_modes': unknown mode '{badMode}' (modes: {string.Join(", ", ConnectionAccess.Modes)})");
+        }
+        return (new Connection(
+            name, Type, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert,
+            (AccessGroups ?? []).Distinct(StringComparer.Ordinal).ToArray(),
+            (AccessModes ?? ConnectionAccess.Modes).Distinct(StringComparer.Ordinal).ToArray(),
+            createdAt ?? now, now), null);
     }
+
+    /// <summary>This request's non-null fields laid over <paramref name="existing"/> (PATCH semantics).</summary>
+    public ConnectionRequest MergeOver(Connection existing) => new(
+        existing.Name, Type ?? existing.Type, Host ?? existing.Host, Port ?? existing.Port, Database ?? existing.Database,
+        Username ?? existing.Username, Password ?? existing.Password, SslMode ?? existing.SslMode.ToText(),
+        SslRootCert ?? existing.SslRootCert, AccessGroups ?? [.. existing.AccessGroups], AccessModes ?? [.. existing.AccessModes]);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex NamePattern();

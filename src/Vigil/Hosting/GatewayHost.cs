@@ -1,7 +1,13 @@
 using System.Text.Json;
 using Vigil.Connections;
 using Vigil.Exec;
+using Vigil.Audit;
 using Vigil.Identity;
+using Vigil.Identity.Authentication;
+using Vigil.Identity.Groups;
+using Vigil.Identity.Passwords;
+using Vigil.Identity.Tokens;
+using Vigil.Identity.Users;
 using Vigil.Pipeline;
 using Vigil.Proxy;
 using Vigil.Security;
@@ -45,6 +51,12 @@ public static class GatewayHost
         services.AddSingleton(new SqliteStore(Path.Combine(options.DataDirectory, "vigil.db")));
         services.AddSingleton(new SecretProtector(MasterKey.Load(options.DataDirectory, options.MasterKey)));
         services.AddSingleton<TokenService>();
+        services.AddSingleton<UserRepository>();
+        services.AddSingleton<GroupRepository>();
+        services.AddSingleton<BrowserSessions>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AccountChanges>();
+        services.AddSingleton<LoginRateLimiter>();
         services.AddSingleton<ConnectionRepository>();
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<SessionRecorder>();
@@ -60,10 +72,39 @@ public static class GatewayHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
-        var api = app.MapGroup("/api").AddEndpointFilter<BearerAuthentication>();
+        var api = app.MapGroup("/api").AddEndpointFilter<ApiAuthentication>();
         api.MapConnectionEndpoints();
         api.MapSessionEndpoints();
+        api.MapAccountEndpoints();
+        api.MapGroupEndpoints();
+        api.MapTokenEndpoints();
+        api.MapUserInfoEndpoints();
+        api.MapLocalPasswordEndpoints();
+        var anonymous = app.MapGroup("/api");
+        anonymous.MapLocalLoginEndpoints();
+        anonymous.MapAuthMethodEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// First-start setup: creates the bootstrap admin (<see cref="GatewayOptions.AdminEmail"/>, group <c>admin</c>) with
+    /// its API token and, when configured, its password. Returns the token when it was created now, else null.
+    /// </summary>
+    public static async Task<string?> BootstrapAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var options = app.Services.GetRequiredService<GatewayOptions>();
+        var token = await app.Services.GetRequiredService<TokenService>().BootstrapAdminAsync(options.AdminToken, options.AdminEmail, cancellationToken);
+        if (token is not null && options.AdminPassword is { } password)
+        {
+            if (PasswordHasher.Problem(password) is { } problem)
+            {
+                throw new InvalidOperationException($"VIGIL_ADMIN_PASSWORD: {problem}");
+            }
+            var users = app.Services.GetRequiredService<UserRepository>();
+            var admin = await users.FindAsync(Identity.IdentityKind.User, options.AdminEmail, cancellationToken);
+            await users.SetPasswordHashAsync(admin!.Id, PasswordHasher.Hash(password), app.Services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
+        }
+        return token;
     }
 
     /// <summary>The first HTTP address the server actually bound (useful with port 0).</summary>

@@ -38,6 +38,42 @@ public sealed class GatewayOptions
     /// <summary>Server-side statement timeout of exec sessions (<c>VIGIL_EXEC_STATEMENT_TIMEOUT</c> seconds; default 60 s).</summary>
     public TimeSpan ExecStatementTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>E-mail of the bootstrap admin user created on first start (<c>VIGIL_ADMIN_EMAIL</c>; default <c>admin@vigil.local</c>).</summary>
+    public string AdminEmail { get; set; } = "admin@vigil.local";
+
+    /// <summary>Local password given to the bootstrap admin on first start (<c>VIGIL_ADMIN_PASSWORD</c>); none by default.</summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>
+    /// The address users reach the gateway at (<c>VIGIL_PUBLIC_URL</c>), for OIDC redirect URIs and links; default the
+    /// HTTP listener's address.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Absolute lifetime of a browser session after login (<c>VIGIL_SESSION_LIFETIME</c>, a duration such as "8h"; default 8 h).</summary>
+    public TimeSpan BrowserSessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Login attempts allowed per e-mail address per <see cref="LoginWindow"/> (<c>VIGIL_LOGIN_ATTEMPTS_PER_USER</c>; default 10).</summary>
+    public int LoginAttemptsPerUser { get; set; } = 10;
+
+    /// <summary>Login attempts allowed per source address per <see cref="LoginWindow"/> (<c>VIGIL_LOGIN_ATTEMPTS_PER_ADDRESS</c>; default 50).</summary>
+    public int LoginAttemptsPerAddress { get; set; } = 50;
+
+    /// <summary>The fixed window the login limits count in (default 15 min).</summary>
+    public TimeSpan LoginWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>OpenID Connect login, or null when not configured (<c>VIGIL_OIDC_*</c>).</summary>
+    public Identity.Oidc.OidcOptions? Oidc { get; set; }
+
+    /// <summary>
+    /// How the IdP's group claim values map to Vigil groups (<c>VIGIL_OIDC_GROUP_MAP</c>, "idp-group=vigil-group,…").
+    /// A claim value without a mapping is used as is when a Vigil group of that name exists; others are ignored.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> OidcGroupMap { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>Lifetime of the API token <c>vigil login</c> receives (<c>VIGIL_CLI_TOKEN_LIFETIME</c>; default 30 days).</summary>
+    public TimeSpan CliTokenLifetime { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Start a throwaway PostgreSQL and register it as connection <c>demo</c> (<c>--demo</c>).</summary>
     public bool Demo { get; set; }
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Vigil.Connections;
 using Vigil.Identity;
+using Vigil.Identity.Tokens;
 using Vigil.Sessions;
 
 namespace Vigil.Pipeline;
@@ -13,6 +15,8 @@ public enum SessionRefusal
     UnknownConnection,
     /// <summary>The identity may not use the connection.</summary>
     Forbidden,
+    /// <summary>The connection does not allow this access mode (exec or connect).</summary>
+    ModeNotAllowed,
 }
 
 /// <summary>
@@ -28,6 +32,7 @@ public sealed class CommandPipeline(
     TimeProvider time)
 {
     private readonly ICommandStage[] _stages = stages.ToArray();
+    private readonly ConcurrentDictionary<string, SessionContext> _open = new(StringComparer.Ordinal);
 
     /// <summary>The clock adapters use to time commands (monotonic timestamps for durations).</summary>
     public TimeProvider Time => time;
@@ -37,8 +42,9 @@ public sealed class CommandPipeline(
         tokens.AuthenticateAsync(token, cancellationToken);
 
     /// <summary>
-    /// Opens a session of <paramref name="identity"/> on <paramref name="connectionName"/> and records it.
-    /// A connection with no access groups is reachable by admins only (the default the identity layer keeps).
+    /// Opens a session of <paramref name="identity"/> on <paramref name="connectionName"/> and records it, after
+    /// <see cref="ConnectionAccess.CanUse"/> (groups, token narrowing, access mode). The session is terminated when
+    /// the caller's credential expires.
     /// </summary>
     public async Task<(SessionContext? Session, SessionRefusal Refusal)> OpenSessionAsync(
         CallerIdentity identity, string connectionName, SessionType type, string? clientUser, string? clientAddress,
@@ -49,13 +55,37 @@ public sealed class CommandPipeline(
         {
             return (null, SessionRefusal.UnknownConnection);
         }
-        if (!ConnectionAccess.CanUse(identity, connection))
+        if (!ConnectionAccess.CanSee(identity, connection))
         {
             return (null, SessionRefusal.Forbidden);
         }
+        if (!ConnectionAccess.AllowsMode(connection, type))
+        {
+            return (null, SessionRefusal.ModeNotAllowed);
+        }
         var session = new SessionContext(Guid.NewGuid().ToString(), identity, connection, type, clientUser, clientAddress, time.GetUtcNow());
+        _open[session.Id] = session;
+        if (identity.TokenExpiresAt is { } expiry)
+        {
+            session.TerminateAt(expiry, "the credential expired", time);
+        }
         recorder.Opened(session);
         return (session, SessionRefusal.None);
+    }
+
+    /// <summary>
+    /// Terminates every open session that <paramref name="match"/> selects, for <paramref name="reason"/> (a user was
+    /// deactivated or deleted, a token revoked). Returns how many were told to end.
+    /// </summary>
+    public int TerminateSessions(Func<SessionContext, bool> match, string reason)
+    {
+        var count = 0;
+        foreach (var session in _open.Values.Where(match))
+        {
+            session.Terminate(reason);
+            count++;
+        }
+        return count;
     }
 
     /// <summary>Runs the pre-execution stages; a refusal is recorded as a <c>blocked</c> event before it is returned.</summary>
@@ -78,8 +108,12 @@ public sealed class CommandPipeline(
         recorder.Append(new SessionEvent(session.Id, session.NextSequence(), time.GetUtcNow(), kind, text, Message: message));
 
     /// <summary>Records the session's end with its status (<see cref="SessionStatus"/>) and, on failure, the reason.</summary>
-    public void CloseSession(SessionContext session, string status, string? reason, int? exitCode = null) =>
+    public void CloseSession(SessionContext session, string status, string? reason, int? exitCode = null)
+    {
+        _open.TryRemove(session.Id, out _);
+        session.Dispose();
         recorder.Closed(new SessionClose(session.Id, status, exitCode, reason, time.GetUtcNow()));
+    }
 
     private async ValueTask<Decision> RunStagesAsync(Command command, CancellationToken cancellationToken)
     {

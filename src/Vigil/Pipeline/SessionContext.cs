@@ -12,10 +12,17 @@ public enum SessionType
     Connect,
 }
 
-/// <summary>One open session: who, on which connection, how. Shared by every command the session sends.</summary>
+/// <summary>
+/// One open session: who, on which connection, how. Shared by every command the session sends. The gateway can
+/// <see cref="Terminate"/> it (owner deactivated, token revoked or expired); adapters watch <see cref="Terminated"/>.
+/// </summary>
 public sealed class SessionContext(string id, CallerIdentity identity, Connection connection, SessionType type, string? clientUser, string? clientAddress, DateTimeOffset startedAt)
+    : IDisposable
 {
+    private readonly CancellationTokenSource _terminated = new();
     private int _sequence;
+    private string? _terminationReason;
+    private ITimer? _expiry;
 
     /// <summary>Session id (a GUID string).</summary>
     public string Id { get; } = id;
@@ -38,6 +45,32 @@ public sealed class SessionContext(string id, CallerIdentity identity, Connectio
     /// <summary>When the session opened.</summary>
     public DateTimeOffset StartedAt { get; } = startedAt;
 
+    /// <summary>Cancelled when the gateway ends the session; <see cref="TerminationReason"/> says why.</summary>
+    public CancellationToken Terminated => _terminated.Token;
+
+    /// <summary>Why the gateway ended the session, or null while it may continue.</summary>
+    public string? TerminationReason => Volatile.Read(ref _terminationReason);
+
+    /// <summary>Ends the session for <paramref name="reason"/> (the first reason wins).</summary>
+    public void Terminate(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _terminationReason, reason, null) is null)
+        {
+            _terminated.Cancel();
+        }
+    }
+
+    /// <summary>Terminates the session at <paramref name="at"/> on <paramref name="time"/>'s clock (a credential's expiry).</summary>
+    internal void TerminateAt(DateTimeOffset at, string reason, TimeProvider time)
+    {
+        var due = at - time.GetUtcNow();
+        _expiry = time.CreateTimer(_ => Terminate(reason), null, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
     /// <summary>The next event sequence number (1-based, gap-free, in the order events were produced).</summary>
     internal int NextSequence() => Interlocked.Increment(ref _sequence);
+
+    /// <inheritdoc />
+    public void Dispose() => _expiry?.Dispose(); // the token source stays usable: a late Terminate must not throw
+
 }

@@ -124,7 +124,10 @@ internal sealed partial class ClientConnection(
                 await SendFatalAsync(stream, "3D000", $"vigil: connection \"{startup.Database}\" does not exist", cancellationToken);
                 return;
             case SessionRefusal.Forbidden:
-                await SendFatalAsync(stream, "42501", $"vigil: permission denied for connection \"{startup.Database}\"", cancellationToken);
+                await SendFatalAsync(stream, "42501", $"vigil: permission denied for connection \"{startup.Database}\": {caller.Name} is not in its access groups", cancellationToken);
+                return;
+            case SessionRefusal.ModeNotAllowed:
+                await SendFatalAsync(stream, "42501", $"vigil: connection \"{startup.Database}\" does not allow native clients (access mode 'connect')", cancellationToken);
                 return;
         }
         UpstreamSession upstream;

@@ -51,11 +51,21 @@ internal sealed class ProxyRelay
     /// <summary>Relays until either side ends; returns why it ended.</summary>
     public async Task<Outcome> RunAsync(CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _session.Terminated);
         var front = FrontendLoopAsync(stop.Token);
         var back = BackendLoopAsync(stop.Token);
         string? reason;
-        if (await Task.WhenAny(front, back) == front)
+        var first = await Task.WhenAny(front, back);
+        if (_session.TerminationReason is { } terminated && !cancellationToken.IsCancellationRequested)
+        {
+            // The gateway withdrew the session's access (user deactivated, token revoked or expired): admin_shutdown.
+            stop.Cancel();
+            await TryAsync(front);
+            await TryAsync(back);
+            await SendFatalAsync("57P01", $"vigil: terminating connection: {terminated}");
+            reason = $"terminated by the gateway: {terminated}";
+        }
+        else if (first == front)
         {
             var (frontReason, fatal) = await front;
             reason = frontReason;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Exec;
 using Vigil.Hosting;
 using Vigil.Identity;
+using Vigil.Identity.Authentication;
 using Vigil.Pipeline;
 using Vigil.Storage;
 
@@ -44,11 +45,12 @@ public static class SessionEndpoints
             return Api.Problem(400, "missing field 'script'");
         }
         var address = http.Connection.RemoteIpAddress is { } ip ? $"{ip}:{http.Connection.RemotePort}" : null;
-        var (response, refusal) = await exec.RunAsync(BearerAuthentication.Caller(http), request.Connection, request.Script, address, cancellationToken);
+        var (response, refusal) = await exec.RunAsync(ApiAuthentication.Caller(http), request.Connection, request.Script, address, cancellationToken);
         return refusal switch
         {
             SessionRefusal.UnknownConnection => Api.Problem(404, $"connection '{request.Connection}' not found"),
             SessionRefusal.Forbidden => Api.Problem(403, $"you may not use connection '{request.Connection}'"),
+            SessionRefusal.ModeNotAllowed => Api.Problem(403, $"connection '{request.Connection}' does not allow one-off commands (access mode 'exec')"),
             _ => TypedResults.Ok(response!),
         };
     }
@@ -83,10 +85,10 @@ public static class SessionEndpoints
         {
             return Api.Problem(400, "query parameter 'type' must be exec or connect");
         }
-        var caller = BearerAuthentication.Caller(http);
+        var caller = ApiAuthentication.Caller(http);
         var (page, size) = Api.Paging(http.Request);
         var query = new SessionQuery(
-            Optional(q["connection"]), caller.IsAdmin ? Optional(q["user"]) : caller.Name, type, Optional(q["status"]), start, end, page, size);
+            Optional(q["connection"]), caller.CanAudit ? Optional(q["user"]) : caller.Name, type, Optional(q["status"]), start, end, page, size);
         var (items, total) = await sessions.ListAsync(query, cancellationToken);
         return TypedResults.Ok(new Paged<SessionView>(items, new PageInfo(total, page, size)));
     }
@@ -118,9 +120,9 @@ public static class SessionEndpoints
 
     private static async Task<SessionView?> FindVisibleAsync(string id, HttpContext http, SessionRepository sessions, CancellationToken cancellationToken)
     {
-        var caller = BearerAuthentication.Caller(http);
+        var caller = ApiAuthentication.Caller(http);
         var session = await sessions.FindAsync(id, cancellationToken);
-        return session is not null && (caller.IsAdmin || session.UserId == caller.UserId) ? session : null;
+        return session is not null && (caller.CanAudit || session.UserId == caller.UserId) ? session : null;
     }
 
     private static string? Optional(string? value) => string.IsNullOrEmpty(value) ? null : value;

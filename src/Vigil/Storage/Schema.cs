@@ -1,73 +1,159 @@
 namespace Vigil.Storage;
 
-/// <summary>The embedded store's tables. Statements are idempotent so every start applies them.</summary>
+/// <summary>
+/// The embedded store's schema as ordered migrations. <see cref="SqliteStore"/> applies every migration above the
+/// database's <c>PRAGMA user_version</c> in one transaction and then sets it, so an existing data directory upgrades in place.
+/// </summary>
 internal static class Schema
 {
-    public static readonly string[] Statements =
+    public static readonly string[][] Migrations =
     [
-        """
-        CREATE TABLE IF NOT EXISTS users (
-            id TEXT PRIMARY KEY,
-            email TEXT NOT NULL UNIQUE,
-            name TEXT NOT NULL,
-            is_admin INTEGER NOT NULL,
-            created_at TEXT NOT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS api_tokens (
-            id TEXT PRIMARY KEY,
-            user_id TEXT NOT NULL REFERENCES users(id),
-            name TEXT NOT NULL,
-            token_sha256 BLOB NOT NULL UNIQUE,
-            created_at TEXT NOT NULL,
-            expires_at TEXT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS connections (
-            name TEXT PRIMARY KEY,
-            type TEXT NOT NULL,
-            host TEXT NOT NULL,
-            port INTEGER NOT NULL,
-            database TEXT NOT NULL,
-            username TEXT NOT NULL,
-            password_encrypted TEXT NULL,
-            ssl_mode TEXT NOT NULL,
-            ssl_root_cert TEXT NULL,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS sessions (
-            id TEXT PRIMARY KEY,
-            type TEXT NOT NULL,
-            connection TEXT NOT NULL,
-            connection_type TEXT NOT NULL,
-            user_id TEXT NOT NULL,
-            user_name TEXT NOT NULL,
-            client_user TEXT NULL,
-            client_address TEXT NULL,
-            status TEXT NOT NULL,
-            exit_code INTEGER NULL,
-            reason TEXT NULL,
-            events_lost INTEGER NOT NULL DEFAULT 0,
-            started_at TEXT NOT NULL,
-            ended_at TEXT NULL)
-        """,
-        "CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started_at DESC)",
-        """
-        CREATE TABLE IF NOT EXISTS session_events (
-            session_id TEXT NOT NULL,
-            seq INTEGER NOT NULL,
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            text TEXT NULL,
-            parameter_count INTEGER NULL,
-            duration_us INTEGER NULL,
-            command_tag TEXT NULL,
-            rows INTEGER NULL,
-            sqlstate TEXT NULL,
-            message TEXT NULL,
-            PRIMARY KEY (session_id, seq))
-        """,
+        // 1: the gateway foundation (issue 2). IF NOT EXISTS because databases of that release carry user_version 0.
+        [
+            """
+            CREATE TABLE IF NOT EXISTS users (
+                id TEXT PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                is_admin INTEGER NOT NULL,
+                created_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS api_tokens (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id),
+                name TEXT NOT NULL,
+                token_sha256 BLOB NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS connections (
+                name TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                host TEXT NOT NULL,
+                port INTEGER NOT NULL,
+                database TEXT NOT NULL,
+                username TEXT NOT NULL,
+                password_encrypted TEXT NULL,
+                ssl_mode TEXT NOT NULL,
+                ssl_root_cert TEXT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS sessions (
+                id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                connection TEXT NOT NULL,
+                connection_type TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                user_name TEXT NOT NULL,
+                client_user TEXT NULL,
+                client_address TEXT NULL,
+                status TEXT NOT NULL,
+                exit_code INTEGER NULL,
+                reason TEXT NULL,
+                events_lost INTEGER NOT NULL DEFAULT 0,
+                started_at TEXT NOT NULL,
+                ended_at TEXT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS sessions_started ON sessions(started_at DESC)",
+            """
+            CREATE TABLE IF NOT EXISTS session_events (
+                session_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                text TEXT NULL,
+                parameter_count INTEGER NULL,
+                duration_us INTEGER NULL,
+                command_tag TEXT NULL,
+                rows INTEGER NULL,
+                sqlstate TEXT NULL,
+                message TEXT NULL,
+                PRIMARY KEY (session_id, seq))
+            """,
+        ],
+        // 2: identity and access (issue 3): users and service accounts in one table, groups as roles, token
+        // lifecycle, connection access, browser sessions, pending OIDC logins and the audit log.
+        [
+            """
+            CREATE TABLE users_v2 (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                email TEXT NULL,
+                name TEXT NOT NULL,
+                status TEXT NOT NULL,
+                password_hash TEXT NULL,
+                oidc_subject TEXT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            "INSERT INTO users_v2 SELECT id, 'user', lower(email), name, 'active', NULL, NULL, created_at, created_at FROM users",
+            """
+            CREATE TABLE groups (
+                name TEXT PRIMARY KEY,
+                description TEXT NOT NULL,
+                builtin INTEGER NOT NULL,
+                created_at TEXT NOT NULL)
+            """,
+            """
+            INSERT INTO groups VALUES
+                ('admin', 'Built-in: everything', 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                ('auditor', 'Built-in: reads sessions, reviews, audit log and rules; changes nothing', 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            """,
+            """
+            CREATE TABLE user_groups (
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,
+                PRIMARY KEY (user_id, group_name))
+            """,
+            "INSERT INTO user_groups SELECT id, 'admin' FROM users WHERE is_admin = 1",
+            "DROP TABLE users",
+            "ALTER TABLE users_v2 RENAME TO users",
+            "CREATE UNIQUE INDEX users_email ON users(email) WHERE email IS NOT NULL",
+            "CREATE UNIQUE INDEX users_service_account_name ON users(name) WHERE kind = 'serviceaccount'",
+            "CREATE UNIQUE INDEX users_oidc_subject ON users(oidc_subject) WHERE oidc_subject IS NOT NULL",
+            "CREATE INDEX user_groups_group ON user_groups(group_name)",
+            "ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT NULL",
+            "ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT NULL",
+            "ALTER TABLE api_tokens ADD COLUMN connections TEXT NULL",
+            "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
+            "ALTER TABLE connections ADD COLUMN access_groups TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE connections ADD COLUMN access_modes TEXT NOT NULL DEFAULT '[\"exec\",\"connect\"]'",
+            """
+            CREATE TABLE web_sessions (
+                id_sha256 BLOB PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE oidc_logins (
+                state TEXT PRIMARY KEY,
+                nonce TEXT NOT NULL,
+                code_verifier TEXT NOT NULL,
+                redirect TEXT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE audit_logs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor_id TEXT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                resource_type TEXT NOT NULL,
+                resource TEXT NULL,
+                outcome TEXT NOT NULL,
+                status_code INTEGER NOT NULL,
+                source_address TEXT NULL,
+                request TEXT NULL)
+            """,
+            "CREATE INDEX audit_logs_at ON audit_logs(at DESC)",
+        ],
     ];
 }

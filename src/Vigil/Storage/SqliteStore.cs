@@ -24,10 +24,7 @@ public sealed class SqliteStore
         }.ToString();
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode=WAL;");
-        foreach (var statement in Schema.Statements)
-        {
-            Execute(connection, statement);
-        }
+        Migrate(connection);
     }
 
     /// <summary>Opens a pooled connection with a 5 s busy timeout and foreign keys on.</summary>
@@ -44,6 +41,38 @@ public sealed class SqliteStore
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
+    }
+
+    /// <summary>Applies the migrations above <c>user_version</c> atomically (foreign keys are off on this connection, as table rebuilds need).</summary>
+    private static void Migrate(SqliteConnection connection)
+    {
+        using var version = connection.CreateCommand();
+        version.CommandText = "PRAGMA user_version";
+        var current = Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > Schema.Migrations.Length)
+        {
+            throw new InvalidOperationException($"the store was written by a newer Vigil (schema {current}; this build knows {Schema.Migrations.Length})");
+        }
+        if (current == Schema.Migrations.Length)
+        {
+            return;
+        }
+        // Raw BEGIN/COMMIT: DDL and PRAGMA user_version are transactional in SQLite, so a failed upgrade leaves the old schema.
+        Execute(connection, "BEGIN IMMEDIATE");
+        try
+        {
+            foreach (var statement in Schema.Migrations.Skip(current).SelectMany(m => m))
+            {
+                Execute(connection, statement);
+            }
+            Execute(connection, $"PRAGMA user_version = {Schema.Migrations.Length}");
+            Execute(connection, "COMMIT");
+        }
+        catch
+        {
+            Execute(connection, "ROLLBACK");
+            throw;
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)

@@ -56,7 +56,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             MaxMessageSize = 1024 * 1024,
         };
         App = GatewayHost.Build(options, services => services.AddSingleton<ICommandStage, MarkerBlockStage>());
-        await App.Services.GetRequiredService<Identity.TokenService>().BootstrapAdminAsync(Token, CancellationToken.None);
+        await GatewayHost.BootstrapAsync(App, CancellationToken.None);
         await App.StartAsync();
         HttpAddress = GatewayHost.HttpAddress(App);
         PgPort = App.Services.GetRequiredService<PgListener>().Endpoint!.Port;

@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Vigil.Audit;
+
+/// <summary>
+/// Turns a request body into the JSON text the audit log keeps (<see cref="AuditEntry.Request"/>), with secrets
+/// removed. A JSON body keeps its shape; the value of every property whose name is or contains a secret word
+/// (<see cref="IsSensitive"/>) — scalar, object or array alike — becomes <c>"[REDACTED]"</c>, at any depth. A body
+/// that is not JSON (RFC 8259) is replaced by <c>{"unparsed": true, "length": N}</c> (N in bytes) and nothing of its
+/// content is kept. Only the first <see cref="MaxBodyBytes"/> bytes are looked at: a longer JSON body is kept as
+/// <c>{"truncated": true, "length": N, "body": …}</c> where <c>body</c> is the redacted prefix with its open objects
+/// and arrays closed (a value cut in the middle is dropped, never kept in part).
+/// </summary>
+public static class AuditRedaction
+{
+    /// <summary>The replacement of a secret value.</summary>
+    public const string Redacted = "[REDACTED]";
+
+    /// <summary>The most of a request body the audit log keeps: 16 KiB.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
+    // Compared against the property name in lower case with '_' and '-' removed, so "api_key", "apiKey", "api-key",
+    // "privateKey" and "client_secret" all match.
+    private static readonly string[] SensitiveWords =
+        ["password", "passwd", "secret", "token", "apikey", "privatekey", "clientsecret", "authorization", "credential"];
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
+
+    /// <summary>
+    /// True when a property named <paramref name="name"/> holds a secret: its name, ignoring case, <c>_</c> and
+    /// <c>-</c>, is or contains password, passwd, secret, token, apikey (api_key), privatekey (private_key),
+    /// clientsecret (client_secret), authorization or credential.
+    /// </summary>
+    public static bool IsSensitive(string name)
+    {
+        Span<char> buffer = name.Length <= 128 ? stackalloc char[name.Length] : new char[name.Length];
+        var length = 0;
+        foreach (var c in name)
+        {
+            if (c is not ('_' or '-'))
+            {
+                buffer[length++] = char.ToLowerInvariant(c);
+            }
+        }
+        ReadOnlySpan<char> normalized = buffer[..length];
+        foreach (var word in SensitiveWords)
+        {
+            if (normalized.Contains(word, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The audit form of a body whose first bytes are <paramref name="prefix"/> and whose full size is
+    /// <paramref name="length"/> bytes (<paramref name="prefix"/> is the whole body when they are equal). Null for an
+    /// empty body. Never throws on bad input.
+    /// </summary>
+    public static string? Redact(ReadOnlySpan<byte> prefix, long length)
+    {
+        if (length == 0 || prefix.IsEmpty)
+        {
+            return length == 0 ? null : Unparsed(length);
+        }
+        var complete = prefix.Length >= length;
+        if (prefix.StartsWith("\uFEFF"u8))
+        {
+            prefix = prefix[3..];
+        }
+        var output = new ArrayBufferWriter<byte>(prefix.Length + 64);
+        try
+        {
+            using (var writer = new Utf8JsonWriter(output))
+            {
+                if (!complete)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteBoolean("truncated", true);
+                    writer.WriteNumber("length", length);
+                    writer.WritePropertyName("body");
+                }
+                var wroteValue = Copy(prefix, complete, writer);
+                if (!complete)
+                {
+                    if (!wroteValue)
+                    {
+                        writer.WriteNullValue();
+                    }
+                    writer.WriteEndObject();
+                }
+                else if (!wroteValue)
+                {
+                    return Unparsed(length);
+                }
+            }
+            return Encoding.UTF8.GetString(output.WrittenSpan);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // Not JSON, not UTF-8, or nested past the reader's limit.
+            return Unparsed(length);
+        }
+    }
+
+    /// <summary>
+    /// Copies the JSON value in <paramref name="json"/> to <paramref name="writer"/>, redacting secrets. When
+    /// <paramref name="final"/> is false the input may stop anywhere: what was read is written and every open object
+    /// or array is closed. Returns false when not even the start of a value could be written.
+    /// </summary>
+    private static bool Copy(ReadOnlySpan<byte> json, bool final, Utf8JsonWriter writer)
+    {
+        var reader = new Utf8JsonReader(json, final, new JsonReaderState(ReaderOptions));
+        var open = new Stack<bool>(); // true for an array
+        var pendingName = false;
+        var wrote = false;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    writer.WriteStartObject();
+                    open.Push(false);
+                    break;
+                case JsonTokenType.StartArray:
+                    writer.WriteStartArray();
+                    open.Push(true);
+                    break;
+                case JsonTokenType.EndObject:
+                    writer.WriteEndObject();
+                    open.Pop();
+                    break;
+                case JsonTokenType.EndArray:
+                    writer.WriteEndArray();
+                    open.Pop();
+                    break;
+                case JsonTokenType.PropertyName:
+                    var name = reader.GetString()!;
+                    writer.WritePropertyName(name);
+                    if (IsSensitive(name))
+                    {
+                        writer.WriteStringValue(Redacted);
+                        // Step onto the value and past it; on a cut-off input the rest is simply not there.
+                        if (!reader.Read() || !reader.TrySkip())
+                        {
+                            Close(writer, open, pendingName: false);
+                            return true;
+                        }
+                        continue;
+                    }
+                    pendingName = true;
+                    wrote = true;
+                    continue;
+                case JsonTokenType.String:
+                    writer.WriteStringValue(reader.GetString());
+                    break;
+                case JsonTokenType.Number:
+                    writer.WriteRawValue(reader.ValueSpan);
+                    break;
+                case JsonTokenType.True:
+                case JsonTokenType.False:
+                    writer.WriteBooleanValue(reader.TokenType == JsonTokenType.True);
+                    break;
+                case JsonTokenType.Null:
+                    writer.WriteNullValue();
+                    break;
+                default:
+                    throw new JsonException($"unexpected token {reader.TokenType}");
+            }
+            pendingName = false;
+            wrote = true;
+        }
+        return Close(writer, open, pendingName) || wrote;
+    }
+
+    private static bool Close(Utf8JsonWriter writer, Stack<bool> open, bool pendingName)
+    {
+        var any = open.Count > 0;
+        if (pendingName)
+        {
+            writer.WriteNullValue();
+        }
+        while (open.TryPop(out var isArray))
+        {
+            if (isArray)
+            {
+                writer.WriteEndArray();
+            }
+            else
+            {
+                writer.WriteEndObject();
+            }
+        }
+        return any;
+    }
+
+    private static string Unparsed(long length) => $$"""{"unparsed":true,"length":{{length}}}""";
+}

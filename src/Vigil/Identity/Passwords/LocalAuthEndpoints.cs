@@ -1,0 +1,123 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Audit;
+using Vigil.Hosting;
+using Vigil.Identity.Authentication;
+using Vigil.Identity.Users;
+
+namespace Vigil.Identity.Passwords;
+
+/// <summary>
+/// Local (password) login for the web console and <c>vigil login</c>: <c>POST /api/localauth/login {email, password}</c>
+/// (JSON or a form post) starts a browser session (<see cref="BrowserSessions"/>) and answers
+/// <c>{user, csrf_token, expires_at}</c>; every failure is the same 401 whatever the reason (unknown e-mail, wrong
+/// password, no password set, inactive account), after the same PBKDF2 work; too many attempts per e-mail or source
+/// address get 429 with <c>Retry-After</c> (RFC 9110 §10.2.3). <c>POST /api/localauth/logout</c> ends the session;
+/// <c>POST /api/localauth/password {current_password, new_password}</c> changes the caller's own password.
+/// </summary>
+public static class LocalAuthEndpoints
+{
+    /// <summary>Body of the login request.</summary>
+    public sealed record LoginRequest(string? Email, string? Password);
+
+    /// <summary>Body of the password change.</summary>
+    public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
+
+    /// <summary>The login response; the session id itself travels only in the HttpOnly cookie.</summary>
+    public sealed record LoginResponse(UserView User, string CsrfToken, string ExpiresAt);
+
+    /// <summary>Maps login and logout on the anonymous <c>/api</c> group.</summary>
+    public static void MapLocalLoginEndpoints(this RouteGroupBuilder anonymous)
+    {
+        anonymous.MapPost("/localauth/login", LoginAsync).DisableAntiforgery();
+        anonymous.MapPost("/localauth/logout", LogoutAsync).DisableAntiforgery();
+    }
+
+    /// <summary>Maps the password change on the authenticated <c>/api</c> group.</summary>
+    public static void MapLocalPasswordEndpoints(this RouteGroupBuilder api) =>
+        api.MapPost("/localauth/password", ChangePasswordAsync);
+
+    private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
+        HttpContext http, UserRepository users, BrowserSessions sessions, LoginRateLimiter limiter, AuditLog audit, TimeProvider time, CancellationToken ct)
+    {
+        LoginRequest? request;
+        if (http.Request.HasFormContentType)
+        {
+            var form = await http.Request.ReadFormAsync(ct);
+            request = new LoginRequest(form["email"], form["password"]);
+        }
+        else
+        {
+            var (body, error) = await Api.ReadBodyAsync<LoginRequest>(http.Request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+            request = body;
+        }
+        if (string.IsNullOrWhiteSpace(request!.Email) || string.IsNullOrEmpty(request.Password))
+        {
+            return Api.Problem(400, "both 'email' and 'password' are required");
+        }
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.TryAcquire(request.Email, address) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            await RecordAsync(audit, time, null, request.Email, "failure", 429, address, ct);
+            return Api.Problem(429, "too many login attempts; try again later");
+        }
+        var (account, hash) = request.Password.Length > PasswordHasher.MaxLength ? (null, null) : await users.FindForLoginAsync(request.Email, ct);
+        var valid = account is { Status: UserStatus.Active } && hash is not null
+            ? PasswordHasher.Verify(request.Password, hash)
+            : PasswordHasher.VerifyNothing(request.Password);
+        if (!valid)
+        {
+            await RecordAsync(audit, time, account?.Id, request.Email.Trim().ToLowerInvariant(), "failure", 401, address, ct);
+            return Api.Problem(401, "invalid e-mail or password");
+        }
+        var session = await sessions.CreateAsync(account!.Id, ct);
+        BrowserSessions.SetCookies(http, session);
+        await RecordAsync(audit, time, account.Id, account.DisplayName, "success", 200, address, ct);
+        return TypedResults.Ok(new LoginResponse(UserView.From(account), session.CsrfToken, Storage.Rfc3339.Format(session.ExpiresAt)));
+    }
+
+    private static async Task<NoContent> LogoutAsync(HttpContext http, BrowserSessions sessions, CancellationToken ct)
+    {
+        if (http.Request.Cookies[BrowserSessions.CookieName] is { } id)
+        {
+            await sessions.DeleteAsync(id, ct);
+        }
+        BrowserSessions.ClearCookies(http);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
+        HttpContext http, UserRepository users, TimeProvider time, CancellationToken ct)
+    {
+        var caller = ApiAuthentication.Caller(http);
+        if (caller.Kind != IdentityKind.User)
+        {
+            return Api.Problem(403, "service accounts authenticate with API tokens only");
+        }
+        var (request, error) = await Api.ReadBodyAsync<PasswordChange>(http.Request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (PasswordHasher.Problem(request!.NewPassword) is { } problem)
+        {
+            return Api.Problem(400, $"field 'new_password': {problem}");
+        }
+        var account = (await users.FindByIdAsync(caller.UserId, ct))!;
+        var (_, hash) = await users.FindForLoginAsync(account.Email!, ct);
+        if (hash is not null && (request.CurrentPassword is null || !PasswordHasher.Verify(request.CurrentPassword, hash)))
+        {
+            return Api.Problem(403, "field 'current_password' does not match");
+        }
+        await users.SetPasswordHashAsync(account.Id, PasswordHasher.Hash(request.NewPassword!), time.GetUtcNow(), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static Task RecordAsync(AuditLog audit, TimeProvider time, string? actorId, string actor, string outcome, int status, string address, CancellationToken ct) =>
+        audit.AppendAsync(new AuditEntry(time.GetUtcNow(), actorId, actor, "login", "localauth", actor, outcome, status, address, null), ct);
+}

@@ -1,0 +1,123 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Hosting;
+using Vigil.Identity.Authentication;
+
+namespace Vigil.Identity.Users;
+
+/// <summary>
+/// <c>/api/users</c> and <c>/api/serviceaccounts</c> (admin only): create, list (filters <c>group</c>, <c>status</c>),
+/// show, change (PUT and PATCH both merge) and delete. Users are addressed by id or e-mail, service accounts by id or
+/// name. Deactivating or deleting an account ends its open sessions at once; its tokens stop authenticating.
+/// </summary>
+public static class AccountEndpoints
+{
+    /// <summary>Maps both route groups on the authenticated <c>/api</c> group.</summary>
+    public static void MapAccountEndpoints(this RouteGroupBuilder api)
+    {
+        Map(api.MapGroup("/users"), IdentityKind.User, "/api/users", a => UserView.From(a));
+        Map(api.MapGroup("/serviceaccounts"), IdentityKind.ServiceAccount, "/api/serviceaccounts", a => ServiceAccountView.From(a));
+    }
+
+    private static void Map(RouteGroupBuilder group, IdentityKind kind, string path, Func<UserAccount, object> view)
+    {
+        var noun = kind == IdentityKind.User ? "user" : "service account";
+        group.MapPost("/", async Task<Results<Created<object>, ProblemHttpResult>> (HttpContext http, UserRepository users, AccountChanges changes, CancellationToken ct) =>
+        {
+            if (!ApiAuthentication.Caller(http).IsAdmin)
+            {
+                return Api.Problem(403, $"only admins may create {noun}s");
+            }
+            var (request, error) = await Api.ReadBodyAsync<UserRequest>(http.Request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+            var (account, problem) = await changes.BuildAsync(kind, request!, null, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            if (!await users.CreateAsync(account!, null, ct))
+            {
+                return Api.Problem(409, $"{noun} '{account!.DisplayName}' already exists");
+            }
+            await changes.SetPasswordAsync(account!, request!, ct);
+            var created = (await users.FindByIdAsync(account!.Id, ct))!;
+            return TypedResults.Created($"{path}/{created.Id}", view(created));
+        });
+        group.MapGet("/", async Task<Results<Ok<Paged<object>>, ProblemHttpResult>> (HttpContext http, UserRepository users, CancellationToken ct) =>
+        {
+            if (!ApiAuthentication.Caller(http).IsAdmin)
+            {
+                return Api.Problem(403, $"only admins may list {noun}s");
+            }
+            var (page, size) = Api.Paging(http.Request);
+            var q = http.Request.Query;
+            var (items, total) = await users.ListAsync(
+                new UserRepository.Query(kind, NullIfEmpty(q["group"]), NullIfEmpty(q["status"]), page, size), ct);
+            return TypedResults.Ok(new Paged<object>(items.Select(view).ToList(), new PageInfo(total, page, size)));
+        });
+        group.MapGet("/{key}", async Task<Results<Ok<object>, ProblemHttpResult>> (string key, HttpContext http, UserRepository users, CancellationToken ct) =>
+        {
+            if (!ApiAuthentication.Caller(http).IsAdmin)
+            {
+                return Api.Problem(403, $"only admins may read {noun}s");
+            }
+            var account = await users.FindAsync(kind, key, ct);
+            return account is null ? Api.Problem(404, $"{noun} '{key}' not found") : TypedResults.Ok(view(account));
+        });
+        Delegate change = async Task<Results<Ok<object>, ProblemHttpResult>> (string key, HttpContext http, UserRepository users, AccountChanges changes, CancellationToken ct) =>
+        {
+            if (!ApiAuthentication.Caller(http).IsAdmin)
+            {
+                return Api.Problem(403, $"only admins may change {noun}s");
+            }
+            var existing = await users.FindAsync(kind, key, ct);
+            if (existing is null)
+            {
+                return Api.Problem(404, $"{noun} '{key}' not found");
+            }
+            var (request, error) = await Api.ReadBodyAsync<UserRequest>(http.Request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+            var (account, problem) = await changes.BuildAsync(kind, request!, existing, ct);
+            problem ??= await changes.LastAdminProblemAsync(existing, account, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            if (!await users.UpdateAsync(account!, ct))
+            {
+                return Api.Problem(409, $"another {noun} is already named '{account!.DisplayName}'");
+            }
+            await changes.SetPasswordAsync(account!, request!, ct);
+            changes.EndLostSessions(account!.Id, account);
+            return TypedResults.Ok(view((await users.FindByIdAsync(account.Id, ct))!));
+        };
+        group.MapPut("/{key}", change);
+        group.MapPatch("/{key}", change);
+        group.MapDelete("/{key}", async Task<Results<NoContent, ProblemHttpResult>> (string key, HttpContext http, UserRepository users, AccountChanges changes, CancellationToken ct) =>
+        {
+            if (!ApiAuthentication.Caller(http).IsAdmin)
+            {
+                return Api.Problem(403, $"only admins may delete {noun}s");
+            }
+            var existing = await users.FindAsync(kind, key, ct);
+            if (existing is null)
+            {
+                return Api.Problem(404, $"{noun} '{key}' not found");
+            }
+            if (await changes.LastAdminProblemAsync(existing, null, ct) is { } problem)
+            {
+                return problem;
+            }
+            await users.DeleteAsync(existing.Id, ct);
+            changes.EndLostSessions(existing.Id, null);
+            return TypedResults.NoContent();
+        });
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
