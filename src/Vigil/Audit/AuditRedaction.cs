@@ -108,17 +108,39 @@ public static class AuditRedaction
 
     /// <summary>
     /// Copies the JSON value in <paramref name="json"/> to <paramref name="writer"/>, redacting secrets. When
-    /// <paramref name="final"/> is false the input may stop anywhere: what was read is written and every open object
-    /// or array is closed. Returns false when not even the start of a value could be written.
+    /// <paramref name="final"/> is false the input may stop anywhere: what was read is written, a property whose value
+    /// had not started is dropped, and every open object or array is closed. Returns false when not even the start of
+    /// a value could be written.
     /// </summary>
     private static bool Copy(ReadOnlySpan<byte> json, bool final, Utf8JsonWriter writer)
     {
         var reader = new Utf8JsonReader(json, final, new JsonReaderState(ReaderOptions));
         var open = new Stack<bool>(); // true for an array
-        var pendingName = false;
+        string? name = null; // a property name read but not written: it is written together with its value
         var wrote = false;
         while (reader.Read())
         {
+            if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                name = reader.GetString()!;
+                if (!IsSensitive(name))
+                {
+                    continue;
+                }
+                writer.WriteString(name, Redacted);
+                name = null;
+                // Step onto the value and past it; on a cut-off input the rest is simply not there.
+                if (!reader.Read() || !reader.TrySkip())
+                {
+                    break;
+                }
+                continue;
+            }
+            if (name is not null && reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray))
+            {
+                writer.WritePropertyName(name);
+                name = null;
+            }
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
@@ -137,23 +159,6 @@ public static class AuditRedaction
                     writer.WriteEndArray();
                     open.Pop();
                     break;
-                case JsonTokenType.PropertyName:
-                    var name = reader.GetString()!;
-                    writer.WritePropertyName(name);
-                    if (IsSensitive(name))
-                    {
-                        writer.WriteStringValue(Redacted);
-                        // Step onto the value and past it; on a cut-off input the rest is simply not there.
-                        if (!reader.Read() || !reader.TrySkip())
-                        {
-                            Close(writer, open, pendingName: false);
-                            return true;
-                        }
-                        continue;
-                    }
-                    pendingName = true;
-                    wrote = true;
-                    continue;
                 case JsonTokenType.String:
                     writer.WriteStringValue(reader.GetString());
                     break;
@@ -170,18 +175,7 @@ public static class AuditRedaction
                 default:
                     throw new JsonException($"unexpected token {reader.TokenType}");
             }
-            pendingName = false;
             wrote = true;
-        }
-        return Close(writer, open, pendingName) || wrote;
-    }
-
-    private static bool Close(Utf8JsonWriter writer, Stack<bool> open, bool pendingName)
-    {
-        var any = open.Count > 0;
-        if (pendingName)
-        {
-            writer.WriteNullValue();
         }
         while (open.TryPop(out var isArray))
         {
@@ -194,7 +188,7 @@ public static class AuditRedaction
                 writer.WriteEndObject();
             }
         }
-        return any;
+        return wrote;
     }
 
     private static string Unparsed(long length) => $$"""{"unparsed":true,"length":{{length}}}""";

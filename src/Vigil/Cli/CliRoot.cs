@@ -16,6 +16,13 @@ public static class CliRoot
                 ExecCommand.Create(),
                 ConnectionsCommand.Create(),
                 SessionsCommand.Create(),
+                LoginCommand.Create(),
+                LoginCommand.CreateLogout(),
+                LoginCommand.CreateWhoami(),
+                UsersCommand.Create(),
+                GroupsCommand.Create(),
+                ServiceAccountsCommand.Create(),
+                TokensCommand.Create(),
             },
         };
         return root.Parse(args).InvokeAsync();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Vigil.Connections;
 using Vigil.Demo;
 using Vigil.Hosting;
+using Vigil.Identity.Oidc;
 using Vigil.Proxy;
 using Vigil.Security;
 
@@ -22,7 +23,7 @@ public static class ServeCommand
         var maxMessage = new Option<int?>("--max-message-size") { Description = "Largest frontend message in bytes (VIGIL_PG_MAX_MESSAGE_SIZE; default 67108864)" };
         var demo = new Option<bool>("--demo") { Description = "Also run a throwaway PostgreSQL with sample data as connection 'demo'" };
         var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, store, tlsCert, tlsKey, maxMessage, demo };
-        command.SetAction(async (parse, cancellationToken) =>
+        GatewayOptions ReadOptions(ParseResult parse)
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
             var options = new GatewayOptions();
@@ -49,6 +50,8 @@ public static class ServeCommand
             {
                 options.BrowserSessionLifetime = DurationText.TryParse(lifetime, out var l) ? l : throw new FormatException($"VIGIL_SESSION_LIFETIME: '{lifetime}' is not a duration such as 8h");
             }
+            options.Oidc = OidcSettings.FromEnvironment(Env);
+            options.OidcGroupMap = OidcSettings.GroupMap(Env("VIGIL_OIDC_GROUP_MAP"));
             if (int.TryParse(Env("VIGIL_LOGIN_ATTEMPTS_PER_USER"), out var perUser))
             {
                 options.LoginAttemptsPerUser = perUser;
@@ -59,6 +62,20 @@ public static class ServeCommand
             }
             options.MasterKey = Env(MasterKey.EnvironmentVariable);
             options.Demo = parse.GetValue(demo);
+            return options;
+        }
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            GatewayOptions options;
+            try
+            {
+                options = ReadOptions(parse);
+            }
+            catch (FormatException e)
+            {
+                await Console.Error.WriteLineAsync($"vigil: {e.Message}");
+                return 1;
+            }
             return await RunAsync(options, cancellationToken);
         });
         return command;

@@ -112,7 +112,8 @@ public static class UsersCommand
             {
                 body["name"] = n;
             }
-            if (parse.GetValue(groups) is { } g)
+            // An option not given parses as an empty array: only send groups when --group was given.
+            if (parse.GetResult(groups) is not null && parse.GetValue(groups) is { } g)
             {
                 body["groups"] = new JsonArray(g.Select(x => (JsonNode)x).ToArray());
             }

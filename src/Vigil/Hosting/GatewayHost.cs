@@ -5,6 +5,7 @@ using Vigil.Audit;
 using Vigil.Identity;
 using Vigil.Identity.Authentication;
 using Vigil.Identity.Groups;
+using Vigil.Identity.Oidc;
 using Vigil.Identity.Passwords;
 using Vigil.Identity.Tokens;
 using Vigil.Identity.Users;
@@ -57,6 +58,11 @@ public static class GatewayHost
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccountChanges>();
         services.AddSingleton<LoginRateLimiter>();
+        services.AddSingleton<PendingLogins>();
+        if (options.Oidc is { } oidc)
+        {
+            services.AddSingleton(sp => new OidcClient(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, sp.GetRequiredService<TimeProvider>()));
+        }
         services.AddSingleton<ConnectionRepository>();
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<SessionRecorder>();
@@ -72,9 +78,10 @@ public static class GatewayHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
-        var api = app.MapGroup("/api").AddEndpointFilter<ApiAuthentication>();
+        var api = app.MapGroup("/api").AddEndpointFilter<AuditRecorder>().AddEndpointFilter<ApiAuthentication>();
         api.MapConnectionEndpoints();
         api.MapSessionEndpoints();
+        api.MapAuditEndpoints();
         api.MapAccountEndpoints();
         api.MapGroupEndpoints();
         api.MapTokenEndpoints();
@@ -83,6 +90,7 @@ public static class GatewayHost
         var anonymous = app.MapGroup("/api");
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();
+        anonymous.MapOidcLoginEndpoints();
         return app;
     }
 

@@ -54,6 +54,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             StartupTimeout = TimeSpan.FromSeconds(2),
             ExecStatementTimeout = TimeSpan.FromSeconds(2),
             MaxMessageSize = 1024 * 1024,
+            LoginAttemptsPerAddress = 10_000, // every test logs in from 127.0.0.1; LoginRateLimitTests checks the limits on its own gateway
         };
         App = GatewayHost.Build(options, services => services.AddSingleton<ICommandStage, MarkerBlockStage>());
         await GatewayHost.BootstrapAsync(App, CancellationToken.None);

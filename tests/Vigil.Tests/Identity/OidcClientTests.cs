@@ -255,6 +255,19 @@ public sealed class OidcClientTests : IAsyncLifetime
             + $"GET {_provider.Issuer}/nowhere/.well-known/openid-configuration answered 404 Not Found");
     }
 
+    [Fact]
+    public async Task Provider_denial_comes_back_as_an_error_with_the_state()
+    {
+        _provider.Settings.Deny = true;
+        var request = await Client().CreateAuthorizationRequestAsync(RedirectUri, CancellationToken.None);
+        using var response = await _http.GetAsync(new Uri(request.Url));
+        response.StatusCode.Should().Be(HttpStatusCode.Found);
+        var query = QueryHelpers.ParseQuery(response.Headers.Location!.Query);
+        query.Keys.Should().BeEquivalentTo("error", "state");
+        query["error"].ToString().Should().Be("access_denied");
+        query["state"].ToString().Should().Be(request.State);
+    }
+
     [Theory]
     [InlineData("http://idp.example.com", false)]
     [InlineData("http://10.0.0.5:8080/realms/x", false)]

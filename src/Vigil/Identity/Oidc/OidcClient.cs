@@ -141,12 +141,12 @@ public sealed class OidcClient
             var reason = cause switch
             {
                 OidcException oidc => oidc.Message,
-                HttpRequestException http => http.Message,
+                HttpRequestException or IOException => cause.Message,
                 OperationCanceledException or TimeoutException => "the request timed out",
                 _ => "the answer is not a valid discovery document or JWKS",
             };
             throw new OidcException(
-                $"cannot read the discovery document of {_issuer}: {reason}", cause as HttpRequestException);
+                $"cannot read the discovery document of {_issuer}: {reason}", cause is HttpRequestException or IOException ? cause : null);
         }
         var issuer = configuration.Issuer ?? "";
         if (!string.Equals(issuer.TrimEnd('/'), _issuer, StringComparison.Ordinal))

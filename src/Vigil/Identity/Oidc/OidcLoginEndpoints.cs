@@ -1,0 +1,177 @@
+using System.Net;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Vigil.Audit;
+using Vigil.Hosting;
+using Vigil.Identity.Authentication;
+using Vigil.Identity.Groups;
+using Vigil.Identity.Tokens;
+using Vigil.Identity.Users;
+
+namespace Vigil.Identity.Oidc;
+
+/// <summary>
+/// OIDC login (authorization code flow with PKCE) on the anonymous <c>/api</c> group, with hoop's route names:
+/// <list type="bullet">
+/// <item><c>GET /api/login[?redirect=http://127.0.0.1:PORT/…]</c> → <c>{login_url}</c>: the provider's authorization URL.
+/// <c>redirect</c>, used by <c>vigil login</c>, must be a loopback HTTP URL (RFC 8252 §7.3), so a token is never sent elsewhere.</item>
+/// <item><c>GET /api/callback?code&amp;state</c>: the provider's redirect. Validates (via <see cref="OidcClient"/>), finds the
+/// user by linked subject, then by e-mail, or creates it; maps the groups claim. Then either redirects to the CLI's
+/// loopback URL with <c>?token=vgl_…</c> (a new API token) or starts a browser session and redirects to <c>/</c>.
+/// Failures redirect the CLI with <c>?error=…</c>, or answer the browser 401/400 with the reason.</item>
+/// </list>
+/// Both answer 404 when OIDC is not configured.
+/// </summary>
+public static class OidcLoginEndpoints
+{
+    /// <summary>The answer of <c>GET /api/login</c>.</summary>
+    public sealed record LoginUrlResponse(string LoginUrl);
+
+    /// <summary>Maps the routes on the anonymous group.</summary>
+    public static void MapOidcLoginEndpoints(this RouteGroupBuilder anonymous)
+    {
+        anonymous.MapGet("/login", StartAsync);
+        anonymous.MapGet("/callback", CallbackAsync);
+    }
+
+    private static async Task<Results<Ok<LoginUrlResponse>, ProblemHttpResult>> StartAsync(
+        HttpContext http, IServiceProvider services, PendingLogins pending, GatewayOptions options, CancellationToken ct)
+    {
+        if (services.GetService<OidcClient>() is not { } oidc)
+        {
+            return NotConfigured();
+        }
+        var redirect = http.Request.Query["redirect"].ToString();
+        if (redirect.Length > 0 && !IsLoopback(redirect))
+        {
+            return Api.Problem(400, "query parameter 'redirect' must be a loopback URL such as http://127.0.0.1:PORT/callback");
+        }
+        try
+        {
+            var request = await oidc.CreateAuthorizationRequestAsync(CallbackUrl(http, options), ct);
+            await pending.SaveAsync(request, redirect.Length > 0 ? redirect : null, ct);
+            return TypedResults.Ok(new LoginUrlResponse(request.Url));
+        }
+        catch (OidcException e)
+        {
+            return Api.Problem(502, $"the identity provider is unavailable: {e.Message}");
+        }
+    }
+
+    private static async Task<IResult> CallbackAsync(
+        HttpContext http, IServiceProvider services, PendingLogins pending, UserRepository users, TokenService tokens,
+        BrowserSessions sessions, GroupRepository groups, AuditLog audit, GatewayOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (services.GetService<OidcClient>() is not { } oidc)
+        {
+            return NotConfigured();
+        }
+        var query = http.Request.Query;
+        var login = query["state"].ToString() is { Length: > 0 and <= 128 } state ? await pending.TakeAsync(state, ct) : null;
+        if (login is not { } found)
+        {
+            return Api.Problem(400, "unknown or expired login; start again");
+        }
+        var (request, redirect) = found;
+        string? problem = null;
+        UserAccount? account = null;
+        if (query["error"].ToString() is { Length: > 0 } error)
+        {
+            problem = $"the identity provider refused the login: {error}";
+        }
+        else
+        {
+            try
+            {
+                var identity = await oidc.CompleteAsync(query["code"].ToString(), request, CallbackUrl(http, options), ct);
+                (account, problem) = await ProvisionAsync(identity, options, users, groups, time, ct);
+            }
+            catch (OidcException e)
+            {
+                problem = e.Message;
+            }
+        }
+        var address = http.Connection.RemoteIpAddress?.ToString();
+        await audit.AppendAsync(new AuditEntry(
+            time.GetUtcNow(), account?.Id, account?.DisplayName ?? "anonymous", "login", "oidc", account?.DisplayName,
+            problem is null ? "success" : "failure", problem is null ? 302 : 401, address, problem is null ? null : $"{{\"error\":{System.Text.Json.JsonSerializer.Serialize(problem)}}}"), ct);
+        if (problem is not null)
+        {
+            return redirect is not null
+                ? TypedResults.Redirect(QueryHelpers.AddQueryString(redirect, "error", problem))
+                : Api.Problem(401, $"login failed: {problem}");
+        }
+        if (redirect is not null)
+        {
+            var (_, secret) = await tokens.IssueAsync(account!.Id, "vigil login", time.GetUtcNow() + options.CliTokenLifetime, null, ct);
+            return TypedResults.Redirect(QueryHelpers.AddQueryString(redirect, "token", secret));
+        }
+        BrowserSessions.SetCookies(http, await sessions.CreateAsync(account!.Id, ct));
+        return TypedResults.Redirect("/");
+    }
+
+    /// <summary>Finds or creates the user of <paramref name="identity"/> and applies its mapped groups when the claim is present.</summary>
+    private static async Task<(UserAccount? Account, string? Problem)> ProvisionAsync(
+        OidcIdentity identity, GatewayOptions options, UserRepository users, GroupRepository groups, TimeProvider time, CancellationToken ct)
+    {
+        var subject = $"{options.Oidc!.Issuer.AbsoluteUri.TrimEnd('/')}|{identity.Subject}";
+        var account = await users.FindByOidcSubjectAsync(subject, ct);
+        if (account is null && identity.Email is { Length: > 0 } email)
+        {
+            account = await users.FindAsync(IdentityKind.User, email, ct);
+            if (account is { OidcSubject: not null })
+            {
+                return (null, $"the e-mail address {email} belongs to another single sign-on identity");
+            }
+        }
+        if (account is null && string.IsNullOrEmpty(identity.Email))
+        {
+            return (null, "the identity provider returned no e-mail address (request the 'email' scope)");
+        }
+        var mapped = await MapGroupsAsync(identity.Groups, options, groups, ct);
+        var now = time.GetUtcNow();
+        if (account is null)
+        {
+            account = new UserAccount(Guid.NewGuid().ToString(), IdentityKind.User, identity.Email!.ToLowerInvariant(),
+                string.IsNullOrWhiteSpace(identity.Name) ? identity.Email! : identity.Name!, UserStatus.Active, mapped ?? [], false, subject, now, now);
+            if (!await users.CreateAsync(account, null, ct))
+            {
+                return (null, "the account could not be created; try again");
+            }
+        }
+        else if (account.Status != UserStatus.Active)
+        {
+            return (null, "the account is inactive");
+        }
+        else
+        {
+            account = account with { OidcSubject = subject, Groups = mapped ?? account.Groups, UpdatedAt = now };
+            await users.UpdateAsync(account, ct);
+        }
+        return (await users.FindByIdAsync(account.Id, ct), null);
+    }
+
+    /// <summary>
+    /// The Vigil groups for the claim's values: through <see cref="GatewayOptions.OidcGroupMap"/>, else the same name
+    /// when such a group exists; unknown values are dropped. Null when the token carried no groups (keep the user's).
+    /// </summary>
+    private static async Task<IReadOnlyList<string>?> MapGroupsAsync(IReadOnlyList<string> claimed, GatewayOptions options, GroupRepository groups, CancellationToken ct)
+    {
+        if (claimed.Count == 0)
+        {
+            return null;
+        }
+        var wanted = claimed.Select(g => options.OidcGroupMap.TryGetValue(g, out var mapped) ? mapped : g).Distinct(StringComparer.Ordinal).ToList();
+        var missing = await groups.MissingAsync(wanted, ct);
+        return wanted.Except(missing, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static string CallbackUrl(HttpContext http, GatewayOptions options) =>
+        (options.PublicUrl?.TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}") + "/api/callback";
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.UserInfo.Length == 0
+        && (uri.Host == "localhost" || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+
+    private static ProblemHttpResult NotConfigured() => Api.Problem(404, "OIDC login is not configured on this gateway (set VIGIL_OIDC_ISSUER and VIGIL_OIDC_CLIENT_ID)");
+}
