@@ -43,7 +43,7 @@ public sealed class SqliteStore
         return connection;
     }
 
-    /// <summary>Applies the migrations above <c>user_version</c> atomically (foreign keys are off on this connection, as table rebuilds need).</summary>
+    /// <summary>Applies the migrations above <c>user_version</c> atomically.</summary>
     private static void Migrate(SqliteConnection connection)
     {
         using var version = connection.CreateCommand();
@@ -57,7 +57,10 @@ public sealed class SqliteStore
         {
             return;
         }
-        // Raw BEGIN/COMMIT: DDL and PRAGMA user_version are transactional in SQLite, so a failed upgrade leaves the old schema.
+        // Table rebuilds (drop and rename) must not cascade or fail on foreign keys; e_sqlite3 turns them on by default and
+        // the pragma is a no-op inside a transaction, so it goes first. Raw BEGIN/COMMIT: DDL and user_version are
+        // transactional in SQLite, so a failed upgrade leaves the old schema.
+        Execute(connection, "PRAGMA foreign_keys=OFF");
         Execute(connection, "BEGIN IMMEDIATE");
         try
         {
@@ -66,12 +69,24 @@ public sealed class SqliteStore
                 Execute(connection, statement);
             }
             Execute(connection, $"PRAGMA user_version = {Schema.Migrations.Length}");
+            using (var check = connection.CreateCommand())
+            {
+                check.CommandText = "PRAGMA foreign_key_check";
+                if (check.ExecuteScalar() is string table)
+                {
+                    throw new InvalidOperationException($"the store upgrade left rows in '{table}' that reference missing rows; the store is unchanged");
+                }
+            }
             Execute(connection, "COMMIT");
         }
         catch
         {
             Execute(connection, "ROLLBACK");
             throw;
+        }
+        finally
+        {
+            Execute(connection, "PRAGMA foreign_keys=ON");
         }
     }
 
