@@ -59,6 +59,12 @@ public sealed partial class AuditRecorder(AuditLog log, TimeProvider time, ILogg
     private async Task AppendAsync(HttpContext http, DateTimeOffset at, AuditTarget target, string? request, int status, object? result)
     {
         var caller = ApiAuthentication.TryCaller(http);
+        if (caller is null && status == StatusCodes.Status401Unauthorized)
+        {
+            // Writes refused for want of credentials are recorded without their body: anyone can send them, so what
+            // they carry is neither trustworthy nor something the log should store on a stranger's behalf.
+            request = null;
+        }
         var success = status is >= 200 and <= 299;
         var resource = target.Resource
             ?? (success ? AuditTarget.FromResult(Unwrap(result)) : null)

@@ -101,7 +101,7 @@ public sealed class AuditLogTests(GatewayFixture gateway)
         var text = await gateway.Http.GetStringAsync($"/api/audit/logs?resource={name}");
         text.Should().NotContain(secret);
         var data = Data(JsonNode.Parse(text)!);
-        data.Should().HaveCount(3);
+        data.Should().HaveCount(2, "the unauthenticated create carries no resource of its own: its body is not kept");
         data.Should().OnlyContain(e => Text(e, "outcome") == "failure" && Text(e, "resource_type") == "connections");
 
         var deleted = data[0]!;
@@ -109,14 +109,12 @@ public sealed class AuditLogTests(GatewayFixture gateway)
         deleted["status_code"]!.GetValue<int>().Should().Be(401);
         Text(deleted, "actor").Should().Be("anonymous");
 
-        var anonymous = data[1]!;
-        Text(anonymous, "action").Should().Be("create");
+        var anonymous = Data(JsonNode.Parse(await gateway.Http.GetStringAsync("/api/audit/logs?actor=anonymous&action=create&resource_type=connections&page_size=1"))!)[0]!;
         anonymous["status_code"]!.GetValue<int>().Should().Be(401);
-        Text(anonymous, "actor").Should().Be("anonymous");
         anonymous["actor_id"].Should().BeNull();
-        anonymous["request"]!["password"]!.GetValue<string>().Should().Be("[REDACTED]");
+        anonymous["request"].Should().BeNull("a stranger's body is not stored");
 
-        var bad = data[2]!;
+        var bad = data[1]!;
         bad["status_code"]!.GetValue<int>().Should().Be(400);
         Text(bad, "actor").Should().Be(AdminEmail);
         Text(bad, "resource").Should().Be(name, "a failed create names what it tried to create");
@@ -203,6 +201,7 @@ public sealed class AuditLogTests(GatewayFixture gateway)
     [Fact]
     public async Task Bodies_that_are_not_json_are_recorded_without_content_and_long_ones_are_cut()
     {
+        var before = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddMilliseconds(-5).ToString("O"));
         var secret = "form-Secret-" + Guid.NewGuid().ToString("N");
         var form = $"name=x&password={secret}&pad={new string('p', 37)}";
         var response = await gateway.Http.PostAsync("/api/connections", new StringContent(form, Encoding.UTF8, "text/plain"));
@@ -212,10 +211,11 @@ public sealed class AuditLogTests(GatewayFixture gateway)
         var longBody = $$"""{"name":"{{name}}","type":"postgres","description":"{{big}}","password":"{{secret}}"}""";
         (await gateway.Http.PostAsync("/api/connections", Json(longBody))).StatusCode.Should().Be(HttpStatusCode.BadRequest);
 
-        var text = await gateway.Http.GetStringAsync($"/api/audit/logs?action=create&outcome=failure&page_size=20");
+        var text = await gateway.Http.GetStringAsync($"/api/audit/logs?action=create&outcome=failure&start_date={before}");
         text.Should().NotContain(secret).And.NotContain("name=x");
         var data = Data(JsonNode.Parse(text)!);
-        var unparsed = data.Single(e => e!["request"]?["unparsed"] is not null)!;
+        data.Should().HaveCount(2);
+        var unparsed = data.Single(e => e!["request"] is JsonObject o && o.ContainsKey("unparsed"))!;
         unparsed["request"]!.ToJsonString().Should().Be($$"""{"unparsed":true,"length":{{Encoding.UTF8.GetByteCount(form)}}}""");
         unparsed["status_code"]!.GetValue<int>().Should().Be(400);
 

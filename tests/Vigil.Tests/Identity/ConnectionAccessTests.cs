@@ -146,6 +146,7 @@ public sealed class ConnectionAccessTests(GatewayFixture gateway)
         var listed = (await client.GetFromJsonAsync<JsonObject>("/api/connections"))!["data"]!.AsArray();
         listed.Select(c => c!["name"]!.GetValue<string>()).Should().Equal(allowed);
 
+        await gateway.FlushRecordingAsync();
         var sessions = (await gateway.Http.GetFromJsonAsync<JsonObject>($"/api/sessions?connection={allowed}&type=exec"))!["data"]!.AsArray();
         sessions.Should().ContainSingle().Which!["user"]!.GetValue<string>().Should().Be(agent.Name, "commands are attributed to the service account");
     }

@@ -42,6 +42,7 @@ public sealed class ApiAuthentication(CommandPipeline pipeline, BrowserSessions 
             caller = session?.Caller;
             if (session is { } s && IsStateChanging(http.Request.Method) && await CsrfProblemAsync(http, s.CsrfToken) is { } csrf)
             {
+                http.Items[ItemKey] = caller; // so the audit log names whose session the forged request rode on
                 return Api.Problem(403, csrf);
             }
         }
