@@ -36,6 +36,8 @@ internal sealed class LoopbackCallback : IAsyncDisposable
             k.Listen(IPAddress.Loopback, 0);
             k.AddServerHeader = false;
         });
+        // Ctrl-C belongs to the command line (it cancels the login), not to this server's host.
+        builder.Services.AddSingleton<IHostLifetime, CommandLineLifetime>();
         var app = builder.Build();
         var callback = new LoopbackCallback(app);
         app.Run(callback.HandleAsync);
@@ -125,6 +127,16 @@ internal sealed class LoopbackCallback : IAsyncDisposable
         await response.WriteAsync(html, context.RequestAborted);
         await response.CompleteAsync();
     }
+}
+
+/// <summary>A host lifetime that leaves SIGINT/SIGTERM to the command line instead of stopping the host on them.</summary>
+internal sealed class CommandLineLifetime : IHostLifetime
+{
+    /// <inheritdoc />
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Opens a URL in the user's browser: <c>xdg-open</c> (only with a display), <c>open</c> on macOS, the shell on Windows.</summary>

@@ -24,7 +24,7 @@ public static class TokensCommand
         var name = new Option<string?>("--name") { Description = "Label for the token" };
         var user = new Option<string?>("--user") { Description = "Issue it for this user (e-mail; admins only; default: yourself)" };
         var account = new Option<string?>("--serviceaccount") { Description = "Issue it for this service account (name)" };
-        var expiresIn = new Option<string?>("--expires-in") { Description = "Lifetime such as 1h, 30d (default: the gateway's)" };
+        var expiresIn = new Option<string?>("--expires-in") { Description = "Lifetime such as 1h, 30d (default: no expiry)" };
         var connections = new Option<string[]>("--connection", "-c")
         {
             Description = "Narrow the token to this connection (repeatable; default: every connection its owner may use)",
