@@ -43,7 +43,7 @@ public sealed class CommandPipeline(
 
     /// <summary>
     /// Opens a session of <paramref name="identity"/> on <paramref name="connectionName"/> and records it, after
-    /// <see cref="ConnectionAccess.CanUse"/> (groups, token narrowing, access mode). The session is terminated when
+    /// <see cref="ConnectionAccess.CanSee"/> (groups, token narrowing) and <see cref="ConnectionAccess.AllowsMode"/>. It is terminated when
     /// the caller's credential expires.
     /// </summary>
     public async Task<(SessionContext? Session, SessionRefusal Refusal)> OpenSessionAsync(
