@@ -66,36 +66,20 @@ public static class AuditEndpoints
     /// <summary>The filters and paging of the query string, or a 400 naming the bad parameter.</summary>
     private static (AuditQuery? Query, ProblemHttpResult? Error) ParseQuery(HttpRequest request)
     {
-        var q = request.Query;
-        DateTimeOffset? start = null, end = null;
-        foreach (var name in (string[])["start_date", "end_date"])
+        var (start, end, badDate) = Api.DateRange(request);
+        if (badDate is not null)
         {
-            var text = q[name].ToString();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-            if (!Rfc3339.TryParse(text, out var value))
-            {
-                return (null, Api.Problem(400, $"query parameter '{name}' must be an RFC 3339 time"));
-            }
-            if (name == "start_date")
-            {
-                start = value;
-            }
-            else
-            {
-                end = value;
-            }
+            return (null, badDate);
         }
-        var outcome = Optional(q["outcome"]);
+        var outcome = Api.Query(request, "outcome");
         if (outcome is not (null or AuditLog.Success or AuditLog.Failure))
         {
             return (null, Api.Problem(400, $"query parameter 'outcome' must be {AuditLog.Success} or {AuditLog.Failure}"));
         }
         var (page, size) = Api.Paging(request);
         return (new AuditQuery(
-            Optional(q["actor"]), Optional(q["action"]), Optional(q["resource_type"]), Optional(q["resource"]), outcome, start, end, page, size), null);
+            Api.Query(request, "actor"), Api.Query(request, "action"), Api.Query(request, "resource_type"), Api.Query(request, "resource"),
+            outcome, start, end, page, size), null);
     }
 
     private static async Task WriteJsonAsync(IAsyncEnumerable<AuditLogView> rows, Stream stream, CancellationToken cancellationToken)
@@ -137,6 +121,4 @@ public static class AuditEndpoints
         await writer.WriteAsync(csv, cancellationToken);
         await writer.FlushAsync(cancellationToken);
     }
-
-    private static string? Optional(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -45,7 +45,8 @@ public sealed class AuditLog(SqliteStore store)
     /// <summary>A page of the records matching <paramref name="query"/>, newest first, and how many match in all.</summary>
     public async Task<(IReadOnlyList<AuditLogView> Items, long Total)> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        var (where, args) = Where(query);
+        var where = Where(query);
+        var args = where.Args;
         args.Add("limit", query.PageSize);
         args.Add("offset", (long)(query.Page - 1) * query.PageSize);
         await using var db = await store.OpenAsync(cancellationToken);
@@ -65,10 +66,11 @@ public sealed class AuditLog(SqliteStore store)
         long afterId = 0;
         while (true)
         {
-            var (where, args) = Where(query);
+            var where = Where(query);
+            var args = where.Args;
             if (afterAt is not null)
             {
-                where.Append(" AND (at < @after_at OR (at = @after_at AND id < @after_id))");
+                where.And("at < @after_at OR (at = @after_at AND id < @after_id)");
                 args.Add("after_at", afterAt);
                 args.Add("after_id", afterId);
             }
@@ -91,36 +93,13 @@ public sealed class AuditLog(SqliteStore store)
         }
     }
 
-    private static (StringBuilder Where, DynamicParameters Args) Where(AuditQuery query)
-    {
-        var where = new StringBuilder(" WHERE 1=1");
-        var args = new DynamicParameters();
-        void Filter(string column, string op, object? value)
-        {
-            if (value is null)
-            {
-                return;
-            }
-            where.Append(" AND ").Append(column).Append(' ').Append(op).Append(" @f_").Append(column);
-            args.Add("f_" + column, value);
-        }
-        Filter("actor", "=", query.Actor);
-        Filter("action", "=", query.Action);
-        Filter("resource_type", "=", query.ResourceType);
-        Filter("resource", "=", query.Resource);
-        Filter("outcome", "=", query.Outcome);
-        if (query.StartDate is { } from)
-        {
-            where.Append(" AND at >= @start_date");
-            args.Add("start_date", Rfc3339.Format(from));
-        }
-        if (query.EndDate is { } to)
-        {
-            where.Append(" AND at <= @end_date");
-            args.Add("end_date", Rfc3339.Format(to));
-        }
-        return (where, args);
-    }
+    private static SqlFilter Where(AuditQuery query) => new SqlFilter()
+        .Equal("actor", query.Actor)
+        .Equal("action", query.Action)
+        .Equal("resource_type", query.ResourceType)
+        .Equal("resource", query.Resource)
+        .Equal("outcome", query.Outcome)
+        .Between("at", query.StartDate, query.EndDate);
 
 #pragma warning disable IDE1006 // column names
     private sealed class Row

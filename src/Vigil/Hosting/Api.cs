@@ -42,6 +42,38 @@ public static class Api
         return (page, size);
     }
 
+    /// <summary>The query parameter <paramref name="name"/>, or null when it is absent or empty.</summary>
+    public static string? Query(HttpRequest request, string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
+
+    /// <summary>
+    /// The <c>start_date</c> and <c>end_date</c> query parameters (RFC 3339; each optional), or a 400 problem naming
+    /// the one that is not a time.
+    /// </summary>
+    public static (DateTimeOffset? Start, DateTimeOffset? End, ProblemHttpResult? Error) DateRange(HttpRequest request)
+    {
+        DateTimeOffset? start = null, end = null;
+        foreach (var name in (string[])["start_date", "end_date"])
+        {
+            if (Query(request, name) is not { } text)
+            {
+                continue;
+            }
+            if (!Storage.Rfc3339.TryParse(text, out var value))
+            {
+                return (null, null, Problem(400, $"query parameter '{name}' must be an RFC 3339 time"));
+            }
+            if (name == "start_date")
+            {
+                start = value;
+            }
+            else
+            {
+                end = value;
+            }
+        }
+        return (start, end, null);
+    }
+
     private static string FirstSentence(string message)
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);

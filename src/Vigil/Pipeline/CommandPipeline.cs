@@ -75,17 +75,14 @@ public sealed class CommandPipeline(
 
     /// <summary>
     /// Terminates every open session that <paramref name="match"/> selects, for <paramref name="reason"/> (a user was
-    /// deactivated or deleted, a token revoked). Returns how many were told to end.
+    /// deactivated or deleted, a token revoked).
     /// </summary>
-    public int TerminateSessions(Func<SessionContext, bool> match, string reason)
+    public void TerminateSessions(Func<SessionContext, bool> match, string reason)
     {
-        var count = 0;
         foreach (var session in _open.Values.Where(match))
         {
             session.Terminate(reason);
-            count++;
         }
-        return count;
     }
 
     /// <summary>Runs the pre-execution stages; a refusal is recorded as a <c>blocked</c> event before it is returned.</summary>

@@ -58,29 +58,12 @@ public static class SessionEndpoints
     private static async Task<Results<Ok<Paged<SessionView>>, ProblemHttpResult>> ListAsync(
         HttpContext http, SessionRepository sessions, CancellationToken cancellationToken)
     {
-        var q = http.Request.Query;
-        DateTimeOffset? Date(string name, out ProblemHttpResult? problem)
+        var (start, end, badDate) = Api.DateRange(http.Request);
+        if (badDate is not null)
         {
-            problem = null;
-            var text = q[name].ToString();
-            if (text.Length == 0)
-            {
-                return null;
-            }
-            if (Rfc3339.TryParse(text, out var value))
-            {
-                return value;
-            }
-            problem = Api.Problem(400, $"query parameter '{name}' must be an RFC 3339 time");
-            return null;
+            return badDate;
         }
-        var start = Date("start_date", out var badStart);
-        var end = Date("end_date", out var badEnd);
-        if ((badStart ?? badEnd) is { } bad)
-        {
-            return bad;
-        }
-        var type = Optional(q["type"]);
+        var type = Api.Query(http.Request, "type");
         if (type is not null and not ("exec" or "connect"))
         {
             return Api.Problem(400, "query parameter 'type' must be exec or connect");
@@ -88,7 +71,8 @@ public static class SessionEndpoints
         var caller = ApiAuthentication.Caller(http);
         var (page, size) = Api.Paging(http.Request);
         var query = new SessionQuery(
-            Optional(q["connection"]), caller.CanAudit ? Optional(q["user"]) : caller.Name, type, Optional(q["status"]), start, end, page, size);
+            Api.Query(http.Request, "connection"), caller.CanAudit ? Api.Query(http.Request, "user") : caller.Name, type, Api.Query(http.Request, "status"),
+            start, end, page, size);
         var (items, total) = await sessions.ListAsync(query, cancellationToken);
         return TypedResults.Ok(new Paged<SessionView>(items, new PageInfo(total, page, size)));
     }
@@ -124,6 +108,4 @@ public static class SessionEndpoints
         var session = await sessions.FindAsync(id, cancellationToken);
         return session is not null && (caller.CanAudit || session.UserId == caller.UserId) ? session : null;
     }
-
-    private static string? Optional(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

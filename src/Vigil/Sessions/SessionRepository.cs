@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 using Vigil.Storage;
 
@@ -14,31 +13,13 @@ public sealed class SessionRepository(SqliteStore store)
     /// <summary>A page of sessions matching <paramref name="query"/>, newest first, and the total that match.</summary>
     public async Task<(IReadOnlyList<SessionView> Items, long Total)> ListAsync(SessionQuery query, CancellationToken cancellationToken)
     {
-        var where = new StringBuilder(" WHERE 1=1");
-        var args = new DynamicParameters();
-        void Filter(string column, string op, object? value)
-        {
-            if (value is null)
-            {
-                return;
-            }
-            where.Append(" AND ").Append(column).Append(' ').Append(op).Append(" @").Append(column);
-            args.Add(column, value);
-        }
-        Filter("connection", "=", query.Connection);
-        Filter("user_name", "=", query.User);
-        Filter("type", "=", query.Type);
-        Filter("status", "=", query.Status);
-        if (query.StartDate is { } from)
-        {
-            where.Append(" AND started_at >= @start_date");
-            args.Add("start_date", Rfc3339.Format(from));
-        }
-        if (query.EndDate is { } to)
-        {
-            where.Append(" AND started_at <= @end_date");
-            args.Add("end_date", Rfc3339.Format(to));
-        }
+        var where = new SqlFilter()
+            .Equal("connection", query.Connection)
+            .Equal("user_name", query.User)
+            .Equal("type", query.Type)
+            .Equal("status", query.Status)
+            .Between("started_at", query.StartDate, query.EndDate);
+        var args = where.Args;
         args.Add("limit", query.PageSize);
         args.Add("offset", (query.Page - 1) * query.PageSize);
         await using var db = await store.OpenAsync(cancellationToken);

@@ -41,7 +41,7 @@ public sealed class SchemaMigrationTests : IDisposable
         }
 
         var store = new SqliteStore(_path);
-        var caller = await new TokenService(store, TimeProvider.System).AuthenticateAsync(token, CancellationToken.None);
+        var caller = await new TokenService(store, new UserRepository(store), TimeProvider.System).AuthenticateAsync(token, CancellationToken.None);
         caller.Should().NotBeNull();
         caller!.IsAdmin.Should().BeTrue("is_admin became membership of the admin group");
         caller.Name.Should().Be("admin");

@@ -14,7 +14,7 @@ namespace Vigil.Identity.Authentication;
 /// token (synchronizer token pattern, OWASP CSRF Prevention Cheat Sheet) that state-changing requests must echo in
 /// <c>X-CSRF-Token</c> or a <c>csrf_token</c> form field. Lifetime: <see cref="GatewayOptions.BrowserSessionLifetime"/>.
 /// </summary>
-public sealed class BrowserSessions(SqliteStore store, GatewayOptions options, TimeProvider time)
+public sealed class BrowserSessions(SqliteStore store, UserRepository users, GatewayOptions options, TimeProvider time)
 {
     /// <summary>The session cookie.</summary>
     public const string CookieName = "vigil_session";
@@ -59,7 +59,7 @@ public sealed class BrowserSessions(SqliteStore store, GatewayOptions options, T
         {
             return null;
         }
-        var account = await new UserRepository(store).FindByIdAsync(row.UserId, cancellationToken);
+        var account = await users.FindByIdAsync(row.UserId, cancellationToken);
         return account is { Status: UserStatus.Active } ? (account.ToCaller(expiresAt: expires), row.Csrf) : null;
     }
 

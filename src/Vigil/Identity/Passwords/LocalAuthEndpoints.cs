@@ -108,13 +108,12 @@ public static class LocalAuthEndpoints
         {
             return Api.Problem(400, $"field 'new_password': {problem}");
         }
-        var account = (await users.FindByIdAsync(caller.UserId, ct))!;
-        var (_, hash) = await users.FindForLoginAsync(account.Email!, ct);
+        var hash = await users.PasswordHashAsync(caller.UserId, ct);
         if (hash is not null && (request.CurrentPassword is null || !PasswordHasher.Verify(request.CurrentPassword, hash)))
         {
             return Api.Problem(403, "field 'current_password' does not match");
         }
-        await users.SetPasswordHashAsync(account.Id, PasswordHasher.Hash(request.NewPassword!), time.GetUtcNow(), ct);
+        await users.SetPasswordHashAsync(caller.UserId, PasswordHasher.Hash(request.NewPassword!), time.GetUtcNow(), ct);
         return TypedResults.NoContent();
     }
 

@@ -15,7 +15,7 @@ namespace Vigil.Identity.Tokens;
 /// checked again with <see cref="CryptographicOperations.FixedTimeEquals"/>. A token authenticates only while it is
 /// unrevoked, unexpired and its owner is active.
 /// </summary>
-public sealed class TokenService(SqliteStore store, TimeProvider time)
+public sealed class TokenService(SqliteStore store, UserRepository users, TimeProvider time)
 {
     /// <summary>The prefix every generated token carries.</summary>
     public const string Prefix = "vgl_";
@@ -66,7 +66,7 @@ public sealed class TokenService(SqliteStore store, TimeProvider time)
             await db.ExecuteAsync(new CommandDefinition(
                 "UPDATE api_tokens SET last_used_at=@now WHERE id=@id", new { now = Rfc3339.Format(now), id = row.token_id }, cancellationToken: cancellationToken));
         }
-        var account = await new UserRepository(store).FindByIdAsync(row.user_id, cancellationToken);
+        var account = await users.FindByIdAsync(row.user_id, cancellationToken);
         return account?.ToCaller(row.token_id, ParseConnections(row.connections), expiresAt);
     }
 

@@ -64,11 +64,13 @@ public sealed class AccountChanges(UserRepository users, GroupRepository groups,
         {
             return (null, Api.Problem(400, $"field 'groups': unknown group(s) {string.Join(", ", missing.Select(g => $"'{g}'"))}; create them with POST /api/groups"));
         }
-        if (request.Password is not null && (kind == IdentityKind.ServiceAccount || PasswordHasher.Problem(request.Password) is not null))
+        if (request.Password is not null && kind == IdentityKind.ServiceAccount)
         {
-            return (null, Api.Problem(400, kind == IdentityKind.ServiceAccount
-                ? "field 'password': service accounts authenticate with API tokens only"
-                : $"field 'password': {PasswordHasher.Problem(request.Password)}"));
+            return (null, Api.Problem(400, "field 'password': service accounts authenticate with API tokens only"));
+        }
+        if (request.Password is not null && PasswordHasher.Problem(request.Password) is { } weak)
+        {
+            return (null, Api.Problem(400, $"field 'password': {weak}"));
         }
         return (new UserAccount(
             existing?.Id ?? Guid.NewGuid().ToString(), kind, email, name, status, groupList.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),

@@ -52,9 +52,8 @@ public static class AccountEndpoints
                 return Api.Problem(403, $"only admins may list {noun}s");
             }
             var (page, size) = Api.Paging(http.Request);
-            var q = http.Request.Query;
             var (items, total) = await users.ListAsync(
-                new UserRepository.Query(kind, NullIfEmpty(q["group"]), NullIfEmpty(q["status"]), page, size), ct);
+                new UserRepository.Query(kind, Api.Query(http.Request, "group"), Api.Query(http.Request, "status"), page, size), ct);
             return TypedResults.Ok(new Paged<object>(items.Select(view).ToList(), new PageInfo(total, page, size)));
         });
         group.MapGet("/{key}", async Task<Results<Ok<object>, ProblemHttpResult>> (string key, HttpContext http, UserRepository users, CancellationToken ct) =>
@@ -118,6 +117,4 @@ public static class AccountEndpoints
             return TypedResults.NoContent();
         });
     }
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -13,53 +13,25 @@ public sealed class UserRepository(SqliteStore store)
     public sealed record Query(IdentityKind Kind, string? Group, string? Status, int Page, int PageSize);
 
     /// <summary>Inserts an account with its groups (which must exist); false when the e-mail or service-account name is taken.</summary>
-    public async Task<bool> CreateAsync(UserAccount account, string? passwordHash, CancellationToken cancellationToken)
-    {
-        await using var db = await store.OpenAsync(cancellationToken);
-        await using var transaction = await db.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            await db.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO users (id, kind, email, name, status, password_hash, oidc_subject, created_at, updated_at)
-                VALUES (@Id, @kind, @Email, @Name, @Status, @passwordHash, @OidcSubject, @created, @updated)
-                """,
-                new
-                {
-                    account.Id, kind = KindText(account.Kind), account.Email, account.Name, account.Status, passwordHash,
-                    account.OidcSubject, created = Rfc3339.Format(account.CreatedAt), updated = Rfc3339.Format(account.UpdatedAt),
-                },
-                transaction, cancellationToken: cancellationToken));
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
-        {
-            return false;
-        }
-        await ReplaceGroupsAsync(db, transaction, account.Id, account.Groups, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+    public Task<bool> CreateAsync(UserAccount account, string? passwordHash, CancellationToken cancellationToken) =>
+        SaveAsync(
+            """
+            INSERT INTO users (id, kind, email, name, status, password_hash, oidc_subject, created_at, updated_at)
+            VALUES (@Id, @kind, @Email, @Name, @Status, @passwordHash, @OidcSubject, @created, @updated)
+            """,
+            new
+            {
+                account.Id, kind = KindText(account.Kind), account.Email, account.Name, account.Status, passwordHash,
+                account.OidcSubject, created = Rfc3339.Format(account.CreatedAt), updated = Rfc3339.Format(account.UpdatedAt),
+            },
+            account, cancellationToken);
 
     /// <summary>Replaces e-mail, name, status and groups; false when the new e-mail or name collides with another account.</summary>
-    public async Task<bool> UpdateAsync(UserAccount account, CancellationToken cancellationToken)
-    {
-        await using var db = await store.OpenAsync(cancellationToken);
-        await using var transaction = await db.BeginTransactionAsync(cancellationToken);
-        try
-        {
-            await db.ExecuteAsync(new CommandDefinition(
-                "UPDATE users SET email=@Email, name=@Name, status=@Status, oidc_subject=@OidcSubject, updated_at=@updated WHERE id=@Id",
-                new { account.Id, account.Email, account.Name, account.Status, account.OidcSubject, updated = Rfc3339.Format(account.UpdatedAt) },
-                transaction, cancellationToken: cancellationToken));
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19)
-        {
-            return false;
-        }
-        await ReplaceGroupsAsync(db, transaction, account.Id, account.Groups, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
+    public Task<bool> UpdateAsync(UserAccount account, CancellationToken cancellationToken) =>
+        SaveAsync(
+            "UPDATE users SET email=@Email, name=@Name, status=@Status, oidc_subject=@OidcSubject, updated_at=@updated WHERE id=@Id",
+            new { account.Id, account.Email, account.Name, account.Status, account.OidcSubject, updated = Rfc3339.Format(account.UpdatedAt) },
+            account, cancellationToken);
 
     /// <summary>Deletes an account, its tokens and its browser sessions (recorded sessions and audit entries stay); false when unknown.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -124,14 +96,19 @@ public sealed class UserRepository(SqliteStore store)
             new { id, passwordHash, now = Rfc3339.Format(now) }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>The password hash of the user with e-mail <paramref name="email"/>, with the account; nulls when unknown.</summary>
+    /// <summary>The user with e-mail <paramref name="email"/> and its password hash; nulls when unknown.</summary>
     public async Task<(UserAccount? Account, string? PasswordHash)> FindForLoginAsync(string email, CancellationToken cancellationToken)
     {
-        await using var db = await store.OpenAsync(cancellationToken);
-        var hash = await db.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT password_hash FROM users WHERE kind='user' AND email=@email", new { email = email.ToLowerInvariant() }, cancellationToken: cancellationToken));
         var account = await FindAsync(IdentityKind.User, email, cancellationToken);
-        return (account, hash);
+        return (account, account is null ? null : await PasswordHashAsync(account.Id, cancellationToken));
+    }
+
+    /// <summary>The password hash of account <paramref name="id"/>, or null when it has none.</summary>
+    public async Task<string?> PasswordHashAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        return await db.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT password_hash FROM users WHERE id=@id", new { id }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Number of active members of the built-in admin group, so the last one cannot lock everybody out.</summary>
@@ -154,6 +131,24 @@ public sealed class UserRepository(SqliteStore store)
     internal static async Task<IReadOnlyList<string>> GroupsAsync(SqliteConnection db, string userId, CancellationToken cancellationToken) =>
         (await db.QueryAsync<string>(new CommandDefinition(
             "SELECT group_name FROM user_groups WHERE user_id=@userId ORDER BY group_name", new { userId }, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>Writes the account row with <paramref name="sql"/> and its groups in one transaction; false on a uniqueness conflict.</summary>
+    private async Task<bool> SaveAsync(string sql, object args, UserAccount account, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        await using var transaction = await db.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await db.ExecuteAsync(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken));
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == 19)
+        {
+            return false;
+        }
+        await ReplaceGroupsAsync(db, transaction, account.Id, account.Groups, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
 
     private static async Task ReplaceGroupsAsync(SqliteConnection db, System.Data.Common.DbTransaction transaction, string userId, IEnumerable<string> groups, CancellationToken cancellationToken)
     {
