@@ -106,12 +106,18 @@ public sealed class LocalLoginTests(GatewayFixture gateway)
         var durations = new List<double>();
         foreach (var (email, password) in attempts)
         {
-            var watch = Stopwatch.StartNew();
-            var response = await browser.PostAsJsonAsync("/api/localauth/login", new { email, password });
-            durations.Add(watch.Elapsed.TotalMilliseconds);
-            response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
-            response.Headers.Contains("Set-Cookie").Should().BeFalse();
-            answers.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>());
+            // The fastest of three tries per case: a scheduling stall on a busy 2-core machine only ever adds time.
+            var fastest = double.MaxValue;
+            for (var i = 0; i < 3; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                var response = await browser.PostAsJsonAsync("/api/localauth/login", new { email, password });
+                fastest = Math.Min(fastest, watch.Elapsed.TotalMilliseconds);
+                response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+                response.Headers.Contains("Set-Cookie").Should().BeFalse();
+                answers.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>());
+            }
+            durations.Add(fastest);
         }
         answers.Distinct().Should().Equal("invalid e-mail or password");
         // Every failure pays for one PBKDF2 derivation, so an unknown e-mail is not measurably faster than a wrong password.
