@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Proxy overhead benchmark: pgbench against PostgreSQL directly, through PgBouncer (session
-# pooling) and through Vigil (recording every statement), on one throwaway local cluster.
+# pooling) and through Vigil (recording every statement) without and with
+# the static analyzer on every statement (native_analysis off / static), on one throwaway local cluster.
 # See docs/benchmarks.md. Usage:  bench/pgbench.sh          (DURATION=20 s per run)
 #                                 DURATION=5 bench/pgbench.sh
 # Environment:
-#   DURATION    seconds per pgbench run (default 20); 12 runs in total
+#   DURATION    seconds per pgbench run (default 20); 16 runs in total
 #   SCALE       pgbench -i scale factor (default 10)
 #   SKIP_BUILD  1 = reuse bench/.build/vigil.dll instead of rebuilding (default 0)
 #   PG_BIN      PostgreSQL bin directory (default: newest /usr/lib/postgresql/*/bin)
@@ -257,14 +258,27 @@ api() { # api METHOD PATH [JSON]; prints the body, fails on a non-2xx status
 api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_PASSWORD" \
     '{name:"bench",type:"postgres",host:"127.0.0.1",port:$port,database:"bench",username:"bench",password:$pw,ssl_mode:"disable"}')" \
     >"$RESULTS/vigil-connection.json" || { cat "$RESULTS/vigil-connection.json" >&2; die "registering the connection failed"; }
+# Two connections to the same database: "bench" under a rule with native_analysis off (the proxy without analysis)
+# and "bench-static" under a rule with native_analysis static (every statement through the static analyzer and the
+# verdict cache, its verdict recorded). Every level allows, so the comparison measures analysis, not refusals.
+api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_PASSWORD" \
+    '{name:"bench-static",type:"postgres",host:"127.0.0.1",port:$port,database:"bench",username:"bench",password:$pw,ssl_mode:"disable"}')" \
+    >/dev/null || die "registering the connection bench-static failed"
+for rule in "bench-off|bench|off" "bench-static|bench-static|static"; do
+    IFS='|' read -r rname rconn rmode <<<"$rule"
+    api POST /api/ai/session-analyzer/rules "$(jq -nc --arg n "$rname" --arg c "$rconn" --arg m "$rmode" \
+        '{name:$n,connection_names:[$c],native_analysis:$m,risk_evaluation:{low_risk_action:"allow",medium_risk_action:"allow",high_risk_action:"allow"}}')" \
+        >/dev/null || die "creating the analyzer rule $rname failed"
+done
 wait_sql "$VIGIL_PG_PORT" "$TOKEN" "Vigil"
 
 # ---------------------------------------------------------------------------------------------
 # 4. Workloads: for each, direct / pgbouncer / vigil back to back
 # ---------------------------------------------------------------------------------------------
-TARGETS=(direct pgbouncer vigil)
-target_port()     { case "$1" in direct) echo "$PG_PORT";; pgbouncer) echo "$PGB_PORT";; vigil) echo "$VIGIL_PG_PORT";; esac; }
-target_password() { case "$1" in vigil) echo "$TOKEN";; *) echo "$BENCH_PASSWORD";; esac; }
+TARGETS=(direct pgbouncer vigil vigil-static)
+target_port()     { case "$1" in direct) echo "$PG_PORT";; pgbouncer) echo "$PGB_PORT";; vigil*) echo "$VIGIL_PG_PORT";; esac; }
+target_password() { case "$1" in vigil*) echo "$TOKEN";; *) echo "$BENCH_PASSWORD";; esac; }
+target_db()       { case "$1" in vigil-static) echo bench-static;; *) echo bench;; esac; }
 
 # name | pgbench options | statements per transaction (for the recording check)
 WORKLOADS=(
@@ -286,7 +300,7 @@ for w in "${WORKLOADS[@]}"; do
         out="$RESULTS/$slug.$t.txt"
         log "$wname -> $t (${DURATION}s)"
         # shellcheck disable=SC2086
-        cmd=("$PGBENCH" -h 127.0.0.1 -p "$(target_port "$t")" -U bench -n -T "$DURATION" $wopts bench)
+        cmd=("$PGBENCH" -h 127.0.0.1 -p "$(target_port "$t")" -U bench -n -T "$DURATION" $wopts "$(target_db "$t")")
         echo "\$ ${cmd[*]}" >"$out"
         rc=0
         PGPASSWORD="$(target_password "$t")" "${cmd[@]}" >>"$out" 2>&1 || rc=$?
@@ -300,7 +314,7 @@ for w in "${WORKLOADS[@]}"; do
             sed 's/^/    /' "$out" >&2
         fi
         TPS["$slug.$t"]="${tps:-ERR}"; LAT["$slug.$t"]="${lat:-ERR}"; TXN["$slug.$t"]="${txn:-0}"; FAILED["$slug.$t"]="${fail:-?}"
-        if [[ "$t" == vigil ]]; then
+        if [[ "$t" == vigil* ]]; then
             VIGIL_STATEMENTS=$(( VIGIL_STATEMENTS + ${txn:-0} * wstmts ))
             LAST_VIGIL_TXN="${txn:-0}"
         fi
@@ -319,21 +333,21 @@ SUMMARY="$RESULTS/summary.md"
 {
     echo "pgbench ${DURATION}s per run, scale $SCALE, $(nproc) CPUs ($(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)); $("$PG_BIN/postgres" --version); $PGB_VERSION (session pooling); Vigil $VIGIL_COMMIT (Release, recording on); sslmode=disable on all paths"
     echo
-    echo "| workload | direct tps | pgbouncer tps | vigil tps | vigil/direct | vigil/pgbouncer | direct lat ms | pgbouncer lat ms | vigil lat ms | pgbouncer added µs | vigil added µs |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | direct tps | pgbouncer tps | vigil tps | vigil/direct | vigil/pgbouncer | direct lat ms | pgbouncer lat ms | vigil lat ms | pgbouncer added µs | vigil added µs | vigil+static tps | static/vigil |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for w in "${WORKLOADS[@]}"; do
         IFS='|' read -r wname wopts wstmts <<<"$w"
         slug="$(echo "$wname" | tr -c 'A-Za-z0-9\n' '-' | tr -s '-' | sed 's/-$//' | tr 'A-Z' 'a-z')"
-        d="$slug.direct"; b="$slug.pgbouncer"; v="$slug.vigil"
+        d="$slug.direct"; b="$slug.pgbouncer"; v="$slug.vigil"; s="$slug.vigil-static"
         if [[ "$wopts" == *"-c 1 "* ]]; then
             ab="$(added "${LAT[$b]}" "${LAT[$d]}")"; av="$(added "${LAT[$v]}" "${LAT[$d]}")"
         else
             ab="–"; av="–"
         fi
-        printf '| %s (`%s`) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$wname" "$wopts" \
+        printf '| %s (`%s`) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$wname" "$wopts" \
             "$(fmt1 "${TPS[$d]}")" "$(fmt1 "${TPS[$b]}")" "$(fmt1 "${TPS[$v]}")" \
             "$(ratio "${TPS[$v]}" "${TPS[$d]}")" "$(ratio "${TPS[$v]}" "${TPS[$b]}")" \
-            "${LAT[$d]}" "${LAT[$b]}" "${LAT[$v]}" "$ab" "$av"
+            "${LAT[$d]}" "${LAT[$b]}" "${LAT[$v]}" "$ab" "$av" "$(fmt1 "${TPS[$s]}")" "$(ratio "${TPS[$s]}" "${TPS[$v]}")"
     done
 } >"$SUMMARY"
 

@@ -23,6 +23,8 @@ public static class CliRoot
                 GroupsCommand.Create(),
                 ServiceAccountsCommand.Create(),
                 TokensCommand.Create(),
+                AnalyzeCommand.Create(),
+                AiCommand.Create(),
             },
         };
         return root.Parse(args).InvokeAsync();

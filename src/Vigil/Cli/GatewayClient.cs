@@ -132,7 +132,7 @@ public sealed class GatewayClient : IDisposable
             {
                 var problem = TryParse(text);
                 var detail = Text(problem?["detail"]) ?? Text(problem?["title"]) ?? response.ReasonPhrase;
-                throw new CliException($"{(int)response.StatusCode}: {detail}{Hint(response)}");
+                throw new CliException($"{(int)response.StatusCode}: {detail}{Hint(response)}", (int)response.StatusCode);
             }
             return (text.Length == 0 ? null : TryParse(text), response.Headers);
         }
@@ -215,4 +215,10 @@ public sealed class GatewayClient : IDisposable
 }
 
 /// <summary>A CLI failure whose message is printed as "vigil: MESSAGE" with exit code 1.</summary>
-public sealed class CliException(string message) : Exception(message);
+/// <param name="message">The readable reason.</param>
+/// <param name="status">The HTTP status the gateway answered with, when the failure is an API error.</param>
+public sealed class CliException(string message, int? status = null) : Exception(message)
+{
+    /// <summary>The HTTP status of an API error (e.g. 400), null for local failures and an unreachable gateway.</summary>
+    public int? Status { get; } = status;
+}

@@ -60,6 +60,15 @@ public static class ServeCommand
             {
                 options.LoginAttemptsPerAddress = perAddress;
             }
+            if (Env("VIGIL_ANALYSIS_CACHE_TTL") is { } cacheTtl)
+            {
+                options.AnalysisCacheTtl = cacheTtl == "0" ? TimeSpan.Zero
+                    : DurationText.TryParse(cacheTtl, out var t) ? t : throw new FormatException($"VIGIL_ANALYSIS_CACHE_TTL: '{cacheTtl}' is not a duration such as 1h");
+            }
+            if (int.TryParse(Env("VIGIL_ANALYSIS_CACHE_ENTRIES"), out var cacheEntries))
+            {
+                options.AnalysisCacheEntries = cacheEntries;
+            }
             options.MasterKey = Env(MasterKey.EnvironmentVariable);
             options.Demo = parse.GetValue(demo);
             return options;

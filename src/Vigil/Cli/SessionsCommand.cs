@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace Vigil.Cli;
 
-/// <summary><c>vigil sessions list [--connection C] [--type exec|connect] [--status S] [--user U]</c> and <c>vigil sessions show ID</c>.</summary>
+/// <summary><c>vigil sessions list [--connection C] [--type exec|connect] [--status S] [--user U] [--risk-level low|medium|high]</c> and <c>vigil sessions show ID</c>.</summary>
 public static class SessionsCommand
 {
     /// <summary>Builds the verb group.</summary>
@@ -14,12 +15,14 @@ public static class SessionsCommand
         var type = new Option<string?>("--type") { Description = "exec or connect" };
         var status = new Option<string?>("--status");
         var user = new Option<string?>("--user");
+        var risk = new Option<string?>("--risk-level") { Description = "Only sessions whose worst analyzed command was low, medium or high" };
+        risk.AcceptOnlyFromAmong("low", "medium", "high");
         var size = new Option<int>("--limit") { DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "List sessions, newest first") { connection, type, status, user, size };
+        var list = new Command("list", "List sessions, newest first") { connection, type, status, user, risk, size };
         list.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
             var query = new StringBuilder($"api/sessions?page_size={parse.GetValue(size)}");
-            foreach (var (key, option) in new[] { ("connection", connection), ("type", type), ("status", status), ("user", user) })
+            foreach (var (key, option) in new[] { ("connection", connection), ("type", type), ("status", status), ("user", user), ("risk_level", risk) })
             {
                 if (parse.GetValue(option) is { } value)
                 {
@@ -27,7 +30,9 @@ public static class SessionsCommand
                 }
             }
             var page = await client.SendAsync(HttpMethod.Get, query.ToString(), null, ct);
-            CliOutput.Table(page?["data"]?.AsArray() ?? [], "id", "type", "connection", "user", "status", "event_count", "started_at");
+            // The worst analysis's level as its own column: the nested ai_analysis object does not fit a table cell.
+            var rows = new JsonArray((page?["data"]?.AsArray() ?? []).Select(r => (JsonNode?)WithRisk(r)).ToArray());
+            CliOutput.Table(rows, "id", "type", "connection", "user", "status", "risk", "event_count", "started_at");
             return 0;
         }));
         group.Subcommands.Add(list);
@@ -40,5 +45,15 @@ public static class SessionsCommand
         }));
         group.Subcommands.Add(show);
         return group;
+    }
+
+    private static JsonNode? WithRisk(JsonNode? session)
+    {
+        if (session?.DeepClone() is not JsonObject row)
+        {
+            return session;
+        }
+        row["risk"] = row["ai_analysis"]?["risk_level"]?.GetValue<string>() ?? "-";
+        return row;
     }
 }

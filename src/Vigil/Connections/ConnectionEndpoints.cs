@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Analysis.Rules;
 using Vigil.Hosting;
 using Vigil.Identity.Groups;
 using Vigil.Pipeline;
@@ -128,7 +129,7 @@ public static class ConnectionEndpoints
             : null;
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, CancellationToken cancellationToken)
+        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, CancellationToken cancellationToken)
     {
         if (!ConnectionAccess.CanManage(ApiAuthentication.Caller(http)))
         {
@@ -138,6 +139,8 @@ public static class ConnectionEndpoints
         {
             return Api.Problem(404, $"connection '{name}' not found");
         }
+        // The store dropped the connection from its analyzer rule; a later connection of that name starts without one.
+        await rules.ReloadAsync(cancellationToken);
         pipeline.TerminateSessions(s => s.Connection.Name == name, $"connection '{name}' was deleted");
         return TypedResults.NoContent();
     }

@@ -1,17 +1,19 @@
 using System.Net.Sockets;
 using Npgsql;
+using Vigil.Analysis;
 using Vigil.Hosting;
 using Vigil.Identity;
 using Vigil.Pipeline;
+using Vigil.Reviews;
 using Vigil.Sessions;
 
 namespace Vigil.Exec;
 
 /// <summary>
 /// The response of <c>POST /api/sessions</c>: <c>{id, status, exit_code, output, reason, ai_analysis, review}</c>.
-/// Exit codes follow <c>vigil exec</c>: 0 done, 1 failed, 2 blocked.
+/// Exit codes follow <c>vigil exec</c>: 0 done, 1 failed, 2 blocked, 4 waiting for review.
 /// </summary>
-public sealed record ExecResponse(string Id, string Status, int ExitCode, string Output, string? Reason, object? AiAnalysis, object? Review);
+public sealed record ExecResponse(string Id, string Status, int ExitCode, string Output, string? Reason, AiAnalysis? AiAnalysis, ReviewRef? Review);
 
 /// <summary>The exec adapter: turns a script into one pipeline command, runs it through Npgsql and records input and output.</summary>
 public sealed class ExecService(CommandPipeline pipeline, GatewayOptions options, TimeProvider time)
@@ -30,9 +32,11 @@ public sealed class ExecService(CommandPipeline pipeline, GatewayOptions options
         var decision = await pipeline.DecideAsync(command, cancellationToken);
         if (!decision.Allowed)
         {
-            var message = $"vigil: {decision.Reason}";
-            pipeline.CloseSession(session, SessionStatus.Blocked, decision.Reason, 2);
-            return (new ExecResponse(session.Id, SessionStatus.Blocked, 2, message + "\n", decision.Reason, null, null), SessionRefusal.None);
+            var (refused, exit) = decision.Kind == DecisionKind.RequireApproval ? (SessionStatus.WaitingReview, 4) : (SessionStatus.Blocked, 2);
+            var message = $"vigil: {decision.Reason}\n" + (decision.Detail is { } detail ? detail + "\n" : "");
+            await pipeline.CloseSessionAsync(session, refused, decision.Reason, exit);
+            var review = decision.ReviewId is { } reviewId ? new ReviewRef(reviewId, ReviewStatus.Pending) : null;
+            return (new ExecResponse(session.Id, refused, exit, message, decision.Reason, command.Analysis, review), SessionRefusal.None);
         }
         var started = time.GetTimestamp();
         ScriptResult result;
@@ -53,7 +57,7 @@ public sealed class ExecService(CommandPipeline pipeline, GatewayOptions options
         pipeline.Record(session, SessionEventKind.Output, result.Output);
         var status = result.Error is null ? SessionStatus.Done : SessionStatus.Failed;
         var exitCode = result.Error is null ? 0 : 1;
-        pipeline.CloseSession(session, status, fault ?? result.Error, exitCode);
-        return (new ExecResponse(session.Id, status, exitCode, result.Output, fault ?? result.Error, null, null), SessionRefusal.None);
+        await pipeline.CloseSessionAsync(session, status, fault ?? result.Error, exitCode);
+        return (new ExecResponse(session.Id, status, exitCode, result.Output, fault ?? result.Error, command.Analysis, null), SessionRefusal.None);
     }
 }

@@ -1,4 +1,9 @@
 using System.Text.Json;
+using Vigil.Analysis;
+using Vigil.Analysis.Cache;
+using Vigil.Analysis.Providers;
+using Vigil.Analysis.Rules;
+using Vigil.Analytics;
 using Vigil.Connections;
 using Vigil.Exec;
 using Vigil.Audit;
@@ -11,6 +16,7 @@ using Vigil.Identity.Tokens;
 using Vigil.Identity.Users;
 using Vigil.Pipeline;
 using Vigil.Proxy;
+using Vigil.Reviews;
 using Vigil.Security;
 using Vigil.Sessions;
 using Vigil.Storage;
@@ -67,6 +73,18 @@ public static class GatewayHost
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<SessionRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
+        services.AddSingleton<AnalyticsLog>();
+        services.AddSingleton<ReviewRepository>();
+        services.AddSingleton<RuleRepository>();
+        services.AddSingleton<RuleSet>();
+        services.AddHostedService(sp => sp.GetRequiredService<RuleSet>());
+        services.AddSingleton<ProviderRepository>();
+        services.AddSingleton<ActiveProvider>();
+        services.AddHostedService(sp => sp.GetRequiredService<ActiveProvider>());
+        services.AddSingleton(sp => new VerdictCache(options.AnalysisCacheTtl, options.AnalysisCacheEntries, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RiskAnalyzer>();
+        // The analyzer is the first stage: a refusal by a later stage (guardrails) still carries the analysis.
+        services.AddSingleton<ICommandStage, AnalysisStage>();
         services.AddSingleton<CommandPipeline>();
         services.AddSingleton<ExecService>();
         services.AddSingleton<CancelRegistry>();
@@ -87,6 +105,10 @@ public static class GatewayHost
         api.MapTokenEndpoints();
         api.MapUserInfoEndpoints();
         api.MapLocalPasswordEndpoints();
+        api.MapProviderEndpoints();
+        api.MapRuleEndpoints();
+        api.MapAnalyzerEndpoints();
+        api.MapAnalyticsEndpoints();
         var anonymous = app.MapGroup("/api");
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();

@@ -74,6 +74,12 @@ public sealed class GatewayOptions
     /// <summary>Lifetime of the API token <c>vigil login</c> receives (<c>VIGIL_CLI_TOKEN_LIFETIME</c>; default 30 days).</summary>
     public TimeSpan CliTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>How long a provider verdict stays in the verdict cache (<c>VIGIL_ANALYSIS_CACHE_TTL</c>; default 1 hour; 0 disables it).</summary>
+    public TimeSpan AnalysisCacheTtl { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most verdicts the cache holds (<c>VIGIL_ANALYSIS_CACHE_ENTRIES</c>; default 100000).</summary>
+    public int AnalysisCacheEntries { get; set; } = 100_000;
+
     /// <summary>Start a throwaway PostgreSQL and register it as connection <c>demo</c> (<c>--demo</c>).</summary>
     public bool Demo { get; set; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vigil.Analytics;
 using Vigil.Connections;
 using Vigil.Identity;
 using Vigil.Identity.Tokens;
@@ -29,6 +30,7 @@ public sealed class CommandPipeline(
     ConnectionRepository connections,
     SessionRecorder recorder,
     IEnumerable<ICommandStage> stages,
+    AnalyticsLog analytics,
     TimeProvider time)
 {
     private readonly ICommandStage[] _stages = stages.ToArray();
@@ -91,25 +93,33 @@ public sealed class CommandPipeline(
         return _stages.Length == 0 ? ValueTask.FromResult(Decision.Allow) : RunStagesAsync(command, cancellationToken);
     }
 
-    /// <summary>Records a command's outcome as a <c>statement</c> event.</summary>
+    /// <summary>Records a command's outcome, with its analysis, as a <c>statement</c> event.</summary>
     public void Completed(Command command, CommandOutcome outcome)
     {
         var session = command.Session;
         recorder.Append(new SessionEvent(
             session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Statement, command.Input,
-            command.ParameterCount, outcome.DurationMicroseconds, outcome.CommandTag, outcome.Rows, outcome.SqlState, outcome.ErrorMessage));
+            command.ParameterCount, outcome.DurationMicroseconds, outcome.CommandTag, outcome.Rows, outcome.SqlState, outcome.ErrorMessage,
+            command.Analysis));
     }
 
     /// <summary>Records a free-form event (exec input and output).</summary>
     public void Record(SessionContext session, string kind, string? text, string? message = null) =>
         recorder.Append(new SessionEvent(session.Id, session.NextSequence(), time.GetUtcNow(), kind, text, Message: message));
 
-    /// <summary>Records the session's end with its status (<see cref="SessionStatus"/>) and, on failure, the reason.</summary>
-    public void CloseSession(SessionContext session, string status, string? reason, int? exitCode = null)
+    /// <summary>
+    /// Records the session's end with its status (<see cref="SessionStatus"/>) and, on failure, the reason; when it used
+    /// the analyzer's provider, writes its usage as an analytics event.
+    /// </summary>
+    public async Task CloseSessionAsync(SessionContext session, string status, string? reason, int? exitCode = null)
     {
         _open.TryRemove(session.Id, out _);
         session.Dispose();
         recorder.Closed(new SessionClose(session.Id, status, exitCode, reason, time.GetUtcNow()));
+        if (session.Usage.Any)
+        {
+            await analytics.RecordAsync(AnalyticsEventType.AnalysisUsage, session.Identity.Name, session.Id, session.Usage.Read(), CancellationToken.None);
+        }
     }
 
     private async ValueTask<Decision> RunStagesAsync(Command command, CancellationToken cancellationToken)
@@ -117,9 +127,16 @@ public sealed class CommandPipeline(
         foreach (var stage in _stages)
         {
             var decision = await stage.EvaluateAsync(command, cancellationToken);
+            if (command.Analysis is { } analysis && command.Session.RaiseWorst(analysis))
+            {
+                recorder.Append(new SessionAnalysisChange(command.Session.Id, analysis));
+            }
             if (!decision.Allowed)
             {
-                Record(command.Session, SessionEventKind.Blocked, command.Input, decision.Reason);
+                var session = command.Session;
+                recorder.Append(new SessionEvent(
+                    session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, command.Input,
+                    Message: decision.Reason, Analysis: command.Analysis));
                 return decision;
             }
         }

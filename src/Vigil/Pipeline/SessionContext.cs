@@ -1,3 +1,4 @@
+using Vigil.Analysis;
 using Vigil.Connections;
 using Vigil.Identity;
 
@@ -23,6 +24,7 @@ public sealed class SessionContext(string id, CallerIdentity identity, Connectio
     private int _sequence;
     private string? _terminationReason;
     private ITimer? _expiry;
+    private AiAnalysis? _worst;
 
     /// <summary>Session id (a GUID string).</summary>
     public string Id { get; } = id;
@@ -50,6 +52,29 @@ public sealed class SessionContext(string id, CallerIdentity identity, Connectio
 
     /// <summary>Why the gateway ended the session, or null while it may continue.</summary>
     public string? TerminationReason => Volatile.Read(ref _terminationReason);
+
+    /// <summary>The session's use of the analyzer's provider (written as an analytics event when it closes).</summary>
+    public AnalysisUsage Usage { get; } = new();
+
+    /// <summary>The worst analysis among the session's commands so far (the session's <c>ai_analysis</c>), or null.</summary>
+    public AiAnalysis? WorstAnalysis => Volatile.Read(ref _worst);
+
+    /// <summary>Makes <paramref name="analysis"/> the session's worst when it is more severe; true when it changed.</summary>
+    internal bool RaiseWorst(AiAnalysis analysis)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _worst);
+            if (current is not null && current.Severity >= analysis.Severity)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _worst, analysis, current) == current)
+            {
+                return true;
+            }
+        }
+    }
 
     /// <summary>Ends the session for <paramref name="reason"/> (the first reason wins).</summary>
     public void Terminate(string reason)

@@ -138,7 +138,7 @@ internal sealed partial class ClientConnection(
         catch (UpstreamException e)
         {
             LogUpstreamFailed(logger, session!.Connection.Name, e.Message);
-            pipeline.CloseSession(session, SessionStatus.Failed, e.Message);
+            await pipeline.CloseSessionAsync(session, SessionStatus.Failed, e.Message);
             await SendFatalAsync(stream, "08006", "vigil: " + e.Message, cancellationToken);
             return;
         }
@@ -148,11 +148,11 @@ internal sealed partial class ClientConnection(
             await HandshakeIo.SendAsync(stream, w => WriteReady(w, upstream, clientKey), cancellationToken);
             var relay = new ProxyRelay(session, pipeline, stream, upstream.Stream, options.MaxMessageSize);
             var outcome = await relay.RunAsync(cancellationToken);
-            pipeline.CloseSession(session, outcome.FailureReason is null ? SessionStatus.Done : SessionStatus.Failed, outcome.FailureReason);
+            await pipeline.CloseSessionAsync(session, outcome.FailureReason is null ? SessionStatus.Done : SessionStatus.Failed, outcome.FailureReason);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-            pipeline.CloseSession(session, SessionStatus.Failed, cancellationToken.IsCancellationRequested ? "gateway shutting down" : e.Message);
+            await pipeline.CloseSessionAsync(session, SessionStatus.Failed, cancellationToken.IsCancellationRequested ? "gateway shutting down" : e.Message);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Vigil.Analysis;
 using Vigil.Pipeline;
 using Vigil.Postgres.Protocol;
 
@@ -22,10 +23,11 @@ internal sealed class ProxyRelay
     private readonly PipeReader _upstreamReader;
     private readonly PipeWriter _upstreamWriter;
     private readonly int _maxMessageSize;
-    private readonly Dictionary<string, string> _statements = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Sql, int Parameters)> _portals = new(StringComparer.Ordinal);
-    private string _unnamedStatement = "";
-    private (string Sql, int Parameters) _unnamedPortal = ("", 0);
+    // Prepared statements and portals keep the analysis their Parse got, so each Execute is recorded with it.
+    private readonly Dictionary<string, (string Sql, AiAnalysis? Analysis)> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
+    private (string Sql, AiAnalysis? Analysis) _unnamedStatement = ("", null);
+    private Portal _unnamedPortal = new("", 0, null);
     private bool _skipUntilSync;
     private bool _terminated;
     private long _frontRemaining;
@@ -204,6 +206,9 @@ internal sealed class ProxyRelay
         return position;
     }
 
+    /// <summary>A bound portal: its statement's SQL and analysis, and the number of parameters bound.</summary>
+    private sealed record Portal(string Sql, int Parameters, AiAnalysis? Analysis);
+
     private readonly record struct FrontAction(bool Forward, Action<IBufferWriter<byte>>? Replacement = null)
     {
         public static readonly FrontAction Pass = new(true);
@@ -248,11 +253,11 @@ internal sealed class ProxyRelay
                 }
                 if (parse.StatementName.Length == 0)
                 {
-                    _unnamedStatement = parse.Sql;
+                    _unnamedStatement = (parse.Sql, command.Analysis);
                 }
                 else
                 {
-                    _statements[parse.StatementName] = parse.Sql;
+                    _statements[parse.StatementName] = (parse.Sql, command.Analysis);
                 }
                 _tracker.Enqueue(new StatementTracker.ParsePending(command, started));
                 return FrontAction.Pass;
@@ -264,14 +269,15 @@ internal sealed class ProxyRelay
                     return FrontAction.Drop;
                 }
                 var bind = BindMessage.Parse(body);
-                var sql = bind.StatementName.Length == 0 ? _unnamedStatement : _statements.GetValueOrDefault(bind.StatementName, "");
+                var (sql, analysis) = bind.StatementName.Length == 0 ? _unnamedStatement : _statements.GetValueOrDefault(bind.StatementName, ("", null));
+                var portal = new Portal(sql, bind.ParameterCount, analysis);
                 if (bind.PortalName.Length == 0)
                 {
-                    _unnamedPortal = (sql, bind.ParameterCount);
+                    _unnamedPortal = portal;
                 }
                 else
                 {
-                    _portals[bind.PortalName] = (sql, bind.ParameterCount);
+                    _portals[bind.PortalName] = portal;
                 }
                 return FrontAction.Pass;
             }
@@ -282,8 +288,9 @@ internal sealed class ProxyRelay
                     return FrontAction.Drop;
                 }
                 var execute = ExecuteMessage.Parse(body);
-                var (sql, parameters) = execute.PortalName.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(execute.PortalName, ("", 0));
-                _tracker.Enqueue(new StatementTracker.ExecutePending(new Command(_session, sql, parameters), _pipeline.Time.GetTimestamp()));
+                var portal = execute.PortalName.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(execute.PortalName, new Portal("", 0, null));
+                var command = new Command(_session, portal.Sql, portal.Parameters) { Analysis = portal.Analysis };
+                _tracker.Enqueue(new StatementTracker.ExecutePending(command, _pipeline.Time.GetTimestamp()));
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Close:
@@ -447,7 +454,7 @@ internal sealed class ProxyRelay
     private static byte[] Refusal(Decision decision)
     {
         var writer = new ArrayBufferWriter<byte>(128);
-        BackendMessageWriter.WriteErrorResponse(writer, "ERROR", decision.SqlState, "vigil: " + decision.Reason);
+        BackendMessageWriter.WriteErrorResponse(writer, "ERROR", decision.SqlState, "vigil: " + decision.Reason, decision.Detail);
         return writer.WrittenSpan.ToArray();
     }
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Vigil.Hosting;
 using Vigil.Pipeline;
 using Vigil.Storage;
 
@@ -37,6 +39,11 @@ internal sealed class RecordWriter(SqliteConnection db)
                     ("$connection_type", s.Connection.Type), ("$user_id", s.Identity.UserId), ("$user_name", s.Identity.Name),
                     ("$client_user", s.ClientUser), ("$client_address", s.ClientAddress), ("$started_at", Rfc3339.Format(s.StartedAt)));
                 break;
+            case SessionAnalysisChange a:
+                Execute(
+                    "UPDATE sessions SET ai_analysis=$analysis, risk_level=$risk_level WHERE id=$id",
+                    ("$id", a.SessionId), ("$analysis", JsonSerializer.Serialize(a.Analysis, Api.Json)), ("$risk_level", a.Analysis.RiskLevel));
+                break;
             case SessionClose c:
                 Execute(
                     "UPDATE sessions SET status=$status, exit_code=$exit_code, reason=$reason, ended_at=$ended_at WHERE id=$id",
@@ -58,10 +65,10 @@ internal sealed class RecordWriter(SqliteConnection db)
             _insertEvent.Transaction = _transaction;
             _insertEvent.CommandText =
                 """
-                INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message)
-                VALUES ($s, $q, $at, $k, $t, $p, $d, $c, $r, $st, $m)
+                INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis)
+                VALUES ($s, $q, $at, $k, $t, $p, $d, $c, $r, $st, $m, $a)
                 """;
-            foreach (var name in new[] { "$s", "$q", "$at", "$k", "$t", "$p", "$d", "$c", "$r", "$st", "$m" })
+            foreach (var name in new[] { "$s", "$q", "$at", "$k", "$t", "$p", "$d", "$c", "$r", "$st", "$m", "$a" })
             {
                 _insertEvent.Parameters.Add(new SqliteParameter { ParameterName = name });
             }
@@ -79,6 +86,7 @@ internal sealed class RecordWriter(SqliteConnection db)
         p[8].Value = (object?)e.Rows ?? DBNull.Value;
         p[9].Value = (object?)e.SqlState ?? DBNull.Value;
         p[10].Value = (object?)e.Message ?? DBNull.Value;
+        p[11].Value = e.Analysis is null ? DBNull.Value : JsonSerializer.Serialize(e.Analysis, Api.Json);
         _insertEvent.ExecuteNonQuery();
     }
 

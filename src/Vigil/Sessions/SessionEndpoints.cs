@@ -28,7 +28,7 @@ public static class SessionEndpoints
         group.MapGet("/{id}/export", ExportAsync);
     }
 
-    private static async Task<Results<Ok<ExecResponse>, ProblemHttpResult>> ExecAsync(
+    private static async Task<Results<Ok<ExecResponse>, Accepted<ExecResponse>, ProblemHttpResult>> ExecAsync(
         HttpContext http, ExecService exec, CancellationToken cancellationToken)
     {
         var (request, error) = await Api.ReadBodyAsync<ExecRequest>(http.Request, cancellationToken);
@@ -51,7 +51,9 @@ public static class SessionEndpoints
             SessionRefusal.UnknownConnection => Api.Problem(404, $"connection '{request.Connection}' not found"),
             SessionRefusal.Forbidden => Api.Problem(403, $"you may not use connection '{request.Connection}'"),
             SessionRefusal.ModeNotAllowed => Api.Problem(403, $"connection '{request.Connection}' does not allow one-off commands (access mode 'exec')"),
-            _ => TypedResults.Ok(response!),
+            // A command parked for review has not run: 202, with the review to follow.
+            _ when response!.Status == SessionStatus.WaitingReview => TypedResults.Accepted($"/api/sessions/{response.Id}", response),
+            _ => TypedResults.Ok(response),
         };
     }
 
@@ -64,6 +66,11 @@ public static class SessionEndpoints
             return badDate;
         }
         var type = Api.Query(http.Request, "type");
+        var risk = Api.Query(http.Request, "risk_level");
+        if (risk is not null && !Analysis.RiskLevels.TryParse(risk, out _))
+        {
+            return Api.Problem(400, "query parameter 'risk_level' must be low, medium or high");
+        }
         if (type is not null and not ("exec" or "connect"))
         {
             return Api.Problem(400, "query parameter 'type' must be exec or connect");
@@ -71,7 +78,7 @@ public static class SessionEndpoints
         var caller = ApiAuthentication.Caller(http);
         var (page, size) = Api.Paging(http.Request);
         var query = new SessionQuery(
-            Api.Query(http.Request, "connection"), caller.CanAudit ? Api.Query(http.Request, "user") : caller.Name, type, Api.Query(http.Request, "status"),
+            Api.Query(http.Request, "connection"), caller.CanAudit ? Api.Query(http.Request, "user") : caller.Name, type, Api.Query(http.Request, "status"), risk?.ToLowerInvariant(),
             start, end, page, size);
         var (items, total) = await sessions.ListAsync(query, cancellationToken);
         return TypedResults.Ok(new Paged<SessionView>(items, new PageInfo(total, page, size)));

@@ -1,3 +1,5 @@
+using Vigil.Analysis;
+
 namespace Vigil.Sessions;
 
 /// <summary>Kinds of recorded session events.</summary>
@@ -25,7 +27,11 @@ public sealed record SessionEvent(
     string? CommandTag = null,
     long? Rows = null,
     string? SqlState = null,
-    string? Message = null);
+    string? Message = null,
+    AiAnalysis? Analysis = null);
+
+/// <summary>The session's worst analysis changed (<c>sessions.ai_analysis</c> and <c>risk_level</c>).</summary>
+public sealed record SessionAnalysisChange(string SessionId, AiAnalysis Analysis);
 
 /// <summary>The final state of a session.</summary>
 public sealed record SessionClose(string SessionId, string Status, int? ExitCode, string? Reason, DateTimeOffset EndedAt);

@@ -6,6 +6,7 @@ public sealed record SessionQuery(
     string? User,
     string? Type,
     string? Status,
+    string? RiskLevel,
     DateTimeOffset? StartDate,
     DateTimeOffset? EndDate,
     int Page,

@@ -35,6 +35,9 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
     /// <summary>Records one event.</summary>
     public void Append(SessionEvent sessionEvent) => Enqueue(sessionEvent);
 
+    /// <summary>Records a change of the session's worst analysis.</summary>
+    public void Append(SessionAnalysisChange change) => Enqueue(change);
+
     /// <summary>Records a session's end.</summary>
     public void Closed(SessionClose close) => Enqueue(close);
 
@@ -139,7 +142,10 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
             }
             catch (Exception e) when (e is SqliteException or InvalidOperationException)
             {
-                var sessionId = item switch { SessionEvent ev => ev.SessionId, SessionClose c => c.SessionId, SessionContext s => s.Id, _ => null };
+                var sessionId = item switch
+                {
+                    SessionEvent ev => ev.SessionId, SessionClose c => c.SessionId, SessionContext s => s.Id, SessionAnalysisChange a => a.SessionId, _ => null,
+                };
                 if (sessionId is not null)
                 {
                     lost[sessionId] = lost.GetValueOrDefault(sessionId) + 1;

@@ -1,4 +1,8 @@
+using System.Text.Json;
 using Dapper;
+using Vigil.Analysis;
+using Vigil.Hosting;
+using Vigil.Reviews;
 using Vigil.Storage;
 
 namespace Vigil.Sessions;
@@ -8,7 +12,8 @@ public sealed class SessionRepository(SqliteStore store)
 {
     private const string Columns =
         "id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, exit_code, reason, " +
-        "(SELECT count(*) FROM session_events e WHERE e.session_id = sessions.id) AS event_count, events_lost, started_at, ended_at";
+        "(SELECT count(*) FROM session_events e WHERE e.session_id = sessions.id) AS event_count, events_lost, started_at, ended_at, ai_analysis, " +
+        "(SELECT r.id || ' ' || r.status FROM reviews r WHERE r.session_id = sessions.id ORDER BY r.created_at DESC LIMIT 1) AS review";
 
     /// <summary>A page of sessions matching <paramref name="query"/>, newest first, and the total that match.</summary>
     public async Task<(IReadOnlyList<SessionView> Items, long Total)> ListAsync(SessionQuery query, CancellationToken cancellationToken)
@@ -18,6 +23,7 @@ public sealed class SessionRepository(SqliteStore store)
             .Equal("user_name", query.User)
             .Equal("type", query.Type)
             .Equal("status", query.Status)
+            .Equal("risk_level", query.RiskLevel)
             .Between("started_at", query.StartDate, query.EndDate);
         var args = where.Args;
         args.Add("limit", query.PageSize);
@@ -41,15 +47,17 @@ public sealed class SessionRepository(SqliteStore store)
         }
         var events = (await db.QueryAsync<EventRow>(new CommandDefinition(
             """
-            SELECT seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message
+            SELECT seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis
             FROM session_events WHERE session_id=@id ORDER BY seq
             """,
             new { id }, cancellationToken: cancellationToken)))
-            .Select(e => new SessionEventView((int)e.seq, e.at, e.kind, e.text, (int?)e.parameter_count, e.duration_us, e.command_tag, e.rows, e.sqlstate, e.message))
+            .Select(e => new SessionEventView((int)e.seq, e.at, e.kind, e.text, (int?)e.parameter_count, e.duration_us, e.command_tag, e.rows, e.sqlstate, e.message, Analysis(e.ai_analysis)))
             .ToList();
         var output = events.LastOrDefault(e => e.Kind == SessionEventKind.Output)?.Text;
         return row.ToView(events, output);
     }
+
+    private static AiAnalysis? Analysis(string? json) => json is null ? null : JsonSerializer.Deserialize<AiAnalysis>(json, Api.Json);
 
 #pragma warning disable IDE1006 // column names
     private sealed class Row
@@ -69,10 +77,13 @@ public sealed class SessionRepository(SqliteStore store)
         public long events_lost { get; set; }
         public string started_at { get; set; } = "";
         public string? ended_at { get; set; }
+        public string? ai_analysis { get; set; }
+        public string? review { get; set; }
 
         public SessionView ToView(IReadOnlyList<SessionEventView>? events, string? output) => new(
             id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, (int?)exit_code, reason,
-            (int)event_count, (int)events_lost, started_at, ended_at, output, null, null, events);
+            (int)event_count, (int)events_lost, started_at, ended_at, output, Analysis(ai_analysis),
+            review?.Split(' ') is [var reviewId, var reviewStatus] ? new ReviewRef(reviewId, reviewStatus) : null, events);
     }
 
     private sealed class EventRow
@@ -87,6 +98,7 @@ public sealed class SessionRepository(SqliteStore store)
         public long? rows { get; set; }
         public string? sqlstate { get; set; }
         public string? message { get; set; }
+        public string? ai_analysis { get; set; }
     }
 #pragma warning restore IDE1006
 }

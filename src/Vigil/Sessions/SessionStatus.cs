@@ -11,4 +11,6 @@ public static class SessionStatus
     public const string Failed = "failed";
     /// <summary>The pipeline refused the command.</summary>
     public const string Blocked = "blocked";
+    /// <summary>The command waits for a review (<c>review</c> names it); nothing ran.</summary>
+    public const string WaitingReview = "waiting_review";
 }

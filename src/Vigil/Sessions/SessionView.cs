@@ -1,8 +1,12 @@
+using Vigil.Analysis;
+using Vigil.Reviews;
+
 namespace Vigil.Sessions;
 
 /// <summary>
-/// The API shape of a session (<c>GET /api/sessions/{id}</c>). <c>ai_analysis</c> and <c>review</c> are null until
-/// analysis and reviews exist; <c>output</c> is the exec output; <c>events</c> is filled on the detail route only.
+/// The API shape of a session (<c>GET /api/sessions/{id}</c>). <c>ai_analysis</c> is the worst analysis among its
+/// commands (null when none was analyzed); <c>review</c> the latest review it opened; <c>output</c> is the exec
+/// output; <c>events</c> is filled on the detail route only.
 /// </summary>
 public sealed record SessionView(
     string Id,
@@ -21,11 +25,11 @@ public sealed record SessionView(
     string StartedAt,
     string? EndedAt,
     string? Output,
-    object? AiAnalysis,
-    object? Review,
+    AiAnalysis? AiAnalysis,
+    ReviewRef? Review,
     IReadOnlyList<SessionEventView>? Events);
 
-/// <summary>The API shape of one event: <c>{seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message}</c>.</summary>
+/// <summary>The API shape of one event: <c>{seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis}</c>.</summary>
 public sealed record SessionEventView(
     int Seq,
     string At,
@@ -36,4 +40,5 @@ public sealed record SessionEventView(
     string? CommandTag,
     long? Rows,
     string? Sqlstate,
-    string? Message);
+    string? Message,
+    AiAnalysis? AiAnalysis);

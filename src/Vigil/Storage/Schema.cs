@@ -155,5 +155,68 @@ internal static class Schema
             """,
             "CREATE INDEX audit_logs_at ON audit_logs(at DESC)",
         ],
+        // 3: the AI session analyzer (issue 4): the provider (one row, key encrypted), rules and their connections (a
+        // connection belongs to at most one rule), analytics events, analyses on sessions and statements, and the
+        // pending review a require_approval verdict opens.
+        [
+            """
+            CREATE TABLE ai_providers (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                provider TEXT NOT NULL,
+                model TEXT NOT NULL,
+                api_key_encrypted TEXT NOT NULL,
+                api_url TEXT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE ai_rules (
+                name TEXT PRIMARY KEY,
+                description TEXT NULL,
+                low_risk_action TEXT NOT NULL,
+                medium_risk_action TEXT NOT NULL,
+                high_risk_action TEXT NOT NULL,
+                custom_prompt TEXT NULL,
+                on_provider_error TEXT NOT NULL,
+                timeout_ms INTEGER NOT NULL,
+                native_analysis TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE ai_rule_connections (
+                connection TEXT PRIMARY KEY REFERENCES connections(name) ON DELETE CASCADE,
+                rule_name TEXT NOT NULL REFERENCES ai_rules(name) ON DELETE CASCADE)
+            """,
+            "CREATE INDEX ai_rule_connections_rule ON ai_rule_connections(rule_name)",
+            """
+            CREATE TABLE analytics_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                type TEXT NOT NULL,
+                actor TEXT NULL,
+                session_id TEXT NULL,
+                data TEXT NOT NULL)
+            """,
+            "CREATE INDEX analytics_events_at ON analytics_events(at DESC)",
+            "ALTER TABLE sessions ADD COLUMN ai_analysis TEXT NULL",
+            "ALTER TABLE sessions ADD COLUMN risk_level TEXT NULL",
+            "ALTER TABLE session_events ADD COLUMN ai_analysis TEXT NULL",
+            """
+            CREATE TABLE reviews (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL,
+                connection TEXT NOT NULL,
+                requested_by_id TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                input TEXT NOT NULL,
+                input_sha256 TEXT NOT NULL,
+                ai_analysis TEXT NULL,
+                status TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX reviews_status ON reviews(status, created_at DESC)",
+        ],
     ];
 }

@@ -54,7 +54,9 @@ public sealed class SchemaMigrationTests : IDisposable
         check.CommandText = "SELECT access_groups || ' ' || access_modes FROM connections WHERE name = 'prod'";
         (await check.ExecuteScalarAsync()).Should().Be("[] [\"exec\",\"connect\"]");
         check.CommandText = "PRAGMA user_version";
-        (await check.ExecuteScalarAsync()).Should().Be(2L);
+        (await check.ExecuteScalarAsync()).Should().Be(3L);
+        check.CommandText = "SELECT count(*) FROM ai_rules";
+        (await check.ExecuteScalarAsync()).Should().Be(0L, "the analyzer's tables exist after the upgrade");
 
         var again = () => new SqliteStore(_path);
         again.Should().NotThrow("opening an up-to-date store applies nothing");

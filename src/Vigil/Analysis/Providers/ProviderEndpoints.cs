@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Vigil.Analysis.Cache;
+using Vigil.Analytics;
+using Vigil.Hosting;
+using Vigil.Identity.Authentication;
+
+namespace Vigil.Analysis.Providers;
+
+/// <summary>
+/// <c>/api/ai/session-analyzer/providers</c> (admins only): <c>POST</c> sets the one provider (replacing any),
+/// <c>GET</c> shows it with the key masked, <c>DELETE</c> removes it (the analyzer then works offline).
+/// </summary>
+public static class ProviderEndpoints
+{
+    /// <summary>Body of <c>POST</c>: <c>{provider: openai|anthropic|azure-openai|custom, model, api_key, api_url?}</c>.</summary>
+    public sealed record ProviderRequest(string? Provider, string? Model, string? ApiKey, string? ApiUrl);
+
+    /// <summary>The API shape: <c>{provider, model, api_url, api_key (masked: "****" and the last 4 characters of a key of 16 or more), created_at, updated_at}</c>.</summary>
+    public sealed record ProviderView(string Provider, string Model, string? ApiUrl, string ApiKey, string CreatedAt, string UpdatedAt)
+    {
+        /// <summary>The view of <paramref name="stored"/>; the key is never returned whole.</summary>
+        public static ProviderView From(StoredProvider stored) => new(
+            stored.Settings.Provider, stored.Settings.Model, stored.Settings.ApiUrl, Mask(stored.Settings.ApiKey),
+            Storage.Rfc3339.Format(stored.CreatedAt), Storage.Rfc3339.Format(stored.UpdatedAt));
+
+        private static string Mask(string key) => key.Length >= 16 ? "****" + key[^4..] : "****";
+    }
+
+    /// <summary>Maps the routes on the authenticated <c>/api</c> group.</summary>
+    public static void MapProviderEndpoints(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/ai/session-analyzer/providers");
+        group.MapPost("/", SetAsync);
+        group.MapGet("/", ShowAsync);
+        group.MapDelete("/", DeleteAsync);
+    }
+
+    private static async Task<Results<Ok<ProviderView>, Created<ProviderView>, ProblemHttpResult>> SetAsync(
+        HttpContext http, ProviderRepository repository, ActiveProvider active, VerdictCache cache, AnalyticsLog analytics, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var caller = ApiAuthentication.Caller(http);
+        if (!caller.IsAdmin)
+        {
+            return Api.Problem(403, "only admins may configure the analyzer's provider");
+        }
+        var (request, error) = await Api.ReadBodyAsync<ProviderRequest>(http.Request, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (RiskProviderFactory.Validate(request!.Provider, request.Model, request.ApiKey, request.ApiUrl) is { } invalid)
+        {
+            return Api.Problem(400, invalid);
+        }
+        var existed = await repository.GetAsync(cancellationToken) is not null;
+        var settings = new ProviderSettings(request.Provider!.ToLowerInvariant(), request.Model!, request.ApiKey!, string.IsNullOrWhiteSpace(request.ApiUrl) ? null : request.ApiUrl);
+        var stored = await repository.SetAsync(settings, time.GetUtcNow(), cancellationToken);
+        await active.ReloadAsync(cancellationToken);
+        cache.Clear();
+        await analytics.RecordAsync(AnalyticsEventType.ProviderUpdated, caller.Name, null, new { settings.Provider, settings.Model, settings.ApiUrl }, cancellationToken);
+        var view = ProviderView.From(stored);
+        return existed ? TypedResults.Ok(view) : TypedResults.Created("/api/ai/session-analyzer/providers", view);
+    }
+
+    private static async Task<Results<Ok<ProviderView>, ProblemHttpResult>> ShowAsync(HttpContext http, ProviderRepository repository, CancellationToken cancellationToken)
+    {
+        if (!ApiAuthentication.Caller(http).IsAdmin)
+        {
+            return Api.Problem(403, "only admins may read the analyzer's provider");
+        }
+        var stored = await repository.GetAsync(cancellationToken);
+        return stored is null ? Api.Problem(404, "no provider is configured; the analyzer works offline (static analysis only)") : TypedResults.Ok(ProviderView.From(stored));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        HttpContext http, ProviderRepository repository, ActiveProvider active, VerdictCache cache, AnalyticsLog analytics, CancellationToken cancellationToken)
+    {
+        var caller = ApiAuthentication.Caller(http);
+        if (!caller.IsAdmin)
+        {
+            return Api.Problem(403, "only admins may remove the analyzer's provider");
+        }
+        if (!await repository.DeleteAsync(cancellationToken))
+        {
+            return Api.Problem(404, "no provider is configured");
+        }
+        await active.ReloadAsync(cancellationToken);
+        cache.Clear();
+        await analytics.RecordAsync(AnalyticsEventType.ProviderDeleted, caller.Name, null, new { }, cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,46 @@
+using Vigil.Tests.Fixtures;
+
+namespace Vigil.Tests.Cli;
+
+/// <summary>
+/// Runs the real <c>vigil</c> binary against the shared gateway with a private <c>XDG_CONFIG_HOME</c>/<c>HOME</c>
+/// (deleted on dispose), so no stored login of the real user is read or written.
+/// </summary>
+public sealed class CliRunner(GatewayFixture gateway) : IDisposable
+{
+    private readonly string _home = Path.Combine(Path.GetTempPath(), "vigil-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>
+    /// Runs <c>vigil ARGS</c> with <paramref name="token"/> as VIGIL_TOKEN and <paramref name="gatewayUrl"/> as
+    /// VIGIL_GATEWAY_URL (null: the fixture's gateway); an empty value is what the CLI treats as unset.
+    /// </summary>
+    public Task<Processes.Result> RunAsync(
+        IEnumerable<string> args, string? stdin = null, string token = GatewayFixture.Token, string? gatewayUrl = null,
+        IDictionary<string, string>? environment = null)
+    {
+        var variables = new Dictionary<string, string>
+        {
+            ["VIGIL_TOKEN"] = token,
+            ["VIGIL_GATEWAY_URL"] = gatewayUrl ?? gateway.HttpAddress,
+            ["XDG_CONFIG_HOME"] = Path.Combine(_home, "config"),
+            ["HOME"] = _home,
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[key] = value;
+        }
+        return Processes.RunAsync("dotnet", [Processes.VigilDll, .. args], variables, stdin);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_home, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
