@@ -13,6 +13,9 @@ namespace Vigil.Analysis.Static.Kubernetes;
 /// </summary>
 public static class KubernetesHttpAnalyzer
 {
+    /// <summary>Longer request lines are refused rather than parsed (Kestrel's default limit is 8 KiB too).</summary>
+    private const int MaxRequestLine = 8192;
+
     private static readonly HashSet<string> Methods = new(StringComparer.Ordinal)
     {
         "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "TRACE",
@@ -24,6 +27,8 @@ public static class KubernetesHttpAnalyzer
         request ??= "";
         var newline = request.IndexOf('\n');
         var line = (newline < 0 ? request : request[..newline]).Trim();
+        if (line.Length > MaxRequestLine)
+            return Verdicts.Medium("Malformed request", "The request line is longer than any real API request; it was not analyzed.", Verdicts.Clip(line));
         var body = newline < 0 ? null : Body(request[(newline + 1)..]);
         var parts = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length is < 2 or > 3 || (parts.Length == 3 && !parts[2].StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase)))

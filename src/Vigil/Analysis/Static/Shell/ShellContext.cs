@@ -9,7 +9,7 @@ internal sealed class ShellContext
     private static readonly HashSet<string> MetadataOnly = new(StringComparer.Ordinal)
     {
         "ls", "ll", "stat", "chmod", "chown", "chgrp", "test", "[", "[[", "echo", "printf", "touch", "mkdir", "which", "find",
-        "ssh", "ssh-add", "ssh-keygen", "kubectl", "helm", "file", "realpath", "readlink", "basename", "dirname", "du", "namei", "getfacl",
+        "ssh", "ssh-add", "ssh-keygen", "kubectl", "helm", "locate", "mlocate", "plocate", "file", "realpath", "readlink", "basename", "dirname", "du", "namei", "getfacl",
     };
 
     /// <summary>Options whose value is a key or config file the tool uses, not data it reads out.</summary>

@@ -18,6 +18,14 @@ internal static class ShellFlowRules
             if (name is "mkfifo" or "mknod") hasFifo = true;
             if (ShellRules.NetcatLike.Contains(name) || (name == "openssl" && c.Argv[i].Contains("s_client"))) hasNetcat = true;
         }
+        var members = new Dictionary<ShellPipeline, List<int>>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < commands.Count; i++)
+            foreach (var position in commands[i].Pipelines)
+                if (position.Pipeline.Stages > 1)
+                {
+                    if (!members.TryGetValue(position.Pipeline, out var list)) members[position.Pipeline] = list = [];
+                    list.Add(i);
+                }
         StaticVerdict? worst = hasFifo && hasNetcat
             ? Verdicts.High("Reverse shell", "Wires a named pipe through a network connection into a shell: a classic reverse shell.", "mkfifo … | nc")
             : null;
@@ -28,7 +36,11 @@ internal static class ShellFlowRules
             var command = commands[i];
             var a = c.Argv[i];
             var s = c.Unwrapped[i].Start;
-            if (name is "wget" or "curl") (downloaded ??= []).AddRange(DownloadTargets(a, s, name));
+            if (name is "wget" or "curl")
+            {
+                (downloaded ??= []).AddRange(DownloadTargets(a, s, name));
+                foreach (var r in command.Redirections) if (r.IsFileOutput) downloaded.Add(r.Target.Text);
+            }
 
             // Fork bomb: a function that calls itself through a pipe or in the background.
             if (command.Function is { } f && a.Length > 0 && a[0] == f
@@ -47,9 +59,8 @@ internal static class ShellFlowRules
                         worst = Verdicts.Worse(worst, isShell
                             ? Verdicts.AtLeast(ShellAnalyzer.Analyze(text, c.Depth + 1), Verdicts.Medium("Inline script", "Feeds an inline script to a shell.", ShellArgs.Join(a, s)))
                             : Verdicts.Medium("Inline code execution", "Feeds inline code to an interpreter.", ShellArgs.Join(a, s)));
-                for (var j = 0; j < commands.Count; j++)
-                    if (j != i && Feeds(commands[j], command))
-                        worst = Verdicts.Worse(worst, Feeding(c, j, name, isShell, a, s));
+                foreach (var j in Upstream(commands, members, i))
+                    worst = Verdicts.Worse(worst, Feeding(c, j, name, isShell, a, s));
             }
 
             // Substitutions whose output becomes code: bash <(curl …), sh -c "$(curl …)", $(curl …) as the command.
@@ -67,8 +78,8 @@ internal static class ShellFlowRules
 
             // Data piped into a raw socket or a remote shell.
             if (ShellRules.NetcatLike.Contains(name) || name is "ssh")
-                for (var j = 0; j < commands.Count; j++)
-                    if (j != i && Feeds(commands[j], command) && IsDataSource(c.Name(j)))
+                foreach (var j in Upstream(commands, members, i))
+                    if (IsDataSource(c.Name(j)))
                         worst = Verdicts.Worse(worst, Verdicts.High("Data exfiltration", "Pipes local data to a remote host.", ShellArgs.Join(c.Argv[j], 0, 4) + " | " + ShellArgs.Join(a, s, 4), certain: name != "ssh"));
 
             // A file downloaded earlier on the line is executed.
@@ -101,6 +112,28 @@ internal static class ShellFlowRules
             return Verdicts.AtLeast(ShellAnalyzer.Analyze(text, c.Depth + 1), Verdicts.Medium("Piped shell script", "Pipes generated text into a shell to run.", evidence));
         }
         return Verdicts.Medium("Piped code execution", "Pipes generated content into " + name + " to run as code.", evidence);
+    }
+
+    /// <summary>How many earlier pipeline members are inspected per command: bounds the work on hostile
+    /// thousand-stage pipelines while covering real ones (<c>curl … | tee … | gunzip | sh</c>).</summary>
+    private const int MaxUpstream = 16;
+
+    /// <summary>Commands in earlier stages of the pipelines that hold command <paramref name="i"/>, nearest first.</summary>
+    private static IEnumerable<int> Upstream(IReadOnlyList<ShellCommand> commands, Dictionary<ShellPipeline, List<int>> members, int i)
+    {
+        var seen = 0;
+        foreach (var position in commands[i].Pipelines)
+        {
+            if (!members.TryGetValue(position.Pipeline, out var list)) continue;
+            var at = list.BinarySearch(i);
+            for (var k = (at < 0 ? ~at : at) - 1; k >= 0 && seen < MaxUpstream; k--)
+            {
+                var j = list[k];
+                if (j == i || !Feeds(commands[j], commands[i])) continue;
+                seen++;
+                yield return j;
+            }
+        }
     }
 
     /// <summary>True when <paramref name="from"/> sits in an earlier stage of a pipeline that also holds <paramref name="to"/>.</summary>

@@ -53,6 +53,9 @@ internal static partial class ShellRules
                 return Low();
             case "awk" or "gawk" or "mawk":
                 foreach (var w in a.AsSpan(s + 1))
+                    if (EmbeddedCommand(w) is { } embedded)
+                        return Verdicts.AtLeast(ShellAnalyzer.Analyze(embedded, 1), Verdicts.Medium("Awk runs commands", "The awk program runs shell commands through system().", evidence));
+                foreach (var w in a.AsSpan(s + 1))
                     if (w.Contains("system(", StringComparison.Ordinal) || w.Contains("| \"", StringComparison.Ordinal) || w.Contains("|&", StringComparison.Ordinal)
                         || w.Contains("> \"/", StringComparison.Ordinal))
                         return Verdicts.Medium("Awk runs commands", "The awk program runs commands or writes files.", evidence);
@@ -90,6 +93,13 @@ internal static partial class ShellRules
                     }
                     return v ?? Low();
                 }
+            case "locate" or "mlocate" or "plocate":
+                return a.Skip(s + 1).Any(IsKeyPattern) ? Verdicts.Medium("Key material search", "Searches the file index for private keys or credential files.", evidence) : Low();
+            case "printenv" or "echo" or "printf":
+                foreach (var w in a.AsSpan(s + 1))
+                    if (IsSecretVariable(w, name == "printenv"))
+                        return Verdicts.High("Credential access", "Prints an environment variable that holds a secret, token or password.", evidence, certain: false);
+                return Low();
             case "getent":
                 return ShellArgs.Operands(a, s).FirstOrDefault() is "shadow" or "gshadow"
                     ? Verdicts.High("Credential access", "Reads password hashes from the shadow database.", evidence) : Low();
@@ -102,6 +112,34 @@ internal static partial class ShellRules
                 }
         }
         return Low();
+    }
+
+    /// <summary>The command string of <c>system("…")</c> in awk, Python, Perl, Ruby or PHP code; null when there is none.</summary>
+    internal static string? EmbeddedCommand(string code)
+    {
+        var at = code.IndexOf("system(", StringComparison.Ordinal);
+        if (at < 0) return null;
+        var open = at + 7;
+        if (open >= code.Length || code[open] is not ('"' or '\'')) return null;
+        var quote = code[open];
+        var close = code.IndexOf(quote, open + 1);
+        return close < 0 ? code[(open + 1)..] : code[(open + 1)..close];
+    }
+
+    private static bool IsSecretVariable(string word, bool bare)
+    {
+        var name = word;
+        if (!bare)
+        {
+            var dollar = word.IndexOf('$');
+            if (dollar < 0) return false;
+            name = word[(dollar + 1)..].Trim('{', '}');
+        }
+        var upper = name.ToUpperInvariant();
+        return upper.Contains("SECRET", StringComparison.Ordinal) || upper.Contains("TOKEN", StringComparison.Ordinal)
+            || upper.Contains("PASSWORD", StringComparison.Ordinal) || upper.Contains("PASSWD", StringComparison.Ordinal)
+            || upper.Contains("API_KEY", StringComparison.Ordinal) || upper.Contains("ACCESS_KEY", StringComparison.Ordinal)
+            || upper.Contains("PRIVATE_KEY", StringComparison.Ordinal);
     }
 
     private static bool IsSecretPattern(string w) =>

@@ -122,7 +122,8 @@ internal static partial class ShellRules
                 return Verdicts.High("Reverse shell", "Inline code opens a socket and attaches a shell or process to it.", evidence);
             if (code.Contains("fork", StringComparison.Ordinal) && (code.Contains("while", StringComparison.Ordinal) || code.Contains("for(;;)", StringComparison.Ordinal) || code.Contains("loop", StringComparison.Ordinal)))
                 return Verdicts.High("Fork bomb", "Inline code forks processes in an endless loop, exhausting the host.", evidence, certain: false);
-            return Verdicts.Medium("Inline code execution", "Runs inline interpreter code whose effect is not analyzed statically.", evidence);
+            StaticVerdict inline = Verdicts.Medium("Inline code execution", "Runs inline interpreter code whose effect is not analyzed statically.", evidence);
+            return EmbeddedCommand(code) is { } embedded ? Verdicts.AtLeast(ShellAnalyzer.Analyze(embedded, context.Depth + 1), inline) : inline;
         }
         if (name == "python" || name.StartsWith("python", StringComparison.Ordinal))
         {
