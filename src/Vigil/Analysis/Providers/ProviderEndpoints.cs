@@ -53,7 +53,7 @@ public static class ProviderEndpoints
         {
             return Api.Problem(400, invalid);
         }
-        var existed = await repository.GetAsync(cancellationToken) is not null;
+        var existed = active.Get() is not null; // the in-memory copy mirrors the store; no second read and decryption
         var settings = new ProviderSettings(request.Provider!.ToLowerInvariant(), request.Model!, request.ApiKey!, string.IsNullOrWhiteSpace(request.ApiUrl) ? null : request.ApiUrl);
         var stored = await repository.SetAsync(settings, time.GetUtcNow(), cancellationToken);
         await active.ReloadAsync(cancellationToken);

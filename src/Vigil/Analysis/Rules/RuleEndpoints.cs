@@ -17,8 +17,8 @@ public static class RuleEndpoints
     {
         var group = api.MapGroup("/ai/session-analyzer/rules");
         group.MapPost("/", CreateAsync);
-        group.MapGet("/", ListAsync);
-        group.MapGet("/{name}", ShowAsync);
+        group.MapGet("/", List);
+        group.MapGet("/{name}", Show);
         group.MapPut("/{name}", ReplaceAsync);
         group.MapDelete("/{name}", DeleteAsync);
     }
@@ -73,7 +73,7 @@ public static class RuleEndpoints
         return name is null ? TypedResults.Created($"/api/ai/session-analyzer/rules/{rule.Name}", view) : TypedResults.Ok(view);
     }
 
-    private static Results<Ok<Paged<RuleView>>, ProblemHttpResult> ListAsync(HttpContext http, RuleSet rules)
+    private static Results<Ok<Paged<RuleView>>, ProblemHttpResult> List(HttpContext http, RuleSet rules)
     {
         if (!ApiAuthentication.Caller(http).CanAudit)
         {
@@ -86,7 +86,7 @@ public static class RuleEndpoints
         return TypedResults.Ok(new Paged<RuleView>(items, new PageInfo(matching.Count, page, size)));
     }
 
-    private static Results<Ok<RuleView>, ProblemHttpResult> ShowAsync(string name, HttpContext http, RuleSet rules)
+    private static Results<Ok<RuleView>, ProblemHttpResult> Show(string name, HttpContext http, RuleSet rules)
     {
         if (!ApiAuthentication.Caller(http).CanAudit)
         {

@@ -242,34 +242,7 @@ internal sealed partial class PgClassifier
     private static string Cut(string text) => text.Length > MaxEvidenceChars ? string.Concat(text.AsSpan(0, MaxEvidenceChars), "…") : text;
 
     /// <summary>Index of the first top-level clause keyword after a list, or <paramref name="e"/>.</summary>
-    private int ClauseEnd(int from, int e)
-    {
-        var depth = 0;
-        for (var i = from; i < e; i++)
-        {
-            var kind = _t[i].Kind;
-            if (kind == PgTokenKind.OpenParen)
-            {
-                depth++;
-            }
-            else if (kind == PgTokenKind.CloseParen)
-            {
-                depth = Math.Max(0, depth - 1);
-            }
-            else if (depth == 0 && kind == PgTokenKind.Identifier)
-            {
-                foreach (var end in ClauseEnds)
-                {
-                    if (_t[i].Is(_src, end))
-                    {
-                        return i;
-                    }
-                }
-            }
-        }
-
-        return e;
-    }
+    private int ClauseEnd(int from, int e) => TopAny(from, e, ClauseEnds) is var i and >= 0 ? i : e;
 
     /// <summary>A top-level LIMIT n (n ≤ <see cref="MaxScopedLimit"/>) or FETCH FIRST n ROWS in [s, e).</summary>
     private bool HasScopingLimit(int s, int e)

@@ -257,7 +257,10 @@ internal sealed partial class PgClassifier
     }
 
     /// <summary>Index of the first occurrence of <paramref name="keyword"/> outside parentheses in [from, e), or -1.</summary>
-    private int Top(int from, int e, string keyword)
+    private int Top(int from, int e, string keyword) => TopAny(from, e, [keyword]);
+
+    /// <summary>Index of the first token outside parentheses in [from, e) that is one of <paramref name="keywords"/>, or -1.</summary>
+    private int TopAny(int from, int e, ReadOnlySpan<string> keywords)
     {
         var depth = 0;
         for (var i = from; i < e; i++)
@@ -271,9 +274,15 @@ internal sealed partial class PgClassifier
             {
                 depth = Math.Max(0, depth - 1);
             }
-            else if (depth == 0 && _t[i].Is(_src, keyword))
+            else if (depth == 0)
             {
-                return i;
+                foreach (var keyword in keywords)
+                {
+                    if (_t[i].Is(_src, keyword))
+                    {
+                        return i;
+                    }
+                }
             }
         }
 
