@@ -3,7 +3,8 @@ namespace Vigil.Connections;
 /// <summary>
 /// A registered target. <see cref="Password"/> is decrypted only inside the gateway (proxy, exec) and is never
 /// serialized: API output goes through <see cref="ConnectionView"/>. <see cref="AccessGroups"/> (empty = admins only)
-/// and <see cref="AccessModes"/> (<c>exec</c>, <c>connect</c>) drive <see cref="ConnectionAccess"/>.
+/// and <see cref="AccessModes"/> (<c>exec</c>, <c>connect</c>) drive <see cref="ConnectionAccess"/>;
+/// <see cref="Reviews"/> drives reviews and just-in-time access.
 /// </summary>
 public sealed record Connection(
     string Name,
@@ -18,9 +19,14 @@ public sealed record Connection(
     IReadOnlyList<string> AccessGroups,
     IReadOnlyList<string> AccessModes,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    ReviewPolicy Reviews);
 
-/// <summary>The API shape of a connection (hoop's field names); secrets are reduced to <c>has_password</c>.</summary>
+/// <summary>
+/// The API shape of a connection (hoop's field names); secrets are reduced to <c>has_password</c>. Review settings are
+/// flat fields: <c>review_groups[]</c>, <c>min_approvals</c>, <c>review_timeout</c> and <c>max_access_duration</c>
+/// (durations such as "30m"), <c>require_jit_for_connect</c>, <c>require_review_for_exec</c>.
+/// </summary>
 public sealed record ConnectionView(
     string Name,
     string Type,
@@ -33,11 +39,19 @@ public sealed record ConnectionView(
     bool HasSslRootCert,
     IReadOnlyList<string> AccessGroups,
     IReadOnlyList<string> AccessModes,
+    IReadOnlyList<string> ReviewGroups,
+    int MinApprovals,
+    string ReviewTimeout,
+    string MaxAccessDuration,
+    bool RequireJitForConnect,
+    bool RequireReviewForExec,
     string CreatedAt,
     string UpdatedAt)
 {
     /// <summary>Projects a connection without its secrets.</summary>
     public static ConnectionView From(Connection c) => new(
         c.Name, c.Type, c.Host, c.Port, c.Database, c.Username, c.Password is not null, c.SslMode.ToText(),
-        c.SslRootCert is not null, c.AccessGroups, c.AccessModes, Storage.Rfc3339.Format(c.CreatedAt), Storage.Rfc3339.Format(c.UpdatedAt));
+        c.SslRootCert is not null, c.AccessGroups, c.AccessModes, c.Reviews.ReviewGroups, c.Reviews.MinApprovals,
+        Hosting.DurationText.Format(c.Reviews.ReviewTimeout), Hosting.DurationText.Format(c.Reviews.MaxAccessDuration),
+        c.Reviews.RequireJitForConnect, c.Reviews.RequireReviewForExec, Storage.Rfc3339.Format(c.CreatedAt), Storage.Rfc3339.Format(c.UpdatedAt));
 }

@@ -123,10 +123,17 @@ public static class ConnectionEndpoints
         return TypedResults.Ok(ConnectionView.From(connection));
     }
 
-    private static async Task<ProblemHttpResult?> UnknownGroupsAsync(Connection connection, GroupRepository groups, CancellationToken cancellationToken) =>
-        await groups.MissingAsync(connection.AccessGroups, cancellationToken) is { Count: > 0 } missing
-            ? Api.Problem(400, $"field 'access_groups': unknown group(s) {string.Join(", ", missing.Select(g => $"'{g}'"))}; create them with POST /api/groups")
-            : null;
+    private static async Task<ProblemHttpResult?> UnknownGroupsAsync(Connection connection, GroupRepository groups, CancellationToken cancellationToken)
+    {
+        foreach (var (field, names) in new[] { ("access_groups", connection.AccessGroups), ("review_groups", connection.Reviews.ReviewGroups) })
+        {
+            if (await groups.MissingAsync(names, cancellationToken) is { Count: > 0 } missing)
+            {
+                return Api.Problem(400, $"field '{field}': unknown group(s) {string.Join(", ", missing.Select(g => $"'{g}'"))}; create them with POST /api/groups");
+            }
+        }
+        return null;
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ namespace Vigil.Connections;
 public sealed class ConnectionRepository(SqliteStore store, SecretProtector protector)
 {
     private const string Columns =
-        "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, access_groups, access_modes, created_at, updated_at";
+        "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, access_groups, access_modes, created_at, updated_at, " +
+        "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec";
 
     /// <summary>Inserts <paramref name="connection"/>; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(Connection connection, CancellationToken cancellationToken)
@@ -19,7 +20,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         try
         {
             await db.ExecuteAsync(new CommandDefinition(
-                $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @access_groups, @access_modes, @created_at, @updated_at)",
+                $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @access_groups, @access_modes, @created_at, @updated_at, " +
+                "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec)",
                 ToRow(connection), cancellationToken: cancellationToken));
             return true;
         }
@@ -37,7 +39,9 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             """
             UPDATE connections SET type=@type, host=@host, port=@port, database=@database, username=@username,
             password_encrypted=@password, ssl_mode=@ssl_mode, ssl_root_cert=@ssl_root_cert, access_groups=@access_groups,
-            access_modes=@access_modes, updated_at=@updated_at
+            access_modes=@access_modes, updated_at=@updated_at, review_groups=@review_groups, min_approvals=@min_approvals,
+            review_timeout_seconds=@review_timeout_seconds, max_access_duration_seconds=@max_access_duration_seconds,
+            require_jit_for_connect=@require_jit_for_connect, require_review_for_exec=@require_review_for_exec
             WHERE name=@name
             """,
             ToRow(connection), cancellationToken: cancellationToken));
@@ -84,6 +88,12 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         access_modes = JsonSerializer.Serialize(c.AccessModes),
         created_at = Rfc3339.Format(c.CreatedAt),
         updated_at = Rfc3339.Format(c.UpdatedAt),
+        review_groups = JsonSerializer.Serialize(c.Reviews.ReviewGroups),
+        min_approvals = c.Reviews.MinApprovals,
+        review_timeout_seconds = (long)c.Reviews.ReviewTimeout.TotalSeconds,
+        max_access_duration_seconds = (long)c.Reviews.MaxAccessDuration.TotalSeconds,
+        require_jit_for_connect = c.Reviews.RequireJitForConnect,
+        require_review_for_exec = c.Reviews.RequireReviewForExec,
     };
 
     private Connection FromRow(Row r)
@@ -93,7 +103,10 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             r.name, r.type, r.host, (int)r.port, r.database, r.username,
             r.password_encrypted is null ? null : protector.Unprotect(r.password_encrypted, Purpose(r.name)),
             sslMode, r.ssl_root_cert, JsonSerializer.Deserialize<string[]>(r.access_groups)!, JsonSerializer.Deserialize<string[]>(r.access_modes)!,
-            Rfc3339.Parse(r.created_at), Rfc3339.Parse(r.updated_at));
+            Rfc3339.Parse(r.created_at), Rfc3339.Parse(r.updated_at),
+            new ReviewPolicy(
+                JsonSerializer.Deserialize<string[]>(r.review_groups)!, (int)r.min_approvals, TimeSpan.FromSeconds(r.review_timeout_seconds),
+                TimeSpan.FromSeconds(r.max_access_duration_seconds), r.require_jit_for_connect != 0, r.require_review_for_exec != 0));
     }
 
     private static string Purpose(string name) => $"connection:{name}:password";
@@ -114,6 +127,12 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         public string access_modes { get; set; } = "[]";
         public string created_at { get; set; } = "";
         public string updated_at { get; set; } = "";
+        public string review_groups { get; set; } = "[]";
+        public long min_approvals { get; set; } = 1;
+        public long review_timeout_seconds { get; set; } = 1800;
+        public long max_access_duration_seconds { get; set; } = 28800;
+        public long require_jit_for_connect { get; set; }
+        public long require_review_for_exec { get; set; }
     }
 #pragma warning restore IDE1006
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Vigil.Hosting;
 using Vigil.Identity.Groups;
 
 namespace Vigil.Connections;
@@ -6,7 +7,9 @@ namespace Vigil.Connections;
 /// <summary>
 /// Body of <c>POST /api/connections</c> and <c>PUT /api/connections/{name}</c>:
 /// <c>{name, type:"postgres", host, port (default 5432), database, username, password?, ssl_mode (default prefer),
-/// ssl_root_cert? (PEM), access_groups? (default [] = admins only), access_modes? (default ["exec","connect"])}</c>.
+/// ssl_root_cert? (PEM), access_groups? (default [] = admins only), access_modes? (default ["exec","connect"]),
+/// review_groups? (default [] = admins decide), min_approvals? (1–10, default 1), review_timeout? (default "30m"),
+/// max_access_duration? (default "8h"), require_jit_for_connect? (default false), require_review_for_exec? (default false)}</c>.
 /// <c>PATCH</c> sends any subset and is merged over the stored connection (<see cref="MergeOver"/>).
 /// </summary>
 public sealed partial record ConnectionRequest(
@@ -20,7 +23,13 @@ public sealed partial record ConnectionRequest(
     string? SslMode,
     string? SslRootCert,
     string[]? AccessGroups = null,
-    string[]? AccessModes = null)
+    string[]? AccessModes = null,
+    string[]? ReviewGroups = null,
+    int? MinApprovals = null,
+    string? ReviewTimeout = null,
+    string? MaxAccessDuration = null,
+    bool? RequireJitForConnect = null,
+    bool? RequireReviewForExec = null)
 {
     /// <summary>Connection types the gateway can proxy today.</summary>
     public static readonly string[] SupportedTypes = ["postgres"];
@@ -77,18 +86,56 @@ public sealed partial record ConnectionRequest(
         {
             return (null, $"field 'access_modes': unknown mode '{badMode}' (modes: {string.Join(", ", ConnectionAccess.Modes)})");
         }
+        var (reviews, reviewError) = ToReviewPolicy();
+        if (reviewError is not null)
+        {
+            return (null, reviewError);
+        }
         return (new Connection(
             name, Type, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert,
             (AccessGroups ?? []).Distinct(StringComparer.Ordinal).ToArray(),
             (AccessModes ?? ConnectionAccess.Modes).Distinct(StringComparer.Ordinal).ToArray(),
-            createdAt ?? now, now), null);
+            createdAt ?? now, now, reviews!), null);
+    }
+
+    private (ReviewPolicy? Policy, string? Error) ToReviewPolicy()
+    {
+        var defaults = ReviewPolicy.Default;
+        if (ReviewGroups?.FirstOrDefault(g => !GroupNames.IsValid(g)) is { } badGroup)
+        {
+            return (null, $"field 'review_groups': '{badGroup}' is not a group name");
+        }
+        if (MinApprovals is < 1 or > ReviewPolicy.MaxApprovals)
+        {
+            return (null, $"field 'min_approvals' must be between 1 and {ReviewPolicy.MaxApprovals}");
+        }
+        var timeout = defaults.ReviewTimeout;
+        if (ReviewTimeout is not null && !DurationText.TryParse(ReviewTimeout, out timeout))
+        {
+            return (null, "field 'review_timeout' must be a duration such as \"30m\" or \"5s\"");
+        }
+        var maxAccess = defaults.MaxAccessDuration;
+        if (MaxAccessDuration is not null && !DurationText.TryParse(MaxAccessDuration, out maxAccess))
+        {
+            return (null, "field 'max_access_duration' must be a duration such as \"8h\" or \"30m\"");
+        }
+        if (timeout < TimeSpan.FromSeconds(1) || maxAccess < TimeSpan.FromSeconds(1))
+        {
+            return (null, "review durations must be at least 1s");
+        }
+        return (new ReviewPolicy(
+            (ReviewGroups ?? []).Distinct(StringComparer.Ordinal).ToArray(), MinApprovals ?? defaults.MinApprovals, timeout, maxAccess,
+            RequireJitForConnect ?? false, RequireReviewForExec ?? false), null);
     }
 
     /// <summary>This request's non-null fields laid over <paramref name="existing"/> (PATCH semantics).</summary>
     public ConnectionRequest MergeOver(Connection existing) => new(
         existing.Name, Type ?? existing.Type, Host ?? existing.Host, Port ?? existing.Port, Database ?? existing.Database,
         Username ?? existing.Username, Password ?? existing.Password, SslMode ?? existing.SslMode.ToText(),
-        SslRootCert ?? existing.SslRootCert, AccessGroups ?? [.. existing.AccessGroups], AccessModes ?? [.. existing.AccessModes]);
+        SslRootCert ?? existing.SslRootCert, AccessGroups ?? [.. existing.AccessGroups], AccessModes ?? [.. existing.AccessModes],
+        ReviewGroups ?? [.. existing.Reviews.ReviewGroups], MinApprovals ?? existing.Reviews.MinApprovals,
+        ReviewTimeout ?? DurationText.Format(existing.Reviews.ReviewTimeout), MaxAccessDuration ?? DurationText.Format(existing.Reviews.MaxAccessDuration),
+        RequireJitForConnect ?? existing.Reviews.RequireJitForConnect, RequireReviewForExec ?? existing.Reviews.RequireReviewForExec);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex NamePattern();

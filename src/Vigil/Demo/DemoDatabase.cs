@@ -24,7 +24,7 @@ public static class DemoDatabase
         {
             await SeedAsync(server.Port, superuserPassword, appPassword, cancellationToken);
             var now = time.GetUtcNow();
-            var connection = new Connection(ConnectionName, "postgres", "127.0.0.1", server.Port, "demo", "demo_app", appPassword, Connections.SslMode.Disable, null, [], ConnectionAccess.Modes, now, now);
+            var connection = new Connection(ConnectionName, "postgres", "127.0.0.1", server.Port, "demo", "demo_app", appPassword, Connections.SslMode.Disable, null, [], ConnectionAccess.Modes, now, now, ReviewPolicy.Default);
             if (!await connections.CreateAsync(connection, cancellationToken))
             {
                 var existing = await connections.FindAsync(ConnectionName, cancellationToken);

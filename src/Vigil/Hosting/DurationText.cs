@@ -8,6 +8,29 @@ namespace Vigil.Hosting;
 /// </summary>
 public static class DurationText
 {
+    /// <summary>
+    /// Writes <paramref name="value"/> in this form with the largest units first ("30m", "1h30m", "90s" as "1m30s");
+    /// sub-second parts are dropped.
+    /// </summary>
+    public static string Format(TimeSpan value)
+    {
+        var seconds = (long)value.TotalSeconds;
+        if (seconds <= 0)
+        {
+            return "0s";
+        }
+        var text = new System.Text.StringBuilder();
+        foreach (var (unit, size) in (ReadOnlySpan<(char, long)>)[('d', 86400), ('h', 3600), ('m', 60), ('s', 1)])
+        {
+            if (seconds >= size)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{seconds / size}{unit}");
+                seconds %= size;
+            }
+        }
+        return text.ToString();
+    }
+
     /// <summary>Parses <paramref name="text"/>; false (and zero) when it is not a positive duration in this form.</summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {

@@ -75,6 +75,11 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<AnalyticsLog>();
         services.AddSingleton<ReviewRepository>();
+        services.AddSingleton<ReviewSignals>();
+        services.AddSingleton<ReviewService>();
+        services.AddHostedService<ReviewExpiry>();
+        services.AddSingleton<GatewayLinks>();
+        services.AddSingleton<Webhooks.IEventPublisher, TemporaryPublisher>();
         services.AddSingleton<RuleRepository>();
         services.AddSingleton<RuleSet>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleSet>());
@@ -109,6 +114,8 @@ public static class GatewayHost
         api.MapRuleEndpoints();
         api.MapAnalyzerEndpoints();
         api.MapAnalyticsEndpoints();
+        api.MapReviewEndpoints();
+        api.MapAccessRequestEndpoints();
         var anonymous = app.MapGroup("/api");
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();
@@ -147,5 +154,10 @@ public static class GatewayHost
         var endpoint = GatewayOptions.ParseEndpoint(listen);
         var host = endpoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString();
         return $"http://{host}:{endpoint.Port}";
+    }
+
+    private sealed class TemporaryPublisher : Webhooks.IEventPublisher
+    {
+        public void Publish(string type, object data) { }
     }
 }

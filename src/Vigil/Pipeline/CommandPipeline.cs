@@ -3,7 +3,10 @@ using Vigil.Analytics;
 using Vigil.Connections;
 using Vigil.Identity;
 using Vigil.Identity.Tokens;
+using Vigil.Reviews;
 using Vigil.Sessions;
+using Vigil.Storage;
+using Vigil.Webhooks;
 
 namespace Vigil.Pipeline;
 
@@ -18,7 +21,17 @@ public enum SessionRefusal
     Forbidden,
     /// <summary>The connection does not allow this access mode (exec or connect).</summary>
     ModeNotAllowed,
+    /// <summary>The connection requires just-in-time access for native clients and the identity has none active.</summary>
+    AccessRequestRequired,
 }
+
+/// <summary>
+/// The data of the <c>session.open</c> and <c>session.close</c> events: <c>{id, type, connection, user, client_address,
+/// status, exit_code, reason, ai_analysis, at}</c>.
+/// </summary>
+public sealed record SessionEventData(
+    string Id, string Type, string Connection, string User, string? ClientAddress, string Status, int? ExitCode, string? Reason,
+    Analysis.AiAnalysis? AiAnalysis, string At);
 
 /// <summary>
 /// The one path every command takes, whatever protocol brought it: identify and authorize (when the session opens),
@@ -31,6 +44,8 @@ public sealed class CommandPipeline(
     SessionRecorder recorder,
     IEnumerable<ICommandStage> stages,
     AnalyticsLog analytics,
+    ReviewRepository reviews,
+    IEventPublisher events,
     TimeProvider time)
 {
     private readonly ICommandStage[] _stages = stages.ToArray();
@@ -45,34 +60,80 @@ public sealed class CommandPipeline(
 
     /// <summary>
     /// Opens a session of <paramref name="identity"/> on <paramref name="connectionName"/> and records it, after
-    /// <see cref="ConnectionAccess.CanSee"/> (groups, token narrowing) and <see cref="ConnectionAccess.AllowsMode"/>. It is terminated when
-    /// the caller's credential expires.
+    /// <see cref="AuthorizeAsync"/>. It is terminated when the caller's credential expires, or when the just-in-time
+    /// access it opened under ends, whichever comes first.
     /// </summary>
     public async Task<(SessionContext? Session, SessionRefusal Refusal)> OpenSessionAsync(
         CallerIdentity identity, string connectionName, SessionType type, string? clientUser, string? clientAddress,
         CancellationToken cancellationToken)
     {
+        var (connection, accessUntil, refusal) = await AuthorizeAsync(identity, connectionName, type, cancellationToken);
+        if (connection is null)
+        {
+            return (null, refusal);
+        }
+        var session = new SessionContext(Guid.NewGuid().ToString(), identity, connection, type, clientUser, clientAddress, time.GetUtcNow());
+        Track(session, accessUntil);
+        recorder.Opened(session);
+        events.Publish(GatewayEventTypes.SessionOpen, EventData(session, SessionStatus.Open, null, null));
+        return (session, SessionRefusal.None);
+    }
+
+    /// <summary>
+    /// Runs an ended exec session again (its command was approved): the same id, events numbered on from
+    /// <paramref name="lastSequence"/>, status back to open. The caller has passed <see cref="AuthorizeAsync"/>.
+    /// </summary>
+    public SessionContext ResumeSession(CallerIdentity identity, Connection connection, string sessionId, int lastSequence, string? clientAddress)
+    {
+        var session = new SessionContext(sessionId, identity, connection, SessionType.Exec, null, clientAddress, time.GetUtcNow(), lastSequence);
+        Track(session, null);
+        recorder.Reopened(new SessionReopen(sessionId));
+        events.Publish(GatewayEventTypes.SessionOpen, EventData(session, SessionStatus.Open, null, null));
+        return session;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="identity"/> may use <paramref name="connectionName"/> for <paramref name="type"/>:
+    /// <see cref="ConnectionAccess.CanSee"/> (groups, token narrowing), <see cref="ConnectionAccess.AllowsMode"/>, and for
+    /// native clients of a connection with <c>require_jit_for_connect</c> an approved access request that has not
+    /// ended (returned as <c>AccessUntil</c>).
+    /// </summary>
+    public async Task<(Connection? Connection, DateTimeOffset? AccessUntil, SessionRefusal Refusal)> AuthorizeAsync(
+        CallerIdentity identity, string connectionName, SessionType type, CancellationToken cancellationToken)
+    {
         var connection = await connections.FindAsync(connectionName, cancellationToken);
         if (connection is null)
         {
-            return (null, SessionRefusal.UnknownConnection);
+            return (null, null, SessionRefusal.UnknownConnection);
         }
         if (!ConnectionAccess.CanSee(identity, connection))
         {
-            return (null, SessionRefusal.Forbidden);
+            return (null, null, SessionRefusal.Forbidden);
         }
         if (!ConnectionAccess.AllowsMode(connection, type))
         {
-            return (null, SessionRefusal.ModeNotAllowed);
+            return (null, null, SessionRefusal.ModeNotAllowed);
         }
-        var session = new SessionContext(Guid.NewGuid().ToString(), identity, connection, type, clientUser, clientAddress, time.GetUtcNow());
+        if (type == SessionType.Connect && connection.Reviews.RequireJitForConnect)
+        {
+            var until = await reviews.ActiveAccessUntilAsync(connection.Name, identity.UserId, time.GetUtcNow(), cancellationToken);
+            return until is null ? (null, null, SessionRefusal.AccessRequestRequired) : (connection, until, SessionRefusal.None);
+        }
+        return (connection, null, SessionRefusal.None);
+    }
+
+    private void Track(SessionContext session, DateTimeOffset? accessUntil)
+    {
         _open[session.Id] = session;
-        if (identity.TokenExpiresAt is { } expiry)
+        var credential = session.Identity.TokenExpiresAt;
+        if (accessUntil is { } access && (credential is null || access < credential))
+        {
+            session.TerminateAt(access, "the just-in-time access expired", time);
+        }
+        else if (credential is { } expiry)
         {
             session.TerminateAt(expiry, "the credential expired", time);
         }
-        recorder.Opened(session);
-        return (session, SessionRefusal.None);
     }
 
     /// <summary>
@@ -116,11 +177,16 @@ public sealed class CommandPipeline(
         _open.TryRemove(session.Id, out _);
         session.Dispose();
         recorder.Closed(new SessionClose(session.Id, status, exitCode, reason, time.GetUtcNow()));
+        events.Publish(GatewayEventTypes.SessionClose, EventData(session, status, exitCode, reason));
         if (session.Usage.Any)
         {
             await analytics.RecordAsync(AnalyticsEventType.AnalysisUsage, session.Identity.Name, session.Id, session.Usage.Read(), CancellationToken.None);
         }
     }
+
+    private SessionEventData EventData(SessionContext session, string status, int? exitCode, string? reason) => new(
+        session.Id, session.Type == SessionType.Exec ? "exec" : "connect", session.Connection.Name, session.Identity.Name, session.ClientAddress,
+        status, exitCode, reason, session.WorstAnalysis, Rfc3339.Format(time.GetUtcNow()));
 
     private async ValueTask<Decision> RunStagesAsync(Command command, CancellationToken cancellationToken)
     {

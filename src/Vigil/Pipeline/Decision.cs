@@ -9,7 +9,7 @@ public enum DecisionKind
     Allow,
     /// <summary>Refuse it.</summary>
     Block,
-    /// <summary>Refuse it for now: a review was opened (<see cref="Decision.ReviewId"/>).</summary>
+    /// <summary>Refuse it for now: a review was opened (<see cref="Decision.Review"/>).</summary>
     RequireApproval,
 }
 
@@ -19,7 +19,7 @@ public enum DecisionKind
 /// <see cref="Reason"/> and <see cref="Detail"/> as its detail field; an exec session with status <c>blocked</c>
 /// (exit code 2) or <c>waiting_review</c> (exit code 4).
 /// </summary>
-public readonly record struct Decision(DecisionKind Kind, string? Reason, string SqlState, string? Detail = null, string? ReviewId = null)
+public readonly record struct Decision(DecisionKind Kind, string? Reason, string SqlState, string? Detail = null, Reviews.ReviewRef? Review = null)
 {
     /// <summary>Run the command.</summary>
     public static readonly Decision Allow = new(DecisionKind.Allow, null, "00000");
@@ -30,6 +30,6 @@ public readonly record struct Decision(DecisionKind Kind, string? Reason, string
     /// <summary>Refuse the command; <paramref name="reason"/> is shown to the client after "vigil: ".</summary>
     public static Decision Block(string reason, string? detail = null) => new(DecisionKind.Block, reason, "42501", detail);
 
-    /// <summary>Hold the command for review <paramref name="reviewId"/>.</summary>
-    public static Decision Review(string reason, string? detail, string reviewId) => new(DecisionKind.RequireApproval, reason, "42501", detail, reviewId);
+    /// <summary>Hold the command for <paramref name="review"/>.</summary>
+    public static Decision AwaitReview(string reason, string? detail, Reviews.ReviewRef review) => new(DecisionKind.RequireApproval, reason, "42501", detail, review);
 }

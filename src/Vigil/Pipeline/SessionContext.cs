@@ -17,11 +17,13 @@ public enum SessionType
 /// One open session: who, on which connection, how. Shared by every command the session sends. The gateway can
 /// <see cref="Terminate"/> it (owner deactivated, token revoked or expired); adapters watch <see cref="Terminated"/>.
 /// </summary>
-public sealed class SessionContext(string id, CallerIdentity identity, Connection connection, SessionType type, string? clientUser, string? clientAddress, DateTimeOffset startedAt)
+public sealed class SessionContext(
+    string id, CallerIdentity identity, Connection connection, SessionType type, string? clientUser, string? clientAddress, DateTimeOffset startedAt,
+    int lastSequence = 0)
     : IDisposable
 {
     private readonly CancellationTokenSource _terminated = new();
-    private int _sequence;
+    private int _sequence = lastSequence;
     private string? _terminationReason;
     private ITimer? _expiry;
     private AiAnalysis? _worst;

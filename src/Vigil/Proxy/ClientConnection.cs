@@ -129,6 +129,11 @@ internal sealed partial class ClientConnection(
             case SessionRefusal.ModeNotAllowed:
                 await SendFatalAsync(stream, "42501", $"vigil: connection \"{startup.Database}\" does not allow native clients (access mode 'connect')", cancellationToken);
                 return;
+            case SessionRefusal.AccessRequestRequired:
+                await SendFatalAsync(stream, "42501",
+                    $"vigil: connection \"{startup.Database}\" requires just-in-time access: request it with vigil access request {startup.Database} --duration 1h --reason TEXT (POST /api/access-requests), then connect once it is approved",
+                    cancellationToken);
+                return;
         }
         UpstreamSession upstream;
         try

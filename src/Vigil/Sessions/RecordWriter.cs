@@ -44,6 +44,9 @@ internal sealed class RecordWriter(SqliteConnection db)
                     "UPDATE sessions SET ai_analysis=$analysis, risk_level=$risk_level WHERE id=$id",
                     ("$id", a.SessionId), ("$analysis", JsonSerializer.Serialize(a.Analysis, Api.Json)), ("$risk_level", a.Analysis.RiskLevel));
                 break;
+            case SessionReopen r:
+                Execute("UPDATE sessions SET status='open', exit_code=NULL, reason=NULL, ended_at=NULL WHERE id=$id", ("$id", r.SessionId));
+                break;
             case SessionClose c:
                 Execute(
                     "UPDATE sessions SET status=$status, exit_code=$exit_code, reason=$reason, ended_at=$ended_at WHERE id=$id",

@@ -13,6 +13,8 @@ public static class SessionEventKind
     public const string Output = "output";
     /// <summary>A command the pipeline refused, with the reason in <c>message</c>.</summary>
     public const string Blocked = "blocked";
+    /// <summary>A command allowed by an approved review (the review and its approvers in <c>message</c>).</summary>
+    public const string Approved = "approved";
 }
 
 /// <summary>One recorded event of a session, in the order the session produced them (<see cref="Seq"/> from 1).</summary>
@@ -32,6 +34,9 @@ public sealed record SessionEvent(
 
 /// <summary>The session's worst analysis changed (<c>sessions.ai_analysis</c> and <c>risk_level</c>).</summary>
 public sealed record SessionAnalysisChange(string SessionId, AiAnalysis Analysis);
+
+/// <summary>An ended exec session runs again: its approved command is executed (status back to open).</summary>
+public sealed record SessionReopen(string SessionId);
 
 /// <summary>The final state of a session.</summary>
 public sealed record SessionClose(string SessionId, string Status, int? ExitCode, string? Reason, DateTimeOffset EndedAt);

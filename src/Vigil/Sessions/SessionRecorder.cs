@@ -38,6 +38,9 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
     /// <summary>Records a change of the session's worst analysis.</summary>
     public void Append(SessionAnalysisChange change) => Enqueue(change);
 
+    /// <summary>Records that an ended session runs again.</summary>
+    public void Reopened(SessionReopen reopen) => Enqueue(reopen);
+
     /// <summary>Records a session's end.</summary>
     public void Closed(SessionClose close) => Enqueue(close);
 
@@ -144,7 +147,7 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
             {
                 var sessionId = item switch
                 {
-                    SessionEvent ev => ev.SessionId, SessionClose c => c.SessionId, SessionContext s => s.Id, SessionAnalysisChange a => a.SessionId, _ => null,
+                    SessionEvent ev => ev.SessionId, SessionClose c => c.SessionId, SessionContext s => s.Id, SessionAnalysisChange a => a.SessionId, SessionReopen r => r.SessionId, _ => null,
                 };
                 if (sessionId is not null)
                 {

@@ -57,6 +57,14 @@ public sealed class SessionRepository(SqliteStore store)
         return row.ToView(events, output);
     }
 
+    /// <summary>The highest event sequence number recorded for session <paramref name="id"/> (0 when none); flush the recorder first.</summary>
+    public async Task<int> LastSequenceAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        return await db.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT coalesce(max(seq), 0) FROM session_events WHERE session_id=@id", new { id }, cancellationToken: cancellationToken));
+    }
+
     private static AiAnalysis? Analysis(string? json) => json is null ? null : JsonSerializer.Deserialize<AiAnalysis>(json, Api.Json);
 
 #pragma warning disable IDE1006 // column names

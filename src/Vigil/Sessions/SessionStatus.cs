@@ -13,4 +13,8 @@ public static class SessionStatus
     public const string Blocked = "blocked";
     /// <summary>The command waits for a review (<c>review</c> names it); nothing ran.</summary>
     public const string WaitingReview = "waiting_review";
+    /// <summary>The command's review was rejected (or withdrawn by the requester); it never ran.</summary>
+    public const string Rejected = "rejected";
+    /// <summary>The command's review expired without a decision (or its approval went unused); it never ran.</summary>
+    public const string Expired = "expired";
 }

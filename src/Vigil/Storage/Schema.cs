@@ -218,5 +218,41 @@ internal static class Schema
             """,
             "CREATE INDEX reviews_status ON reviews(status, created_at DESC)",
         ],
+        // 4: reviews (issue 5): who decides and how many must approve (per connection), when a review expires, the
+        // decisions themselves (one per reviewer), just-in-time access requests as reviews of type 'jit', and the
+        // proxy's optional hold on statements waiting for a decision.
+        [
+            "ALTER TABLE connections ADD COLUMN review_groups TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE connections ADD COLUMN min_approvals INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE connections ADD COLUMN review_timeout_seconds INTEGER NOT NULL DEFAULT 1800",
+            "ALTER TABLE connections ADD COLUMN max_access_duration_seconds INTEGER NOT NULL DEFAULT 28800",
+            "ALTER TABLE connections ADD COLUMN require_jit_for_connect INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE connections ADD COLUMN require_review_for_exec INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE ai_rules ADD COLUMN hold_seconds INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE reviews ADD COLUMN type TEXT NOT NULL DEFAULT 'onetime'",
+            "ALTER TABLE reviews ADD COLUMN session_type TEXT NULL",
+            "ALTER TABLE reviews ADD COLUMN reviewer_groups TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE reviews ADD COLUMN min_approvals INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE reviews ADD COLUMN review_timeout_seconds INTEGER NOT NULL DEFAULT 1800",
+            "ALTER TABLE reviews ADD COLUMN expires_at TEXT NULL",
+            "ALTER TABLE reviews ADD COLUMN reason TEXT NULL",
+            "ALTER TABLE reviews ADD COLUMN access_duration_seconds INTEGER NULL",
+            "ALTER TABLE reviews ADD COLUMN access_expires_at TEXT NULL",
+            "ALTER TABLE reviews ADD COLUMN executed_at TEXT NULL",
+            // Reviews opened by the previous release had no timeout: they get the default one from their creation.
+            "UPDATE reviews SET expires_at = strftime('%Y-%m-%dT%H:%M:%f000Z', created_at, '+30 minutes') WHERE expires_at IS NULL",
+            "CREATE INDEX reviews_expiry ON reviews(expires_at) WHERE status IN ('pending', 'approved')",
+            "CREATE INDEX reviews_binding ON reviews(connection, requested_by_id, input_sha256) WHERE status = 'approved'",
+            """
+            CREATE TABLE review_decisions (
+                review_id TEXT NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+                reviewer_id TEXT NOT NULL,
+                reviewer TEXT NOT NULL,
+                decision TEXT NOT NULL,
+                reason TEXT NULL,
+                at TEXT NOT NULL,
+                PRIMARY KEY (review_id, reviewer_id))
+            """,
+        ],
     ];
 }

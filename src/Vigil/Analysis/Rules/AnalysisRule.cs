@@ -35,6 +35,7 @@ public sealed record RiskEvaluation(AnalysisAction LowRiskAction, AnalysisAction
 /// <param name="OnProviderError">Action when the provider fails (never laxer than the static floor's action).</param>
 /// <param name="TimeoutMs">Bound on one provider exchange, milliseconds (100–120000; default 10000).</param>
 /// <param name="NativeAnalysis">How proxied statements are analyzed.</param>
+/// <param name="HoldSeconds">How long the proxy holds a statement that needs approval, waiting for the decision before it answers (0–300; 0 = answer at once).</param>
 /// <param name="CreatedAt">Creation time.</param>
 /// <param name="UpdatedAt">Last change.</param>
 public sealed record AnalysisRule(
@@ -47,7 +48,8 @@ public sealed record AnalysisRule(
     int TimeoutMs,
     NativeAnalysis NativeAnalysis,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    int HoldSeconds = 0);
 
 /// <summary>API spelling of <see cref="NativeAnalysis"/>.</summary>
 public static class NativeAnalysisModes

@@ -70,13 +70,13 @@ public sealed class RuleRepository(SqliteStore store)
                 ? """
                   UPDATE ai_rules SET description=@description, low_risk_action=@low_risk_action, medium_risk_action=@medium_risk_action,
                   high_risk_action=@high_risk_action, custom_prompt=@custom_prompt, on_provider_error=@on_provider_error,
-                  timeout_ms=@timeout_ms, native_analysis=@native_analysis, updated_at=@updated_at WHERE name=@name
+                  timeout_ms=@timeout_ms, native_analysis=@native_analysis, hold_seconds=@hold_seconds, updated_at=@updated_at WHERE name=@name
                   """
                 : """
                   INSERT INTO ai_rules (name, description, low_risk_action, medium_risk_action, high_risk_action, custom_prompt,
-                  on_provider_error, timeout_ms, native_analysis, created_at, updated_at)
+                  on_provider_error, timeout_ms, native_analysis, hold_seconds, created_at, updated_at)
                   VALUES (@name, @description, @low_risk_action, @medium_risk_action, @high_risk_action, @custom_prompt,
-                  @on_provider_error, @timeout_ms, @native_analysis, @created_at, @updated_at)
+                  @on_provider_error, @timeout_ms, @native_analysis, @hold_seconds, @created_at, @updated_at)
                   """,
             row, transaction, cancellationToken: cancellationToken));
         await db.ExecuteAsync(new CommandDefinition(
@@ -107,6 +107,7 @@ public sealed class RuleRepository(SqliteStore store)
         public string on_provider_error { get; set; } = "";
         public long timeout_ms { get; set; }
         public string native_analysis { get; set; } = "";
+        public long hold_seconds { get; set; }
         public string created_at { get; set; } = "";
         public string updated_at { get; set; } = "";
 
@@ -121,6 +122,7 @@ public sealed class RuleRepository(SqliteStore store)
             on_provider_error = r.OnProviderError.Name(),
             timeout_ms = r.TimeoutMs,
             native_analysis = r.NativeAnalysis.Name(),
+            hold_seconds = r.HoldSeconds,
             created_at = Rfc3339.Format(r.CreatedAt),
             updated_at = Rfc3339.Format(r.UpdatedAt),
         };
@@ -133,7 +135,7 @@ public sealed class RuleRepository(SqliteStore store)
             AnalysisActions.TryParse(on_provider_error, out var onError);
             NativeAnalysisModes.TryParse(native_analysis, out var native);
             return new AnalysisRule(name, description, connections, new RiskEvaluation(low, medium, high), custom_prompt, onError,
-                (int)timeout_ms, native, Rfc3339.Parse(created_at), Rfc3339.Parse(updated_at));
+                (int)timeout_ms, native, Rfc3339.Parse(created_at), Rfc3339.Parse(updated_at), (int)hold_seconds);
         }
     }
 #pragma warning restore IDE1006

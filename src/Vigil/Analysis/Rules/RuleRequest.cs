@@ -5,7 +5,7 @@ namespace Vigil.Analysis.Rules;
 /// <summary>
 /// Body of <c>POST /api/ai/session-analyzer/rules</c> and <c>PUT …/rules/{name}</c> (the upstream product's shape):
 /// <c>{name, description?, connection_names[], risk_evaluation:{low_risk_action, medium_risk_action, high_risk_action},
-/// custom_prompt?, on_provider_error?, timeout_ms?, native_analysis?}</c>. Actions are <c>allow</c>,
+/// custom_prompt?, on_provider_error?, timeout_ms?, native_analysis?, hold_seconds? (0–300, default 0)}</c>. Actions are <c>allow</c>,
 /// <c>require_approval</c>, <c>block</c> or the upstream <c>allow_execution</c>, <c>require_access_request</c>,
 /// <c>block_execution</c>; a missing action defaults to low allow, medium require_approval, high block.
 /// </summary>
@@ -17,8 +17,12 @@ public sealed partial record RuleRequest(
     string? CustomPrompt,
     string? OnProviderError,
     int? TimeoutMs,
-    string? NativeAnalysis)
+    string? NativeAnalysis,
+    int? HoldSeconds = null)
 {
+    /// <summary>Longest <c>hold_seconds</c> accepted.</summary>
+    public const int MaxHoldSeconds = 300;
+
     /// <summary>Bounds of <c>timeout_ms</c>.</summary>
     public const int MinTimeoutMs = 100, MaxTimeoutMs = 120_000, DefaultTimeoutMs = 10_000;
 
@@ -81,6 +85,10 @@ public sealed partial record RuleRequest(
         {
             return (null, $"field 'native_analysis': unknown mode '{NativeAnalysis}' (static, llm, off)");
         }
+        if (HoldSeconds is < 0 or > MaxHoldSeconds)
+        {
+            return (null, $"field 'hold_seconds' must be between 0 and {MaxHoldSeconds}");
+        }
         if (CustomPrompt is { Length: > MaxCustomPrompt })
         {
             return (null, $"field 'custom_prompt' is longer than {MaxCustomPrompt} characters");
@@ -90,7 +98,7 @@ public sealed partial record RuleRequest(
             ConnectionNames.Distinct(StringComparer.Ordinal).ToArray(),
             new RiskEvaluation(actions[0], actions[1], actions[2]),
             string.IsNullOrWhiteSpace(CustomPrompt) ? null : CustomPrompt, onError, TimeoutMs ?? DefaultTimeoutMs, native,
-            createdAt ?? now, now), null);
+            createdAt ?? now, now, HoldSeconds ?? 0), null);
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
@@ -107,6 +115,7 @@ public sealed record RuleView(
     string OnProviderError,
     int TimeoutMs,
     string NativeAnalysis,
+    int HoldSeconds,
     string CreatedAt,
     string UpdatedAt)
 {
@@ -117,6 +126,6 @@ public sealed record RuleView(
     public static RuleView From(AnalysisRule rule) => new(
         rule.Name, rule.Description, rule.ConnectionNames,
         new RiskEvaluationView(rule.RiskEvaluation.LowRiskAction.Name(), rule.RiskEvaluation.MediumRiskAction.Name(), rule.RiskEvaluation.HighRiskAction.Name()),
-        rule.CustomPrompt, rule.OnProviderError.Name(), rule.TimeoutMs, rule.NativeAnalysis.Name(),
+        rule.CustomPrompt, rule.OnProviderError.Name(), rule.TimeoutMs, rule.NativeAnalysis.Name(), rule.HoldSeconds,
         Storage.Rfc3339.Format(rule.CreatedAt), Storage.Rfc3339.Format(rule.UpdatedAt));
 }
