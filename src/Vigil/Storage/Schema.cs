@@ -229,18 +229,43 @@ internal static class Schema
             "ALTER TABLE connections ADD COLUMN require_jit_for_connect INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE connections ADD COLUMN require_review_for_exec INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE ai_rules ADD COLUMN hold_seconds INTEGER NOT NULL DEFAULT 0",
-            "ALTER TABLE reviews ADD COLUMN type TEXT NOT NULL DEFAULT 'onetime'",
-            "ALTER TABLE reviews ADD COLUMN session_type TEXT NULL",
-            "ALTER TABLE reviews ADD COLUMN reviewer_groups TEXT NOT NULL DEFAULT '[]'",
-            "ALTER TABLE reviews ADD COLUMN min_approvals INTEGER NOT NULL DEFAULT 1",
-            "ALTER TABLE reviews ADD COLUMN review_timeout_seconds INTEGER NOT NULL DEFAULT 1800",
-            "ALTER TABLE reviews ADD COLUMN expires_at TEXT NULL",
-            "ALTER TABLE reviews ADD COLUMN reason TEXT NULL",
-            "ALTER TABLE reviews ADD COLUMN access_duration_seconds INTEGER NULL",
-            "ALTER TABLE reviews ADD COLUMN access_expires_at TEXT NULL",
-            "ALTER TABLE reviews ADD COLUMN executed_at TEXT NULL",
+            // Access requests have no session, so session_id loses its NOT NULL: SQLite rebuilds the table for that.
+            """
+            CREATE TABLE reviews_v2 (
+                id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                session_id TEXT NULL,
+                session_type TEXT NULL,
+                connection TEXT NOT NULL,
+                requested_by_id TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                input TEXT NOT NULL,
+                input_sha256 TEXT NOT NULL,
+                ai_analysis TEXT NULL,
+                reviewer_groups TEXT NOT NULL,
+                min_approvals INTEGER NOT NULL,
+                review_timeout_seconds INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                reason TEXT NULL,
+                access_duration_seconds INTEGER NULL,
+                access_expires_at TEXT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                executed_at TEXT NULL)
+            """,
             // Reviews opened by the previous release had no timeout: they get the default one from their creation.
-            "UPDATE reviews SET expires_at = strftime('%Y-%m-%dT%H:%M:%f000Z', created_at, '+30 minutes') WHERE expires_at IS NULL",
+            """
+            INSERT INTO reviews_v2
+            SELECT r.id, 'onetime', r.session_id, s.type, r.connection, r.requested_by_id, r.requested_by, r.input, r.input_sha256, r.ai_analysis,
+                   '[]', 1, 1800, r.status, NULL, NULL, NULL, r.created_at, r.updated_at,
+                   strftime('%Y-%m-%dT%H:%M:%f000Z', r.created_at, '+30 minutes'), NULL
+            FROM reviews r LEFT JOIN sessions s ON s.id = r.session_id
+            """,
+            "DROP TABLE reviews",
+            "ALTER TABLE reviews_v2 RENAME TO reviews",
+            "CREATE INDEX reviews_status ON reviews(status, created_at DESC)",
+            "CREATE INDEX reviews_session ON reviews(session_id)",
             "CREATE INDEX reviews_expiry ON reviews(expires_at) WHERE status IN ('pending', 'approved')",
             "CREATE INDEX reviews_binding ON reviews(connection, requested_by_id, input_sha256) WHERE status = 'approved'",
             """
