@@ -11,6 +11,9 @@ public sealed class SchemaMigrationTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"vigil-migrate-{Guid.NewGuid():N}.db");
 
+    private static string[][] Migrations =>
+        (string[][])typeof(SqliteStore).Assembly.GetType("Vigil.Storage.Schema")!.GetField("Migrations")!.GetValue(null)!;
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
@@ -26,8 +29,7 @@ public sealed class SchemaMigrationTests : IDisposable
             await old.OpenAsync();
             await using var command = old.CreateCommand();
             // The foundation release's tables and rows exactly as it wrote them (user_version stays 0).
-            command.CommandText = string.Join(";\n", typeof(SqliteStore).Assembly.GetType("Vigil.Storage.Schema")!
-                .GetField("Migrations")!.GetValue(null) is string[][] migrations ? migrations[0] : []) + ";\n" +
+            command.CommandText = string.Join(";\n", Migrations[0]) + ";\n" +
                 """
                 INSERT INTO users VALUES ('u1', 'admin', 'Administrator', 1, '2026-11-01T00:00:00.000000Z');
                 INSERT INTO users VALUES ('u2', 'Reader@Example.com', 'Reader', 0, '2026-11-01T00:00:00.000000Z');
@@ -54,11 +56,42 @@ public sealed class SchemaMigrationTests : IDisposable
         check.CommandText = "SELECT access_groups || ' ' || access_modes FROM connections WHERE name = 'prod'";
         (await check.ExecuteScalarAsync()).Should().Be("[] [\"exec\",\"connect\"]");
         check.CommandText = "PRAGMA user_version";
-        (await check.ExecuteScalarAsync()).Should().Be(3L);
+        (await check.ExecuteScalarAsync()).Should().Be((long)Migrations.Length);
         check.CommandText = "SELECT count(*) FROM ai_rules";
         (await check.ExecuteScalarAsync()).Should().Be(0L, "the analyzer's tables exist after the upgrade");
 
         var again = () => new SqliteStore(_path);
         again.Should().NotThrow("opening an up-to-date store applies nothing");
+    }
+
+    [Fact]
+    public async Task Analyzer_release_reviews_get_a_type_a_timeout_and_keep_their_session()
+    {
+        await using (var old = new SqliteConnection($"Data Source={_path}"))
+        {
+            await old.OpenAsync();
+            await using var command = old.CreateCommand();
+            // Schema 3 exactly as the analyzer release left it, with one pending review of an exec session.
+            command.CommandText = "PRAGMA foreign_keys=OFF;\n" + string.Join(";\n", Migrations.Take(3).SelectMany(m => m)) + ";\n" +
+                """
+                PRAGMA user_version = 3;
+                INSERT INTO sessions (id, type, connection, connection_type, user_id, user_name, status, started_at)
+                    VALUES ('s1', 'exec', 'prod', 'postgres', 'u1', 'dev@example.com', 'waiting_review', '2026-11-20T10:00:00.000000Z');
+                INSERT INTO reviews VALUES ('r1', 's1', 'prod', 'u1', 'dev@example.com', 'DELETE FROM t WHERE id = 1', 'abc', NULL, 'pending',
+                    '2026-11-20T10:00:00.000000Z', '2026-11-20T10:00:00.000000Z');
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var review = await new Vigil.Reviews.ReviewRepository(new SqliteStore(_path)).FindAsync("r1", CancellationToken.None);
+
+        review!.Type.Should().Be("onetime");
+        review.Status.Should().Be("pending");
+        review.SessionId.Should().Be("s1");
+        review.SessionType.Should().Be("exec");
+        review.MinApprovals.Should().Be(1);
+        review.ReviewerGroups.Should().BeEmpty();
+        review.ExpiresAt.Should().Be("2026-11-20T10:30:00.000000Z");
+        review.Decisions.Should().BeEmpty();
     }
 }
