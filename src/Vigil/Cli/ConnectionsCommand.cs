@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Vigil.Cli;
 
-/// <summary><c>vigil connections create|list|show|delete</c>.</summary>
+/// <summary><c>vigil connections create|update|list|show|delete</c>.</summary>
 public static class ConnectionsCommand
 {
     /// <summary>Builds the verb group.</summary>
@@ -11,6 +11,7 @@ public static class ConnectionsCommand
     {
         var group = new Command("connections", "Manage connections (targets)");
         group.Subcommands.Add(CreateCommand());
+        group.Subcommands.Add(UpdateCommand());
         var list = new Command("list", "List the connections you may use");
         list.SetAction((_, ct) => CliOutput.RunAsync(async client =>
         {
@@ -70,6 +71,58 @@ public static class ConnectionsCommand
                 ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await File.ReadAllTextAsync(f.FullName, ct) : null,
             };
             CliOutput.Json(await client.SendAsync(HttpMethod.Post, "api/connections", body, ct));
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// <c>vigil connections update NAME [--access-group G]… [--access-mode M]… [--review-group G]… [--min-approvals N]
+    /// [--review-timeout 30m] [--max-access-duration 8h] [--require-jit-for-connect true|false]
+    /// [--require-review-for-exec true|false]</c>: PATCHes only the options given (a repeated list option replaces the list).
+    /// </summary>
+    private static Command UpdateCommand()
+    {
+        var name = new Argument<string>("name");
+        var accessGroups = new Option<string[]>("--access-group") { Description = "A group whose members may use it (repeat; replaces the list)" };
+        var accessModes = new Option<string[]>("--access-mode") { Description = "exec or connect (repeat; replaces the list)" };
+        var reviewGroups = new Option<string[]>("--review-group") { Description = "A group whose members decide its reviews (repeat; replaces the list)" };
+        var minApprovals = new Option<int?>("--min-approvals") { Description = "Distinct approvals a review needs (1-10)" };
+        var reviewTimeout = new Option<string?>("--review-timeout") { Description = "How long a review waits before it expires, e.g. 30m" };
+        var maxAccess = new Option<string?>("--max-access-duration") { Description = "Longest just-in-time access a request may ask for, e.g. 8h" };
+        var requireJit = new Option<bool?>("--require-jit-for-connect") { Description = "Native clients need approved just-in-time access" };
+        var requireReview = new Option<bool?>("--require-review-for-exec") { Description = "Every exec command needs a review" };
+        var command = new Command("update", "Change a connection's access and review settings")
+        {
+            name, accessGroups, accessModes, reviewGroups, minApprovals, reviewTimeout, maxAccess, requireJit, requireReview,
+        };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
+        {
+            var body = new JsonObject();
+            void List(string field, Option<string[]> option)
+            {
+                if (parse.GetResult(option) is not null)
+                {
+                    body[field] = new JsonArray([.. parse.GetValue(option)!.Select(v => JsonValue.Create(v))]);
+                }
+            }
+            List("access_groups", accessGroups);
+            List("access_modes", accessModes);
+            List("review_groups", reviewGroups);
+            body["min_approvals"] = parse.GetValue(minApprovals);
+            body["review_timeout"] = parse.GetValue(reviewTimeout);
+            body["max_access_duration"] = parse.GetValue(maxAccess);
+            body["require_jit_for_connect"] = parse.GetValue(requireJit);
+            body["require_review_for_exec"] = parse.GetValue(requireReview);
+            foreach (var unset in body.Where(p => p.Value is null).Select(p => p.Key).ToList())
+            {
+                body.Remove(unset);
+            }
+            if (body.Count == 0)
+            {
+                throw new CliException("nothing to change: pass at least one option (see --help)");
+            }
+            CliOutput.Json(await client.SendAsync(HttpMethod.Patch, $"api/connections/{Uri.EscapeDataString(parse.GetValue(name)!)}", body, ct));
             return 0;
         }));
         return command;
