@@ -188,9 +188,12 @@ public sealed class ProviderFailureTests(ITestOutputHelper output)
     public async Task Retry_after_an_http_date_waits_until_then(string provider)
     {
         await using var fake = await FakeLlmProvider.StartAsync(ProviderWires.WireOf(provider));
-        // HTTP-dates have whole seconds: 2 s ahead means a wait of 1 to 2 s.
-        var date = DateTimeOffset.UtcNow.AddSeconds(2).ToString("r", System.Globalization.CultureInfo.InvariantCulture);
-        fake.RespondInOrder(FakeLlmReply.Error(429, "Slow down", retryAfter: date), FakeLlmReply.Verdict(RiskLevel.Medium, "Locks table", "Takes an exclusive lock."));
+        // HTTP-dates have whole seconds: 2 s ahead of the answer means a wait of 1 to 2 s. The date is taken when the
+        // fake answers, not when the test starts, so a slow first exchange on a loaded machine does not shorten it.
+        var calls = 0;
+        fake.Responder = _ => Interlocked.Increment(ref calls) == 1
+            ? FakeLlmReply.Error(429, "Slow down", retryAfter: DateTimeOffset.UtcNow.AddSeconds(2).ToString("r", System.Globalization.CultureInfo.InvariantCulture))
+            : FakeLlmReply.Verdict(RiskLevel.Medium, "Locks table", "Takes an exclusive lock.");
 
         var verdict = await ProviderWires.Create(fake, provider).ClassifyAsync(ProviderWires.Request(), s_timeout, CancellationToken.None);
 
