@@ -20,6 +20,7 @@ using Vigil.Reviews;
 using Vigil.Security;
 using Vigil.Sessions;
 using Vigil.Storage;
+using Vigil.Webhooks;
 
 namespace Vigil.Hosting;
 
@@ -69,6 +70,16 @@ public static class GatewayHost
         {
             services.AddSingleton(sp => new OidcClient(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, sp.GetRequiredService<TimeProvider>()));
         }
+        // Webhooks before the features that publish: the outbox loads its subscriptions when it starts, and stops
+        // (draining its queue to disk) after them; the dispatcher stops last.
+        services.AddSingleton<WebhookRepository>();
+        services.AddSingleton<DeliveryRepository>();
+        services.AddSingleton<WebhookSubscriptions>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddSingleton<WebhookOutbox>();
+        services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<WebhookOutbox>());
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookOutbox>());
         services.AddSingleton<ConnectionRepository>();
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<SessionRecorder>();
@@ -109,6 +120,7 @@ public static class GatewayHost
         api.MapRuleEndpoints();
         api.MapAnalyzerEndpoints();
         api.MapAnalyticsEndpoints();
+        api.MapWebhookEndpoints();
         var anonymous = app.MapGroup("/api");
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();
