@@ -245,11 +245,14 @@ public sealed class WebhookDispatcher : BackgroundService
         if (_schedule.Exhausted(failures))
         {
             await _deliveries.RecordAttemptAsync(delivery.Seq, DeliveryStatus.Failed, result, now, null, CancellationToken.None);
-            WebhookLog.GaveUp(_logger, delivery.Id, delivery.EventType, delivery.WebhookId, attempt, result.Error!);
+            WebhookLog.GaveUp(_logger, delivery.Id, delivery.EventType, delivery.WebhookId, attempt, Short(result));
             return;
         }
         var delay = _schedule.Delay(failures, result.RetryAfter, Random.Shared.NextDouble());
         await _deliveries.RecordAttemptAsync(delivery.Seq, DeliveryStatus.Pending, result, now, now + delay, CancellationToken.None);
-        WebhookLog.Retrying(_logger, delivery.Id, delivery.EventType, delivery.WebhookId, attempt, result.Error!, delay);
+        WebhookLog.Retrying(_logger, delivery.Id, delivery.EventType, delivery.WebhookId, attempt, Short(result), delay);
     }
+
+    /// <summary>The failure as logged: the status alone when there was an answer (its body stays in the delivery row), else the error.</summary>
+    private static string Short(AttemptResult result) => result.StatusCode is { } status ? $"HTTP {status}" : result.Error ?? "failed";
 }

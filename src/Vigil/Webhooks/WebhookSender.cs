@@ -52,11 +52,11 @@ public sealed class WebhookSender : IDisposable
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
             var status = (int)response.StatusCode;
-            var answer = await ReadCappedAsync(response.Content, linked.Token);
             if (status is >= 200 and <= 299)
             {
-                return new AttemptResult(true, status, null);
+                return new AttemptResult(true, status, null); // the answer's body is not needed: a slow one must not turn success into a timeout
             }
+            var answer = await ReadCappedAsync(response.Content, linked.Token);
             if (status is >= 300 and <= 399)
             {
                 return new AttemptResult(false, status, $"HTTP {status}: redirect to {response.Headers.Location} not followed; update the webhook's URL");
