@@ -92,7 +92,7 @@ public sealed class GatewayOptions
     /// <summary>Attempts before a webhook delivery is marked <c>failed</c> (<c>VIGIL_WEBHOOK_MAX_ATTEMPTS</c>; default 10).</summary>
     public int WebhookMaxAttempts { get; set; } = 10;
 
-    /// <summary>Time one webhook delivery attempt may take, connect to response headers (<c>VIGIL_WEBHOOK_TIMEOUT</c>; default 10 s).</summary>
+    /// <summary>Time one webhook delivery attempt may take, from connecting to the end of the answer (<c>VIGIL_WEBHOOK_TIMEOUT</c>; default 10 s).</summary>
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Webhook deliveries in flight at once across all endpoints (<c>VIGIL_WEBHOOK_CONCURRENCY</c>; default 16).</summary>
