@@ -27,6 +27,10 @@ public static class ServeCommand
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
             var options = new GatewayOptions();
+            TimeSpan? Duration(string name, string example) => Env(name) is not { } text ? null
+                : DurationText.TryParse(text, out var d) ? d : throw new FormatException($"{name}: '{text}' is not a duration such as {example}");
+            int? Count(string name) => Env(name) is not { } text ? null
+                : int.TryParse(text, out var n) && n >= 1 ? n : throw new FormatException($"{name}: '{text}' is not a positive whole number");
             options.DataDirectory = Path.GetFullPath(parse.GetValue(data) ?? Env("VIGIL_DATA_DIR") ?? options.DataDirectory);
             options.HttpListen = parse.GetValue(http) ?? Env("VIGIL_HTTP_LISTEN") ?? options.HttpListen;
             options.PgListen = parse.GetValue(pg) ?? Env("VIGIL_PG_LISTEN") ?? options.PgListen;
@@ -69,6 +73,11 @@ public static class ServeCommand
             {
                 options.AnalysisCacheEntries = cacheEntries;
             }
+            options.WebhookRetryBase = Duration("VIGIL_WEBHOOK_RETRY_BASE", "5s") ?? options.WebhookRetryBase;
+            options.WebhookRetryCap = Duration("VIGIL_WEBHOOK_RETRY_CAP", "1h") ?? options.WebhookRetryCap;
+            options.WebhookTimeout = Duration("VIGIL_WEBHOOK_TIMEOUT", "10s") ?? options.WebhookTimeout;
+            options.WebhookMaxAttempts = Count("VIGIL_WEBHOOK_MAX_ATTEMPTS") ?? options.WebhookMaxAttempts;
+            options.WebhookConcurrency = Count("VIGIL_WEBHOOK_CONCURRENCY") ?? options.WebhookConcurrency;
             options.MasterKey = Env(MasterKey.EnvironmentVariable);
             options.Demo = parse.GetValue(demo);
             return options;

@@ -20,6 +20,7 @@ using Vigil.Reviews;
 using Vigil.Security;
 using Vigil.Sessions;
 using Vigil.Storage;
+using Vigil.Webhooks;
 
 namespace Vigil.Hosting;
 
@@ -69,6 +70,16 @@ public static class GatewayHost
         {
             services.AddSingleton(sp => new OidcClient(oidc, new HttpClient { Timeout = TimeSpan.FromSeconds(15) }, sp.GetRequiredService<TimeProvider>()));
         }
+        // Webhooks before the features that publish: the outbox loads its subscriptions when it starts, and stops
+        // (draining its queue to disk) after them; the dispatcher stops last.
+        services.AddSingleton<WebhookRepository>();
+        services.AddSingleton<DeliveryRepository>();
+        services.AddSingleton<WebhookSubscriptions>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddSingleton<WebhookOutbox>();
+        services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<WebhookOutbox>());
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookOutbox>());
         services.AddSingleton<ConnectionRepository>();
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<SessionRecorder>();
@@ -79,7 +90,6 @@ public static class GatewayHost
         services.AddSingleton<ReviewService>();
         services.AddHostedService<ReviewExpiry>();
         services.AddSingleton<GatewayLinks>();
-        services.AddSingleton<Webhooks.IEventPublisher, TemporaryPublisher>();
         services.AddSingleton<RuleRepository>();
         services.AddSingleton<RuleSet>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleSet>());
@@ -116,6 +126,7 @@ public static class GatewayHost
         api.MapAnalyticsEndpoints();
         api.MapReviewEndpoints();
         api.MapAccessRequestEndpoints();
+        api.MapWebhookEndpoints();
         var anonymous = app.MapGroup("/api");
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();
@@ -154,10 +165,5 @@ public static class GatewayHost
         var endpoint = GatewayOptions.ParseEndpoint(listen);
         var host = endpoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString();
         return $"http://{host}:{endpoint.Port}";
-    }
-
-    private sealed class TemporaryPublisher : Webhooks.IEventPublisher
-    {
-        public void Publish(string type, object data) { }
     }
 }

@@ -80,6 +80,24 @@ public sealed class GatewayOptions
     /// <summary>Most verdicts the cache holds (<c>VIGIL_ANALYSIS_CACHE_ENTRIES</c>; default 100000).</summary>
     public int AnalysisCacheEntries { get; set; } = 100_000;
 
+    /// <summary>
+    /// Delay before the first retry of a failed webhook delivery (<c>VIGIL_WEBHOOK_RETRY_BASE</c>, a duration such as
+    /// "5s"; default 5 s). Each further retry waits twice as long, up to <see cref="WebhookRetryCap"/>, plus up to 25 % jitter.
+    /// </summary>
+    public TimeSpan WebhookRetryBase { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest delay between two webhook delivery attempts (<c>VIGIL_WEBHOOK_RETRY_CAP</c>; default 1 h).</summary>
+    public TimeSpan WebhookRetryCap { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Attempts before a webhook delivery is marked <c>failed</c> (<c>VIGIL_WEBHOOK_MAX_ATTEMPTS</c>; default 10).</summary>
+    public int WebhookMaxAttempts { get; set; } = 10;
+
+    /// <summary>Time one webhook delivery attempt may take, from connecting to the end of the answer (<c>VIGIL_WEBHOOK_TIMEOUT</c>; default 10 s).</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Webhook deliveries in flight at once across all endpoints (<c>VIGIL_WEBHOOK_CONCURRENCY</c>; default 16).</summary>
+    public int WebhookConcurrency { get; set; } = 16;
+
     /// <summary>Start a throwaway PostgreSQL and register it as connection <c>demo</c> (<c>--demo</c>).</summary>
     public bool Demo { get; set; }
 

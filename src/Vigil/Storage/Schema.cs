@@ -279,5 +279,40 @@ internal static class Schema
                 PRIMARY KEY (review_id, reviewer_id))
             """,
         ],
+        // 5: webhooks (issue 5): endpoints (secret encrypted) and
+        // the durable outbox, one delivery row per event and subscribed endpoint. id is the event's webhook-id (msg_…),
+        // shared by every endpoint the event goes to; attempt_base is the attempt count a replay restarted the retry budget at.
+        [
+            """
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY,
+                url TEXT NOT NULL,
+                event_types TEXT NOT NULL,
+                format TEXT NOT NULL,
+                description TEXT NULL,
+                secret_encrypted TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL,
+                webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                event_type TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                attempt_base INTEGER NOT NULL DEFAULT 0,
+                last_status_code INTEGER NULL,
+                last_error TEXT NULL,
+                next_attempt_at TEXT NULL,
+                created_at TEXT NOT NULL,
+                delivered_at TEXT NULL,
+                UNIQUE (webhook_id, id))
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)",
+            "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, seq DESC)",
+        ],
     ];
 }
