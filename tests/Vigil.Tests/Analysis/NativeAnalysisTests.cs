@@ -87,7 +87,7 @@ public sealed class NativeAnalysisTests(GatewayFixture gateway)
         var refused = await FluentActions.Awaiting(() => new NpgsqlCommand("INSERT INTO items (id, name) VALUES (9100, 'x')", conn).ExecuteNonQueryAsync())
             .Should().ThrowAsync<PostgresException>();
         refused.Which.SqlState.Should().Be("42501");
-        refused.Which.MessageText.Should().MatchRegex("^vigil: approval required by AI session analyzer: .+ \\(review [0-9a-f-]{36}\\)$");
+        refused.Which.MessageText.Should().MatchRegex("^vigil: approval required by AI session analyzer: .+ \\(review ([0-9a-f-]{36}): http://\\S+/api/reviews/\\1\\)$");
     }
 
     [Fact]
