@@ -31,7 +31,7 @@ public static class AuditRedaction
     /// <summary>
     /// True when a property named <paramref name="name"/> holds a secret: its name, ignoring case, <c>_</c> and
     /// <c>-</c>, is or contains password, passwd, secret, token, apikey (api_key), privatekey (private_key),
-    /// clientsecret (client_secret), authorization or credential.
+    /// clientsecret (client_secret), authorization or credential; or it is exactly <c>url</c> (webhook URLs).
     /// </summary>
     public static bool IsSensitive(string name)
     {
@@ -45,6 +45,11 @@ public static class AuditRedaction
             }
         }
         ReadOnlySpan<char> normalized = buffer[..length];
+        // A webhook's "url": Slack and Teams incoming-webhook URLs carry their credential in the path.
+        if (normalized.SequenceEqual("url"))
+        {
+            return true;
+        }
         foreach (var word in SensitiveWords)
         {
             if (normalized.Contains(word, StringComparison.Ordinal))

@@ -31,6 +31,8 @@ public sealed class AuditRedactionTests
     [InlineData("has_password", true)]
     [InlineData("name", false)]
     [InlineData("api_url", false)]
+    [InlineData("url", true)]
+    [InlineData("URL", true)]
     [InlineData("key", false)]
     [InlineData("ssl_root_cert", false)]
     [InlineData("", false)]
