@@ -16,6 +16,8 @@ public static class CliRoot
                 ExecCommand.Create(),
                 ConnectionsCommand.Create(),
                 SessionsCommand.Create(),
+                ReviewsCommand.Create(),
+                AccessCommand.Create(),
                 LoginCommand.Create(),
                 LoginCommand.CreateLogout(),
                 LoginCommand.CreateWhoami(),
