@@ -142,7 +142,8 @@ public static class ReviewsCommand
         text.AppendLine($"status       {status}" + (status == "pending" ? $" ({ReviewWait.Progress(review)})" : ""));
         text.AppendLine($"connection   {Field("connection")}");
         text.AppendLine($"requested    by {Field("requested_by")} at {Field("created_at")}");
-        text.AppendLine($"reviewers    {CliFormat.Text(review["reviewer_groups"])} (admins always may); {review["min_approvals"]?.ToString() ?? "1"} approval(s) needed");
+        var groups = review["reviewer_groups"] is JsonArray { Count: > 0 } g ? $"members of {CliFormat.Text(g)} or admins" : "admins only";
+        text.AppendLine($"reviewers    {groups}; {review["min_approvals"]?.ToString() ?? "1"} approval(s) needed");
         text.AppendLine($"expires      {Field("expires_at")}");
         if (ReviewWait.Str(review["reason"]) is { } reason)
         {

@@ -254,5 +254,46 @@ internal static class Schema
                 PRIMARY KEY (review_id, reviewer_id))
             """,
         ],
+        // 5: access requests (type 'jit') have no session: reviews.session_id becomes nullable (a table rebuild; the
+        // migration runs with foreign keys off, so review_decisions keeps its rows and its reference to 'reviews').
+        [
+            """
+            CREATE TABLE reviews_v5 (
+                id TEXT PRIMARY KEY,
+                type TEXT NOT NULL DEFAULT 'onetime',
+                session_id TEXT NULL,
+                session_type TEXT NULL,
+                connection TEXT NOT NULL,
+                requested_by_id TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                input TEXT NOT NULL,
+                input_sha256 TEXT NOT NULL,
+                ai_analysis TEXT NULL,
+                reviewer_groups TEXT NOT NULL DEFAULT '[]',
+                min_approvals INTEGER NOT NULL DEFAULT 1,
+                review_timeout_seconds INTEGER NOT NULL DEFAULT 1800,
+                status TEXT NOT NULL,
+                reason TEXT NULL,
+                access_duration_seconds INTEGER NULL,
+                access_expires_at TEXT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                expires_at TEXT NULL,
+                executed_at TEXT NULL)
+            """,
+            """
+            INSERT INTO reviews_v5 (id, type, session_id, session_type, connection, requested_by_id, requested_by, input, input_sha256, ai_analysis,
+                reviewer_groups, min_approvals, review_timeout_seconds, status, reason, access_duration_seconds, access_expires_at, created_at,
+                updated_at, expires_at, executed_at)
+            SELECT id, type, session_id, session_type, connection, requested_by_id, requested_by, input, input_sha256, ai_analysis,
+                reviewer_groups, min_approvals, review_timeout_seconds, status, reason, access_duration_seconds, access_expires_at, created_at,
+                updated_at, expires_at, executed_at FROM reviews
+            """,
+            "DROP TABLE reviews",
+            "ALTER TABLE reviews_v5 RENAME TO reviews",
+            "CREATE INDEX reviews_status ON reviews(status, created_at DESC)",
+            "CREATE INDEX reviews_expiry ON reviews(expires_at) WHERE status IN ('pending', 'approved')",
+            "CREATE INDEX reviews_binding ON reviews(connection, requested_by_id, input_sha256) WHERE status = 'approved'",
+        ],
     ];
 }

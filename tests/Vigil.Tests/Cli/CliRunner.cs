@@ -18,6 +18,18 @@ public sealed class CliRunner(GatewayFixture gateway) : IDisposable
         IEnumerable<string> args, string? stdin = null, string token = GatewayFixture.Token, string? gatewayUrl = null,
         IDictionary<string, string>? environment = null)
     {
+        return Processes.RunAsync("dotnet", [Processes.VigilDll, .. args], Environment(token, gatewayUrl, environment), stdin);
+    }
+
+    /// <summary>
+    /// Starts <c>vigil ARGS</c> in the background (stdin closed) with the environment of <see cref="RunAsync"/>, for
+    /// commands that wait (e.g. <c>vigil exec</c> waiting for a review) while the test acts or signals them.
+    /// </summary>
+    public Processes.Running Start(IEnumerable<string> args, string token = GatewayFixture.Token) =>
+        Processes.Start("dotnet", [Processes.VigilDll, .. args], Environment(token, null, null));
+
+    private Dictionary<string, string> Environment(string token, string? gatewayUrl, IDictionary<string, string>? environment)
+    {
         var variables = new Dictionary<string, string>
         {
             ["VIGIL_TOKEN"] = token,
@@ -29,7 +41,7 @@ public sealed class CliRunner(GatewayFixture gateway) : IDisposable
         {
             variables[key] = value;
         }
-        return Processes.RunAsync("dotnet", [Processes.VigilDll, .. args], variables, stdin);
+        return variables;
     }
 
     /// <inheritdoc />

@@ -54,7 +54,7 @@ public sealed class SchemaMigrationTests : IDisposable
         check.CommandText = "SELECT access_groups || ' ' || access_modes FROM connections WHERE name = 'prod'";
         (await check.ExecuteScalarAsync()).Should().Be("[] [\"exec\",\"connect\"]");
         check.CommandText = "PRAGMA user_version";
-        (await check.ExecuteScalarAsync()).Should().Be(3L);
+        (await check.ExecuteScalarAsync()).Should().Be((long)Schema.Migrations.Length);
         check.CommandText = "SELECT count(*) FROM ai_rules";
         (await check.ExecuteScalarAsync()).Should().Be(0L, "the analyzer's tables exist after the upgrade");
 
