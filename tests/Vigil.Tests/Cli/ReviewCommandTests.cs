@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Npgsql;
 using Vigil.Tests.Fixtures;
 
 namespace Vigil.Tests.Cli;
@@ -35,12 +36,20 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
         return new Setup(connection, requester, reviewer, second);
     }
 
+    /// <summary>The table the reviewed commands write to (not the shared <c>items</c>, whose row count other tests check).</summary>
+    private const string Table = "cli_reviewed";
+
     /// <summary>A medium-risk statement (the static analyzer: "Data write") with a value to find in the output.</summary>
-    private static (string Script, string Marker) Insert()
+    private async Task<(string Script, string Marker)> InsertAsync()
     {
-        var id = Random.Shared.Next(1_000_000, 2_000_000_000);
+        await using (var direct = new NpgsqlConnection(gateway.DirectConnectionString()))
+        {
+            await direct.OpenAsync();
+            await new NpgsqlCommand($"CREATE TABLE IF NOT EXISTS {Table} (id int PRIMARY KEY, name text NOT NULL); GRANT ALL ON {Table} TO app", direct).ExecuteNonQueryAsync();
+        }
+        var id = Random.Shared.Next(1, int.MaxValue);
         var marker = $"reviewed-{id}";
-        return ($"INSERT INTO items (id, name) VALUES ({id}, '{marker}') RETURNING name", marker);
+        return ($"INSERT INTO {Table} (id, name) VALUES ({id}, '{marker}') RETURNING name", marker);
     }
 
     private static async Task<JsonNode> DecideAsync(HttpClient client, string id, string verb, string? reason = null)
@@ -66,7 +75,7 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
     public async Task Exec_waits_reports_each_approval_and_runs_once_approved()
     {
         var setup = await SetupAsync(minApprovals: 2);
-        var (script, marker) = Insert();
+        var (script, marker) = await InsertAsync();
         using var exec = _cli.Start(["exec", setup.Connection, "-i", script], setup.Requester.Token);
         var id = (await exec.WaitForStderrAsync(@"vigil: review (\S+): ")).Groups[1].Value;
         await exec.WaitForStderrAsync("waiting for approval");
@@ -90,7 +99,7 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
     public async Task Exec_exits_3_with_the_reviewer_and_reason_when_rejected()
     {
         var setup = await SetupAsync();
-        var (script, _) = Insert();
+        var (script, _) = await InsertAsync();
         using var exec = _cli.Start(["exec", setup.Connection, "-i", script, "--json"], setup.Requester.Token);
         var id = (await exec.WaitForStderrAsync(@"vigil: review (\S+): ")).Groups[1].Value;
         using var reviewer = gateway.ClientFor(setup.Reviewer.Token);
@@ -110,7 +119,7 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
     public async Task Exec_exits_3_when_the_review_expires()
     {
         var setup = await SetupAsync(reviewTimeout: "2s");
-        var (script, _) = Insert();
+        var (script, _) = await InsertAsync();
         var result = await _cli.RunAsync(["exec", setup.Connection, "-i", script], token: setup.Requester.Token);
         result.ExitCode.Should().Be(3, result.Stderr);
         result.Stderr.Should().MatchRegex(@"vigil: review \S+ expired at \S+ without enough approvals \(0/1 approvals\)");
@@ -120,7 +129,7 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
     public async Task No_wait_exits_4_and_review_id_runs_it_once_after_approval()
     {
         var setup = await SetupAsync();
-        var (script, marker) = Insert();
+        var (script, marker) = await InsertAsync();
         var waiting = await _cli.RunAsync(["exec", setup.Connection, "-i", script, "--no-wait"], token: setup.Requester.Token);
         waiting.ExitCode.Should().Be(4, waiting.Stderr);
         var id = System.Text.RegularExpressions.Regex.Match(waiting.Stderr, @"approval pending: review (\S+) ").Groups[1].Value;
@@ -166,7 +175,7 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
     public async Task Ctrl_c_while_waiting_exits_4_with_the_resume_hint_and_leaves_the_review_pending()
     {
         var setup = await SetupAsync();
-        var (script, _) = Insert();
+        var (script, _) = await InsertAsync();
         using var exec = _cli.Start(["exec", setup.Connection, "-i", script], setup.Requester.Token);
         var id = (await exec.WaitForStderrAsync(@"vigil: review (\S+): ")).Groups[1].Value;
         await exec.WaitForStderrAsync("waiting for approval");
@@ -183,7 +192,7 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
     public async Task Reviewers_list_show_and_decide_reviews_and_requesters_cannot_approve_their_own()
     {
         var setup = await SetupAsync();
-        var (script, _) = Insert();
+        var (script, _) = await InsertAsync();
         var first = await _cli.RunAsync(["exec", setup.Connection, "-i", script, "--no-wait", "--json"], token: setup.Requester.Token);
         first.ExitCode.Should().Be(4, first.Stderr);
         var id = JsonNode.Parse(first.Stdout)!["review"]!["id"]!.GetValue<string>();
@@ -223,7 +232,7 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
         resume.Stderr.Should().Contain("use the migration tool");
 
         // The requester may withdraw a pending review.
-        var (script2, _) = Insert();
+        var (script2, _) = await InsertAsync();
         var second = await _cli.RunAsync(["exec", setup.Connection, "-i", script2, "--no-wait", "--json"], token: setup.Requester.Token);
         var id2 = JsonNode.Parse(second.Stdout)!["review"]!["id"]!.GetValue<string>();
         var cancelled = await _cli.RunAsync(["reviews", "cancel", id2], token: setup.Requester.Token);
