@@ -128,7 +128,17 @@ public static class ExecCommand
         {
             await Console.Error.WriteLineAsync("vigil: waiting for approval (Ctrl-C stops waiting; the review stays pending)");
         }
-        var (current, end) = await ReviewWait.WaitAsync(client, review, options.Deadline, cancellationToken);
+        JsonNode current;
+        WaitEnd end;
+        try
+        {
+            (current, end) = await ReviewWait.WaitAsync(client, review, options.Deadline, cancellationToken);
+        }
+        catch (CliException e) when (e.Status is null or >= 500)
+        {
+            // The gateway went away mid-wait: the review itself is unaffected.
+            throw new CliException($"{e.Message}; the review may still be pending: resume with `vigil exec --review {id}`", e.Status);
+        }
         if (end != WaitEnd.Decided)
         {
             var why = end == WaitEnd.Interrupted ? "interrupted" : "stopped waiting (--wait-timeout)";

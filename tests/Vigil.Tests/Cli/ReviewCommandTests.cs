@@ -160,6 +160,20 @@ public sealed class ReviewCommandTests(GatewayFixture gateway) : IDisposable
     }
 
     [Fact]
+    public async Task Wait_timeout_stops_waiting_with_exit_4_and_the_resume_hint()
+    {
+        var setup = await SetupAsync();
+        var (script, _) = await InsertAsync();
+        var result = await _cli.RunAsync(["exec", setup.Connection, "-i", script, "--wait-timeout", "2s"], token: setup.Requester.Token);
+        result.ExitCode.Should().Be(4, result.Stderr);
+        result.Stderr.Should().MatchRegex(@"vigil: stopped waiting \(--wait-timeout\): review (\S+) is still pending \(0/1 approvals\); resume with `vigil exec --review \1`");
+
+        var bad = await _cli.RunAsync(["exec", setup.Connection, "-i", script, "--wait-timeout", "soon"], token: setup.Requester.Token);
+        bad.ExitCode.Should().Be(1);
+        bad.Stderr.Should().Contain("--wait-timeout must be a duration");
+    }
+
+    [Fact]
     public async Task Exec_without_a_connection_or_review_says_what_is_missing()
     {
         var result = await _cli.RunAsync(["exec", "-i", "SELECT 1"]);
