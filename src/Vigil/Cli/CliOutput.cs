@@ -10,7 +10,10 @@ internal static class CliOutput
 
     public static void Json(JsonNode? node) => Console.WriteLine(node?.ToJsonString(Indented) ?? "null");
 
-    /// <summary>Runs a client verb: CLI errors print "vigil: …" to stderr and exit 1.</summary>
+    /// <summary>
+    /// Runs a client verb: CLI errors print "vigil: …" to stderr and exit 1; an interruption (Ctrl-C, SIGTERM) the
+    /// verb did not handle itself prints "vigil: interrupted" and exits 130 (128 + SIGINT), without a stack trace.
+    /// </summary>
     public static async Task<int> RunAsync(Func<GatewayClient, Task<int>> action)
     {
         using var client = new GatewayClient();
@@ -22,6 +25,11 @@ internal static class CliOutput
         {
             await Console.Error.WriteLineAsync($"vigil: {e.Message}");
             return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("vigil: interrupted");
+            return 130;
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class AiCommandTests(GatewayFixture gateway) : IDisposable
             blocked.Stderr.Should().Contain("blocked by AI session analyzer");
 
             await OkAsync("ai", "rules", "update", rule, "--low", "require_approval", "--medium", "require_approval", "--high", "require_approval");
-            var waiting = await _cli.RunAsync(["exec", Connection, "-i", "SELECT 1"]);
+            var waiting = await _cli.RunAsync(["exec", Connection, "-i", "SELECT 1", "--no-wait"]);
             waiting.ExitCode.Should().Be(4, waiting.Stderr);
             waiting.Stderr.Should().MatchRegex(@"approval pending: review \S+");
 

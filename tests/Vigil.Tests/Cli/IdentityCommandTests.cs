@@ -16,10 +16,10 @@ public sealed class IdentityCommandTests(GatewayFixture gateway) : IDisposable
     private const UnixFileMode Mode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode Mode700 = Mode600 | UnixFileMode.UserExecute;
 
-    private readonly string _home = Path.Combine(Path.GetTempPath(), "vigil-cli-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly CliRunner _cli = new(gateway);
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
 
-    private string ConfigHome => Path.Combine(_home, "config");
+    private string ConfigHome => _cli.ConfigHome;
 
     private string CredentialsPath => Path.Combine(ConfigHome, "vigil", "credentials.json");
 
@@ -31,22 +31,9 @@ public sealed class IdentityCommandTests(GatewayFixture gateway) : IDisposable
     /// starts under that umask.
     /// </summary>
     private Task<Processes.Result> VigilAsync(
-        IEnumerable<string> args, string? token = GatewayFixture.Token, string? gatewayUrl = "", string? stdin = null, string? umask = null)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["VIGIL_TOKEN"] = token ?? "",
-            ["VIGIL_GATEWAY_URL"] = gatewayUrl == "" ? gateway.HttpAddress : gatewayUrl ?? "",
-            ["XDG_CONFIG_HOME"] = ConfigHome,
-            ["HOME"] = _home,
-            ["DISPLAY"] = "",
-            ["WAYLAND_DISPLAY"] = "",
-        };
-        string[] command = [Processes.VigilDll, .. args];
-        return umask is null
-            ? Processes.RunAsync("dotnet", command, environment, stdin)
-            : Processes.RunAsync("sh", ["-c", $"umask {umask}; exec dotnet \"$@\"", "sh", .. command], environment, stdin);
-    }
+        IEnumerable<string> args, string? token = GatewayFixture.Token, string? gatewayUrl = "", string? stdin = null, string? umask = null) =>
+        _cli.RunAsync(args, stdin, token ?? "", gatewayUrl == "" ? null : gatewayUrl ?? "",
+            new Dictionary<string, string> { ["DISPLAY"] = "", ["WAYLAND_DISPLAY"] = "" }, umask);
 
     private async Task<JsonNode> JsonAsync(IEnumerable<string> args, string? token = GatewayFixture.Token)
     {
@@ -289,14 +276,5 @@ public sealed class IdentityCommandTests(GatewayFixture gateway) : IDisposable
         invalid.Stderr.Should().StartWith("vigil: 400: ").And.Contain("'name'");
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_home, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _cli.Dispose();
 }
