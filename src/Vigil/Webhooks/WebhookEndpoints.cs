@@ -31,24 +31,31 @@ public static class WebhookEndpoints
     private static ProblemHttpResult? Forbidden(HttpContext http) =>
         ApiAuthentication.Caller(http).IsAdmin ? null : Api.Problem(403, "only admins may manage webhooks");
 
-    private static async Task<Results<Created<CreatedWebhookView>, ProblemHttpResult>> CreateAsync(
-        HttpContext http, WebhookRepository repository, WebhookSubscriptions subscriptions, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>The caller is an admin and the body is a valid webhook; otherwise the 403 or 400 to answer.</summary>
+    private static async Task<(WebhookRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpContext http, CancellationToken cancellationToken)
     {
         if (Forbidden(http) is { } forbidden)
         {
-            return forbidden;
+            return (null, forbidden);
         }
         var (request, error) = await Api.ReadBodyAsync<WebhookRequest>(http.Request, cancellationToken);
         if (error is not null)
         {
-            return error;
+            return (null, error);
         }
-        if (request!.Problem() is { } invalid)
+        return request!.Problem() is { } invalid ? (null, Api.Problem(400, invalid)) : (request, null);
+    }
+
+    private static async Task<Results<Created<CreatedWebhookView>, ProblemHttpResult>> CreateAsync(
+        HttpContext http, WebhookRepository repository, WebhookSubscriptions subscriptions, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await ReadRequestAsync(http, cancellationToken);
+        if (problem is not null)
         {
-            return Api.Problem(400, invalid);
+            return problem;
         }
         var (webhook, secret) = await repository.CreateAsync(
-            request.Url!, request.DistinctEventTypes(), request.Format ?? WebhookFormat.Standard, request.Description, time.GetUtcNow(), cancellationToken);
+            request!.Url!, request.DistinctEventTypes(), request.Format ?? WebhookFormat.Standard, request.Description, time.GetUtcNow(), cancellationToken);
         await subscriptions.ReloadAsync(cancellationToken);
         var view = WebhookView.From(webhook);
         return TypedResults.Created($"/api/webhooks/{webhook.Id}",
@@ -80,21 +87,13 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> UpdateAsync(
         string id, HttpContext http, WebhookRepository repository, WebhookSubscriptions subscriptions, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (Forbidden(http) is { } forbidden)
+        var (request, problem) = await ReadRequestAsync(http, cancellationToken);
+        if (problem is not null)
         {
-            return forbidden;
-        }
-        var (request, error) = await Api.ReadBodyAsync<WebhookRequest>(http.Request, cancellationToken);
-        if (error is not null)
-        {
-            return error;
-        }
-        if (request!.Problem() is { } invalid)
-        {
-            return Api.Problem(400, invalid);
+            return problem;
         }
         var webhook = await repository.UpdateAsync(
-            id, request.Url!, request.DistinctEventTypes(), request.Format ?? WebhookFormat.Standard, request.Description, time.GetUtcNow(), cancellationToken);
+            id, request!.Url!, request.DistinctEventTypes(), request.Format ?? WebhookFormat.Standard, request.Description, time.GetUtcNow(), cancellationToken);
         if (webhook is null)
         {
             return NotFound(id);

@@ -10,21 +10,7 @@ public static class Processes
     public static async Task<Result> RunAsync(
         string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? stdin = null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
+        var start = StartInfo(file, arguments, environment);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -52,6 +38,12 @@ public static class Processes
     /// </summary>
     public static Running Start(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
+        var start = StartInfo(file, arguments, environment);
+        return new Running(Process.Start(start)!, $"{file} {string.Join(' ', start.ArgumentList)}");
+    }
+
+    private static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments, IDictionary<string, string>? environment)
+    {
         var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -67,7 +59,7 @@ public static class Processes
         {
             start.Environment[key] = value;
         }
-        return new Running(Process.Start(start)!, $"{file} {string.Join(' ', start.ArgumentList)}");
+        return start;
     }
 
     /// <summary>A process started by <see cref="Start"/>; disposing kills it if it still runs.</summary>
