@@ -88,7 +88,7 @@ public sealed class WebhookDeliveryTests(WebhookGateway gateway) : IClassFixture
         requests[1].Header("webhook-id").Should().Be(requests[0].Header("webhook-id"));
         requests.Should().OnlyContain(r => StandardWebhookVerifier.Verify(secret, r), "every attempt is signed afresh");
 
-        var delivery = (await gateway.WaitForDeliveriesAsync(id, d => d.Single()["status"]!.GetValue<string>() == "delivered")).Single();
+        var delivery = (await gateway.WaitForDeliveriesAsync(id, d => d.Count == 1 && d[0]["status"]!.GetValue<string>() == "delivered")).Single();
         delivery["attempts"]!.GetValue<int>().Should().Be(2);
         delivery["last_status_code"]!.GetValue<int>().Should().Be(200);
     }
@@ -101,7 +101,7 @@ public sealed class WebhookDeliveryTests(WebhookGateway gateway) : IClassFixture
         var (id, _) = await gateway.CreateWebhookAsync(url, ["review.created"]);
         gateway.Publisher.Publish("review.created", Review("r4"));
 
-        var delivery = (await gateway.WaitForDeliveriesAsync(id, d => d.Single()["attempts"]!.GetValue<int>() >= 1)).Single();
+        var delivery = (await gateway.WaitForDeliveriesAsync(id, d => d.Count == 1 && d[0]["attempts"]!.GetValue<int>() >= 1)).Single();
         delivery["last_status_code"]!.GetValue<int>().Should().Be(503);
         var error = delivery["last_error"]!.GetValue<string>();
         error.Should().StartWith("HTTP 503: maintenance x");
@@ -127,11 +127,11 @@ public sealed class WebhookDeliveryTests(WebhookGateway gateway) : IClassFixture
         var first = (await Receiver.WaitForAsync(hanging)).First();
         var prompt = (await Receiver.WaitForAsync(healthy)).Single();
         prompt.At.Should().BeBefore(first.At + WebhookGateway.AttemptTimeout, "the healthy endpoint does not wait for the hanging one's timeout");
-        await gateway.WaitForDeliveriesAsync(healthyId, d => d.Single()["status"]!.GetValue<string>() == "delivered");
+        await gateway.WaitForDeliveriesAsync(healthyId, d => d.Count == 1 && d[0]["status"]!.GetValue<string>() == "delivered");
 
         var retried = await Receiver.WaitForAsync(hanging, 2);
         retried[1].At.Should().BeOnOrAfter(first.At + WebhookGateway.AttemptTimeout, "the second attempt follows the first one's timeout");
-        var delivery = (await gateway.WaitForDeliveriesAsync(hangingId, d => d.Single()["attempts"]!.GetValue<int>() >= 1)).Single();
+        var delivery = (await gateway.WaitForDeliveriesAsync(hangingId, d => d.Count == 1 && d[0]["attempts"]!.GetValue<int>() >= 1)).Single();
         delivery["last_error"]!.GetValue<string>().Should().Contain("timed out after 1.5 s");
         delivery["last_status_code"].Should().BeNull();
     }
@@ -143,7 +143,7 @@ public sealed class WebhookDeliveryTests(WebhookGateway gateway) : IClassFixture
         var (id, _) = await gateway.CreateWebhookAsync($"http://127.0.0.1:{port}/hook", ["review.rejected"]);
         gateway.Publisher.Publish("review.rejected", Review("r6"));
 
-        var failed = (await gateway.WaitForDeliveriesAsync(id, d => d.Single()["status"]!.GetValue<string>() == "failed")).Single();
+        var failed = (await gateway.WaitForDeliveriesAsync(id, d => d.Count == 1 && d[0]["status"]!.GetValue<string>() == "failed")).Single();
         failed["attempts"]!.GetValue<int>().Should().Be(WebhookGateway.MaxAttempts);
         failed["last_status_code"].Should().BeNull();
         failed["last_error"]!.GetValue<string>().Should().StartWith("request failed:");
@@ -162,7 +162,7 @@ public sealed class WebhookDeliveryTests(WebhookGateway gateway) : IClassFixture
         replayed["status"]!.GetValue<string>().Should().BeOneOf("pending", "delivered"); // the dispatcher may be quicker than the answer
 
         (await Receiver.WaitForAsync(url)).Single().Header("webhook-id").Should().Be(messageId, "a replay is the same message (the consumer's idempotency key)");
-        var delivered = (await gateway.WaitForDeliveriesAsync(id, d => d.Single()["status"]!.GetValue<string>() == "delivered")).Single();
+        var delivered = (await gateway.WaitForDeliveriesAsync(id, d => d.Count == 1 && d[0]["status"]!.GetValue<string>() == "delivered")).Single();
         delivered["attempts"]!.GetValue<int>().Should().Be(WebhookGateway.MaxAttempts + 1);
 
         (await gateway.Http.PostAsync($"/api/webhooks/{id}/deliveries/msg_unknown/replay", null)).StatusCode.Should().Be(HttpStatusCode.NotFound);
@@ -177,7 +177,7 @@ public sealed class WebhookDeliveryTests(WebhookGateway gateway) : IClassFixture
         var (id, _) = await gateway.CreateWebhookAsync(url, ["review.expired"]);
         gateway.Publisher.Publish("review.expired", Review("r7"));
 
-        var delivery = (await gateway.WaitForDeliveriesAsync(id, d => d.Single()["attempts"]!.GetValue<int>() >= 1)).Single();
+        var delivery = (await gateway.WaitForDeliveriesAsync(id, d => d.Count == 1 && d[0]["attempts"]!.GetValue<int>() >= 1)).Single();
         delivery["last_status_code"]!.GetValue<int>().Should().Be(302);
         delivery["last_error"]!.GetValue<string>().Should().Contain("redirect").And.Contain(target);
         Receiver.RequestsTo(target).Should().BeEmpty();

@@ -75,7 +75,10 @@ public sealed class WebhookGateway : IAsyncLifetime
         return page["data"]!.AsArray().Select(d => d!.AsObject()).ToList();
     }
 
-    /// <summary>Polls the webhook's deliveries until <paramref name="done"/> holds for them; returns them.</summary>
+    /// <summary>
+    /// Polls the webhook's deliveries until <paramref name="done"/> holds for them; returns them. The outbox writes a
+    /// moment after the publish, so <paramref name="done"/> sees an empty list first and must say false to it.
+    /// </summary>
     public async Task<List<JsonObject>> WaitForDeliveriesAsync(string webhookId, Func<List<JsonObject>, bool> done, double seconds = 20)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
