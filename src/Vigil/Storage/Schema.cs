@@ -279,14 +279,14 @@ internal static class Schema
                 PRIMARY KEY (review_id, reviewer_id))
             """,
         ],
-        // 5: webhooks (issue 5): endpoints (secret encrypted) and
+        // 5: webhooks (issue 5): endpoints (secret and URL encrypted: chat URLs carry their credential) and
         // the durable outbox, one delivery row per event and subscribed endpoint. id is the event's webhook-id (msg_…),
         // shared by every endpoint the event goes to; attempt_base is the attempt count a replay restarted the retry budget at.
         [
             """
             CREATE TABLE webhooks (
                 id TEXT PRIMARY KEY,
-                url TEXT NOT NULL,
+                url_encrypted TEXT NOT NULL,
                 event_types TEXT NOT NULL,
                 format TEXT NOT NULL,
                 description TEXT NULL,

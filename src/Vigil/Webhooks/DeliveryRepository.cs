@@ -12,7 +12,7 @@ public sealed record OutboxRow(string Id, string WebhookId, string EventType, st
 /// when <c>next_attempt_at</c> has passed; claiming it for an attempt moves <c>next_attempt_at</c> to the end of a
 /// lease, so a row whose attempt was cut short by a crash becomes due again by itself (at-least-once).
 /// </summary>
-public sealed class DeliveryRepository(SqliteStore store)
+public sealed class DeliveryRepository(SqliteStore store, Security.SecretProtector protector)
 {
     private const string Columns = "id, event_type, status, attempts, last_status_code, last_error, next_attempt_at, created_at, delivered_at";
 
@@ -41,12 +41,12 @@ public sealed class DeliveryRepository(SqliteStore store)
         await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync(cancellationToken);
         var due = (await db.QueryAsync<DueRow>(new CommandDefinition(
             """
-            SELECT d.seq, d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.attempt_base, w.url, w.format
+            SELECT d.seq, d.id, d.webhook_id, d.event_type, d.payload, d.attempts, d.attempt_base, w.url_encrypted, w.format
             FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
             WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND d.webhook_id NOT IN @busy
             ORDER BY d.next_attempt_at, d.seq LIMIT @limit
             """,
-            new { now = Rfc3339.Format(now), busy, limit }, transaction, cancellationToken: cancellationToken))).Select(r => r.ToDue()).ToList();
+            new { now = Rfc3339.Format(now), busy, limit }, transaction, cancellationToken: cancellationToken))).Select(r => r.ToDue(protector.Unprotect(r.url_encrypted, WebhookRepository.UrlPurpose(r.webhook_id)))).ToList();
         await db.ExecuteAsync(new CommandDefinition(
             "UPDATE webhook_deliveries SET next_attempt_at=@lease WHERE seq=@Seq",
             due.Select(d => new { d.Seq, lease = Rfc3339.Format(leaseUntil) }), transaction, cancellationToken: cancellationToken));
@@ -154,10 +154,10 @@ public sealed class DeliveryRepository(SqliteStore store)
         public string payload { get; set; } = "";
         public long attempts { get; set; }
         public long attempt_base { get; set; }
-        public string url { get; set; } = "";
+        public string url_encrypted { get; set; } = "";
         public string format { get; set; } = "";
 
-        public DueDelivery ToDue() => new(seq, id, webhook_id, event_type, payload, (int)attempts, (int)attempt_base, url, format);
+        public DueDelivery ToDue(string url) => new(seq, id, webhook_id, event_type, payload, (int)attempts, (int)attempt_base, url, format);
     }
 #pragma warning restore IDE1006
 }

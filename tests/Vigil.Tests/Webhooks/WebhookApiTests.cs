@@ -138,6 +138,30 @@ public sealed class WebhookApiTests(GatewayFixture gateway)
         }
     }
 
+    [Fact]
+    public async Task A_chat_webhook_url_is_a_credential_masked_in_answers_and_encrypted_at_rest()
+    {
+        const string url = "https://hooks.slack.example/services/T0001/B0002/xoxbSecretPath123456";
+        var response = await gateway.Http.PostAsJsonAsync("/api/webhooks", new { url, event_types = new[] { "review.created" }, format = "slack" });
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        try
+        {
+            var shown = (await gateway.Http.GetFromJsonAsync<JsonObject>($"/api/webhooks/{id}"))!;
+            shown["url"]!.GetValue<string>().Should().Be("https://hooks.slack.example/…");
+            (await gateway.Http.GetStringAsync("/api/webhooks?page_size=1000")).Should().NotContain("xoxbSecretPath");
+            (await gateway.Http.GetStringAsync("/api/audit/logs?resource_type=webhooks&page_size=1000")).Should().NotContain("xoxbSecretPath");
+            foreach (var file in Directory.GetFiles(gateway.DataDirectory, "vigil.db*"))
+            {
+                (await ReadSharedAsync(file)).AsSpan().IndexOf("xoxbSecretPath"u8).Should().Be(-1, $"{Path.GetFileName(file)} must not hold the URL in clear");
+            }
+        }
+        finally
+        {
+            await gateway.Http.DeleteAsync($"/api/webhooks/{id}");
+        }
+    }
+
     private static async Task<byte[]> ReadSharedAsync(string path)
     {
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
