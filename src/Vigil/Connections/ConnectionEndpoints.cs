@@ -120,6 +120,9 @@ public static class ConnectionEndpoints
         pipeline.TerminateSessions(
             s => s.Connection.Name == name && !(ConnectionAccess.CanSee(s.Identity, connection) && ConnectionAccess.AllowsMode(connection, s.Type)),
             $"access to connection '{name}' was withdrawn");
+        pipeline.TerminateSessions(
+            s => s.Connection.Name == name && s.Type == SessionType.Connect && connection.Reviews.RequireJitForConnect && s.AccessUntil is null,
+            $"connection '{name}' now requires just-in-time access");
         return TypedResults.Ok(ConnectionView.From(connection));
     }
 

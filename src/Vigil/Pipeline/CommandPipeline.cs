@@ -125,6 +125,7 @@ public sealed class CommandPipeline(
     private void Track(SessionContext session, DateTimeOffset? accessUntil)
     {
         _open[session.Id] = session;
+        session.AccessUntil = accessUntil;
         var credential = session.Identity.TokenExpiresAt;
         if (accessUntil is { } access && (credential is null || access < credential))
         {

@@ -55,6 +55,9 @@ public sealed class SessionContext(
     /// <summary>Why the gateway ended the session, or null while it may continue.</summary>
     public string? TerminationReason => Volatile.Read(ref _terminationReason);
 
+    /// <summary>When the just-in-time access this session opened under ends; null when it needed none.</summary>
+    public DateTimeOffset? AccessUntil { get; internal set; }
+
     /// <summary>The session's use of the analyzer's provider (written as an analytics event when it closes).</summary>
     public AnalysisUsage Usage { get; } = new();
 

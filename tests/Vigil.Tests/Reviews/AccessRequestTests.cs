@@ -56,6 +56,20 @@ public sealed class AccessRequestTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Turning_the_requirement_on_closes_sessions_opened_without_access()
+    {
+        var s = await ReviewScenario.CreateAsync(gateway);
+        await using var client = await OpenAsync(s, s.Requester);
+        (await new NpgsqlCommand("SELECT 1", client).ExecuteScalarAsync()).Should().Be(1);
+
+        await ReviewScenario.PatchConnectionAsync(gateway, s.Connection, new { require_jit_for_connect = true });
+
+        var ended = (await FluentActions.Awaiting(() => new NpgsqlCommand("SELECT 1", client).ExecuteScalarAsync()).Should().ThrowAsync<PostgresException>()).Which;
+        ended.SqlState.Should().Be("57P01");
+        ended.MessageText.Should().Contain($"connection '{s.Connection}' now requires just-in-time access");
+    }
+
+    [Fact]
     public async Task Exec_is_not_gated_by_just_in_time_access()
     {
         var s = await JitScenarioAsync(gateway);
