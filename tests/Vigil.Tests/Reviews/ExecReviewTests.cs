@@ -171,6 +171,23 @@ public sealed class ExecReviewTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Two_executions_at_once_run_the_command_once()
+    {
+        var s = await ReviewScenario.CreateAsync(gateway);
+        var id = NextId();
+        var reviewId = await WaitingReviewAsync(s, ReviewScenario.MediumInsert(id));
+        await s.DecideAsync(s.Reviewer, reviewId, approve: true);
+
+        var results = await Task.WhenAll(
+            s.SendAsync(s.Requester, HttpMethod.Post, $"/api/reviews/{reviewId}/execute"),
+            s.SendAsync(s.Requester, HttpMethod.Post, $"/api/reviews/{reviewId}/execute"),
+            s.ExecAsync(s.Requester, ReviewScenario.MediumInsert(id)));
+
+        results.Count(r => r.Status == HttpStatusCode.OK).Should().Be(1, string.Join(" / ", results.Select(r => r.Body.ToJsonString())));
+        (await CountItemsAsync(id)).Should().Be(1);
+    }
+
+    [Fact]
     public async Task A_pending_review_expires_and_the_command_never_runs()
     {
         var s = await ReviewScenario.CreateAsync(gateway, new { review_timeout = "2s" });
