@@ -13,6 +13,13 @@ public enum SessionType
     Connect,
 }
 
+/// <summary>API spelling of <see cref="SessionType"/>, which is also the name of the access mode it needs.</summary>
+public static class SessionTypes
+{
+    /// <summary><c>exec</c> or <c>connect</c>.</summary>
+    public static string Name(this SessionType type) => type == SessionType.Exec ? ConnectionAccess.Exec : ConnectionAccess.Connect;
+}
+
 /// <summary>
 /// One open session: who, on which connection, how. Shared by every command the session sends. The gateway can
 /// <see cref="Terminate"/> it (owner deactivated, token revoked or expired); adapters watch <see cref="Terminated"/>.

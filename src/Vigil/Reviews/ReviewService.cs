@@ -37,7 +37,7 @@ public sealed class ReviewService(
     {
         var policy = session.Connection.Reviews;
         return CreateAsync(new NewReview(
-            ReviewType.OneTime, session.Id, session.Type == SessionType.Exec ? "exec" : "connect", session.Connection.Name, session.Identity.UserId,
+            ReviewType.OneTime, session.Id, session.Type.Name(), session.Connection.Name, session.Identity.UserId,
             session.Identity.Name, input, analysis, policy.ReviewGroups, policy.MinApprovals, policy.ReviewTimeout, null, null), cancellationToken);
     }
 
@@ -124,7 +124,7 @@ public sealed class ReviewService(
         {
             return new(ReviewOutcome.Forbidden, review, "only the requester may execute a reviewed command");
         }
-        if (review.Type != ReviewType.OneTime || review.SessionType != "exec")
+        if (review.Type != ReviewType.OneTime || review.SessionType != SessionType.Exec.Name())
         {
             return new(ReviewOutcome.Conflict, review, "only reviews of exec commands are executed; an approved statement of a native client runs when the client sends it again");
         }
@@ -237,7 +237,7 @@ public sealed class ReviewService(
         {
             events.Publish(GatewayEventTypes.AccessGranted, review);
         }
-        if (review.SessionType == "exec" && review.SessionId is { } sessionId
+        if (review.SessionType == SessionType.Exec.Name() && review.SessionId is { } sessionId
             && review.Status is ReviewStatus.Rejected or ReviewStatus.Expired or ReviewStatus.Cancelled)
         {
             var rejection = review.Decisions.LastOrDefault(d => d.Decision == ReviewDecision.Rejected);

@@ -35,7 +35,7 @@ internal sealed class RecordWriter(SqliteConnection db)
                     INSERT INTO sessions (id, type, connection, connection_type, user_id, user_name, client_user, client_address, status, started_at)
                     VALUES ($id, $type, $connection, $connection_type, $user_id, $user_name, $client_user, $client_address, 'open', $started_at)
                     """,
-                    ("$id", s.Id), ("$type", s.Type == SessionType.Exec ? "exec" : "connect"), ("$connection", s.Connection.Name),
+                    ("$id", s.Id), ("$type", s.Type.Name()), ("$connection", s.Connection.Name),
                     ("$connection_type", s.Connection.Type), ("$user_id", s.Identity.UserId), ("$user_name", s.Identity.Name),
                     ("$client_user", s.ClientUser), ("$client_address", s.ClientAddress), ("$started_at", Rfc3339.Format(s.StartedAt)));
                 break;
