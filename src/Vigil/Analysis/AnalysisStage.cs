@@ -65,8 +65,7 @@ public sealed class AnalysisStage(RuleSet rules, RiskAnalyzer analyzer, ReviewSe
         {
             return Decision.Allow;
         }
-        var rejection = decided?.Decisions.LastOrDefault(d => d.Decision == ReviewDecision.Rejected);
-        return decided?.Status == ReviewStatus.Rejected ? Decision.Block($"review {review.Id} rejected by {rejection?.By}", rejection?.Reason) : null;
+        return decided?.Status == ReviewStatus.Rejected ? Decision.Block(decided.RejectedBy, decided.Rejection?.Reason) : null;
     }
 
     /// <summary>The data of an <c>analysis.high_risk</c> event: <c>{session_id, connection, user, input, ai_analysis}</c>.</summary>

@@ -56,14 +56,14 @@ public sealed class ExecService(
         var review = await reviews.FindVisibleAsync(caller, reviewId, cancellationToken);
         if (review is null)
         {
-            return (null, new ReviewResult(ReviewOutcome.NotFound, null, $"review '{reviewId}' not found"), SessionRefusal.None);
+            return (null, ReviewResult.NotFound(reviewId), SessionRefusal.None);
         }
         var (connection, _, access) = await pipeline.AuthorizeAsync(caller, review.Connection, SessionType.Exec, cancellationToken);
         if (connection is null && review.RequestedById == caller.UserId)
         {
             return (null, null, access);
         }
-        var claim = await reviews.ClaimAsync(caller, reviewId, cancellationToken);
+        var claim = await reviews.ClaimAsync(caller, review, cancellationToken);
         if (claim.Outcome != ReviewOutcome.Ok)
         {
             return (null, claim, SessionRefusal.None);

@@ -75,6 +75,14 @@ public sealed record Review(
     [JsonIgnore]
     public string? SessionType { get; init; }
 
+    /// <summary>The decision that rejected it, or null.</summary>
+    [JsonIgnore]
+    public ReviewDecision? Rejection => Decisions.LastOrDefault(d => d.Decision == ReviewDecision.Rejected);
+
+    /// <summary>"review ID rejected by REVIEWER": how a refusal names the rejection (its reason goes alongside).</summary>
+    [JsonIgnore]
+    public string RejectedBy => $"review {Id} rejected by {Rejection?.By}";
+
     /// <summary>True while decisions can still change it.</summary>
     [JsonIgnore]
     public bool IsPending => Status == ReviewStatus.Pending;

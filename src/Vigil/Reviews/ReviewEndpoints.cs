@@ -76,7 +76,7 @@ public static class ReviewEndpoints
             return Api.Problem(400, $"query parameter 'wait' must be a duration up to {DurationText.Format(MaxWait)}, such as \"30s\"");
         }
         var review = await reviews.WaitAsync(ApiAuthentication.Caller(http), id, wait, cancellationToken);
-        return review is null ? Api.Problem(404, $"review '{id}' not found") : TypedResults.Ok(review);
+        return review is null ? Problem(ReviewResult.NotFound(id)) : TypedResults.Ok(review);
     }
 
     private static async Task<Results<Ok<Review>, ProblemHttpResult>> DecideAsync(

@@ -22,7 +22,11 @@ public enum ReviewOutcome
 }
 
 /// <summary>The outcome of a review request, with the review as it stands afterwards.</summary>
-public sealed record ReviewResult(ReviewOutcome Outcome, Review? Review, string? Error = null);
+public sealed record ReviewResult(ReviewOutcome Outcome, Review? Review, string? Error = null)
+{
+    /// <summary>No review <paramref name="id"/> the caller may see.</summary>
+    public static ReviewResult NotFound(string id) => new(ReviewOutcome.NotFound, null, $"review '{id}' not found");
+}
 
 /// <summary>
 /// The review rules: who may see and decide a review (reviewer groups or admins, never the requester), what each
@@ -74,7 +78,7 @@ public sealed class ReviewService(
         var review = await FindVisibleAsync(caller, id, cancellationToken);
         if (review is null)
         {
-            return new(ReviewOutcome.NotFound, null, $"review '{id}' not found");
+            return ReviewResult.NotFound(id);
         }
         if (review.RequestedById == caller.UserId)
         {
@@ -99,7 +103,7 @@ public sealed class ReviewService(
         var review = await FindVisibleAsync(caller, id, cancellationToken);
         if (review is null)
         {
-            return new(ReviewOutcome.NotFound, null, $"review '{id}' not found");
+            return ReviewResult.NotFound(id);
         }
         if (review.RequestedById != caller.UserId)
         {
@@ -110,16 +114,12 @@ public sealed class ReviewService(
     }
 
     /// <summary>
-    /// Takes the single use of an approved one-time review for its requester (the exec <c>execute</c> route).
-    /// Conflict when it is not approved, was already executed or its approval lapsed.
+    /// Takes the single use of an approved one-time <paramref name="review"/> (as <see cref="FindVisibleAsync"/> gave it
+    /// to <paramref name="caller"/>) for its requester: the exec <c>execute</c> route. Conflict when it is not approved,
+    /// was already executed or its approval lapsed.
     /// </summary>
-    public async Task<ReviewResult> ClaimAsync(CallerIdentity caller, string id, CancellationToken cancellationToken)
+    public async Task<ReviewResult> ClaimAsync(CallerIdentity caller, Review review, CancellationToken cancellationToken)
     {
-        var review = await FindVisibleAsync(caller, id, cancellationToken);
-        if (review is null)
-        {
-            return new(ReviewOutcome.NotFound, null, $"review '{id}' not found");
-        }
         if (review.RequestedById != caller.UserId)
         {
             return new(ReviewOutcome.Forbidden, review, "only the requester may execute a reviewed command");
@@ -128,7 +128,7 @@ public sealed class ReviewService(
         {
             return new(ReviewOutcome.Conflict, review, "only reviews of exec commands are executed; an approved statement of a native client runs when the client sends it again");
         }
-        var (change, after) = await repository.ClaimAsync(id, time.GetUtcNow(), cancellationToken);
+        var (change, after) = await repository.ClaimAsync(review.Id, time.GetUtcNow(), cancellationToken);
         return Conclude(review, change, after, "execute");
     }
 
@@ -201,7 +201,7 @@ public sealed class ReviewService(
     {
         if (change == ReviewChange.NotFound)
         {
-            return new(ReviewOutcome.NotFound, null, $"review '{before.Id}' not found");
+            return ReviewResult.NotFound(before.Id);
         }
         var review = WithUrl(after!);
         if (review.Status != before.Status)
@@ -240,10 +240,9 @@ public sealed class ReviewService(
         if (review.SessionType == SessionType.Exec.Name() && review.SessionId is { } sessionId
             && review.Status is ReviewStatus.Rejected or ReviewStatus.Expired or ReviewStatus.Cancelled)
         {
-            var rejection = review.Decisions.LastOrDefault(d => d.Decision == ReviewDecision.Rejected);
             var (status, reason) = review.Status switch
             {
-                ReviewStatus.Rejected => (SessionStatus.Rejected, $"review {review.Id} rejected by {rejection?.By}" + (rejection?.Reason is { } why ? $": {why}" : "")),
+                ReviewStatus.Rejected => (SessionStatus.Rejected, review.RejectedBy + (review.Rejection?.Reason is { } why ? $": {why}" : "")),
                 ReviewStatus.Cancelled => (SessionStatus.Rejected, $"review {review.Id} cancelled by the requester"),
                 _ => (SessionStatus.Expired, $"review {review.Id} expired without being executed"),
             };
