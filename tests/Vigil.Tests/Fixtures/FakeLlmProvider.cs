@@ -2,11 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Vigil.Analysis;
 
 namespace Vigil.Tests.Fixtures;
@@ -80,16 +76,12 @@ public sealed class FakeLlmProvider : IAsyncDisposable
         {
             throw new ArgumentException($"unknown wire {wire}", nameof(wire));
         }
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        // Hung requests are released on dispose; don't let Kestrel wait for them.
-        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
-        var app = builder.Build();
+        // Hung requests are released on dispose; Kestrel does not wait for them.
+        var app = LoopbackServer.Create();
         var fake = new FakeLlmProvider(app, wire);
         app.Run(fake.HandleAsync);
         await app.StartAsync();
-        var root = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
+        var root = LoopbackServer.Address(app);
         fake.BaseUrl = wire switch
         {
             "openai" => root + "/v1",
