@@ -211,14 +211,17 @@ public sealed class ReviewRepository(SqliteStore store)
     /// </summary>
     public async Task<IReadOnlyList<Review>> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var db = await store.OpenAsync(cancellationToken);
-        var due = (await db.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM reviews WHERE expires_at <= @now AND (status = 'pending' OR (status = 'approved' AND type = 'onetime'))",
-            new { now = Rfc3339.Format(now) }, cancellationToken: cancellationToken))).ToList();
+        List<string> due;
+        await using (var db = await store.OpenAsync(cancellationToken))
+        {
+            due = (await db.QueryAsync<string>(new CommandDefinition(
+                "SELECT id FROM reviews WHERE expires_at <= @now AND (status = 'pending' OR (status = 'approved' AND type = 'onetime'))",
+                new { now = Rfc3339.Format(now) }, cancellationToken: cancellationToken))).ToList();
+        }
         var expired = new List<Review>();
         foreach (var id in due)
         {
-            var (change, review) = await ChangeAsync(id, now, cancellationToken, (_, _, _) => Task.FromResult(ReviewChange.Conflict));
+            var (change, review) = await ChangeAsync(id, now, cancellationToken, change: null);
             if (change == ReviewChange.Done && review!.Status == ReviewStatus.Expired)
             {
                 expired.Add(review);
@@ -243,10 +246,11 @@ public sealed class ReviewRepository(SqliteStore store)
     /// <summary>
     /// Runs <paramref name="change"/> on the review's current row inside one immediate transaction. A review found
     /// pending (or approved one-time) past its expiry is expired first and reported as <see cref="ReviewChange.Done"/>
-    /// with status <c>expired</c>, whatever the change wanted.
+    /// with status <c>expired</c>, whatever the change wanted; with no <paramref name="change"/>, that expiry is all
+    /// it does (anything else is a <see cref="ReviewChange.Conflict"/>).
     /// </summary>
     private async Task<(ReviewChange, Review?)> ChangeAsync(
-        string id, DateTimeOffset now, CancellationToken cancellationToken, Func<SqliteConnection, SqliteTransaction, Row, Task<ReviewChange>> change)
+        string id, DateTimeOffset now, CancellationToken cancellationToken, Func<SqliteConnection, SqliteTransaction, Row, Task<ReviewChange>>? change)
     {
         await using var db = await store.OpenAsync(cancellationToken);
         await using var tx = (SqliteTransaction)await db.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
@@ -266,7 +270,7 @@ public sealed class ReviewRepository(SqliteStore store)
         }
         else
         {
-            result = await change(db, tx, row);
+            result = change is null ? ReviewChange.Conflict : await change(db, tx, row);
         }
         var review = await FindAsync(db, id, tx, cancellationToken);
         await tx.CommitAsync(cancellationToken);
