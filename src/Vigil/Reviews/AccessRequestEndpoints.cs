@@ -54,7 +54,7 @@ public static class AccessRequestEndpoints
         {
             return Api.Problem(404, $"connection '{request.Connection}' not found");
         }
-        if (!connection.AccessModes.Contains(ConnectionAccess.Connect))
+        if (!ConnectionAccess.AllowsMode(connection, Pipeline.SessionType.Connect))
         {
             return Api.Problem(400, $"connection '{connection.Name}' does not allow native clients (access mode 'connect')");
         }
