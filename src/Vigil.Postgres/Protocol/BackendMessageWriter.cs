@@ -5,7 +5,9 @@ namespace Vigil.Postgres.Protocol;
 /// <summary>
 /// Writes server-to-client (backend) messages in the layouts of PostgreSQL 15 docs §55.7 Message Formats.
 /// Each call appends one complete message (code, Int32 length, body) to the writer. Strings are
-/// written as UTF-8 plus NUL; strings containing NUL are rejected with <see cref="ArgumentException"/>.
+/// written as UTF-8 plus NUL; strings containing NUL are rejected with <see cref="ArgumentException"/>, except the
+/// human-readable fields of ErrorResponse/NoticeResponse (message, detail, hint), whose NULs become U+FFFD: an error
+/// about bad input may quote it, and failing to write the error would leave the connection without its FATAL.
 /// </summary>
 public static class BackendMessageWriter
 {
@@ -209,6 +211,9 @@ public static class BackendMessageWriter
     private static void WriteFields(
         IBufferWriter<byte> writer, byte code, string severity, string sqlState, string message, string? detail, string? hint)
     {
+        message = WithoutNul(message);
+        detail = detail is null ? null : WithoutNul(detail);
+        hint = hint is null ? null : WithoutNul(hint);
         var length = 1L
             + (2L * (1 + WireText.CStringLength(severity, nameof(severity))))
             + 1 + WireText.CStringLength(sqlState, nameof(sqlState))
@@ -233,6 +238,8 @@ public static class BackendMessageWriter
         w.WriteByte(0);
         w.Commit(writer);
     }
+
+    private static string WithoutNul(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
 
     private static void WriteField(ref SpanWriter w, byte type, string value)
     {

@@ -135,34 +135,44 @@ internal sealed partial class ClientConnection(
                     cancellationToken);
                 return;
         }
-        UpstreamSession upstream;
+        // Whatever happens from here on (a bug included), the session leaves the open set and its record is closed.
+        var status = SessionStatus.Failed;
+        string? reason = "the gateway's connection handler failed";
         try
         {
-            upstream = await UpstreamConnector.ConnectAsync(session!.Connection, startup.Parameters, TimeSpan.FromSeconds(15), cancellationToken);
-        }
-        catch (UpstreamException e)
-        {
-            LogUpstreamFailed(logger, session!.Connection.Name, e.Message);
-            await pipeline.CloseSessionAsync(session, SessionStatus.Failed, e.Message);
-            await SendFatalAsync(stream, "08006", "vigil: " + e.Message, cancellationToken);
-            return;
-        }
-        var clientKey = cancels.Register(new CancelRegistry.UpstreamKey(session.Connection, upstream.ProcessId, upstream.SecretKey));
-        try
-        {
-            await HandshakeIo.SendAsync(stream, w => WriteReady(w, upstream, clientKey), cancellationToken);
-            var relay = new ProxyRelay(session, pipeline, stream, upstream.Stream, options.MaxMessageSize);
-            var outcome = await relay.RunAsync(cancellationToken);
-            await pipeline.CloseSessionAsync(session, outcome.FailureReason is null ? SessionStatus.Done : SessionStatus.Failed, outcome.FailureReason);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            await pipeline.CloseSessionAsync(session, SessionStatus.Failed, cancellationToken.IsCancellationRequested ? "gateway shutting down" : e.Message);
+            UpstreamSession upstream;
+            try
+            {
+                upstream = await UpstreamConnector.ConnectAsync(session!.Connection, startup.Parameters, TimeSpan.FromSeconds(15), cancellationToken);
+            }
+            catch (UpstreamException e)
+            {
+                LogUpstreamFailed(logger, session!.Connection.Name, e.Message);
+                reason = e.Message;
+                await SendFatalAsync(stream, "08006", "vigil: " + e.Message, cancellationToken);
+                return;
+            }
+            var clientKey = cancels.Register(new CancelRegistry.UpstreamKey(session.Connection, upstream.ProcessId, upstream.SecretKey));
+            try
+            {
+                await HandshakeIo.SendAsync(stream, w => WriteReady(w, upstream, clientKey), cancellationToken);
+                var relay = new ProxyRelay(session, pipeline, stream, upstream.Stream, options.MaxMessageSize);
+                var outcome = await relay.RunAsync(cancellationToken);
+                (status, reason) = outcome.FailureReason is null ? (SessionStatus.Done, null) : (SessionStatus.Failed, outcome.FailureReason);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                reason = cancellationToken.IsCancellationRequested ? "gateway shutting down" : e.Message;
+            }
+            finally
+            {
+                cancels.Remove(clientKey);
+                await upstream.Stream.DisposeAsync();
+            }
         }
         finally
         {
-            cancels.Remove(clientKey);
-            await upstream.Stream.DisposeAsync();
+            await pipeline.CloseSessionAsync(session!, status, reason);
         }
     }
 

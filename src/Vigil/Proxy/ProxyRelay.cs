@@ -53,65 +53,72 @@ internal sealed class ProxyRelay
     /// <summary>Relays until either side ends; returns why it ended.</summary>
     public async Task<Outcome> RunAsync(CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _session.Terminated);
-        var front = FrontendLoopAsync(stop.Token);
-        var back = BackendLoopAsync(stop.Token);
-        string? reason;
-        var first = await Task.WhenAny(front, back);
-        if (_session.TerminationReason is { } terminated && !cancellationToken.IsCancellationRequested)
+        string? reason = "the relay failed";
+        try
         {
-            // The gateway withdrew the session's access (user deactivated, token revoked or expired): admin_shutdown.
-            stop.Cancel();
-            await TryAsync(front);
-            await TryAsync(back);
-            await SendFatalAsync("57P01", $"vigil: terminating connection: {terminated}");
-            reason = $"terminated by the gateway: {terminated}";
-        }
-        else if (first == front)
-        {
-            var (frontReason, fatal) = await front;
-            reason = frontReason;
-            if (reason is null)
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _session.Terminated);
+            var front = FrontendLoopAsync(stop.Token);
+            var back = BackendLoopAsync(stop.Token);
+            var first = await Task.WhenAny(front, back);
+            if (_session.TerminationReason is { } terminated && !cancellationToken.IsCancellationRequested)
             {
-                if (!_terminated)
+                // The gateway withdrew the session's access (user deactivated, token revoked or expired): admin_shutdown.
+                stop.Cancel();
+                await TryAsync(front);
+                await TryAsync(back);
+                await SendFatalAsync("57P01", $"vigil: terminating connection: {terminated}");
+                reason = $"terminated by the gateway: {terminated}";
+            }
+            else if (first == front)
+            {
+                var (frontReason, fatal) = await front;
+                reason = frontReason;
+                if (reason is null)
                 {
-                    FrontendMessageWriter.WriteTerminate(_upstreamWriter);
-                    await TryAsync(_upstreamWriter.FlushAsync(stop.Token).AsTask());
+                    if (!_terminated)
+                    {
+                        FrontendMessageWriter.WriteTerminate(_upstreamWriter);
+                        await TryAsync(_upstreamWriter.FlushAsync(stop.Token).AsTask());
+                    }
+                    // Let the target finish and close (it answers Terminate by closing), then stop waiting.
+                    if (!await TryAsync(back.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)))
+                    {
+                        stop.Cancel();
+                    }
                 }
-                // Let the target finish and close (it answers Terminate by closing), then stop waiting.
-                if (!await TryAsync(back.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)))
+                else
                 {
                     stop.Cancel();
+                    await TryAsync(back);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        reason = "gateway shutting down";
+                        await SendFatalAsync("57P01", "vigil: terminating connection because the gateway is shutting down");
+                    }
+                    else if (fatal is not null)
+                    {
+                        await SendFatalAsync(fatal.SqlState, fatal.Message);
+                    }
                 }
             }
             else
             {
+                reason = await back;
                 stop.Cancel();
-                await TryAsync(back);
-                if (cancellationToken.IsCancellationRequested)
+                await TryAsync(front);
+                if (reason is not null && _upstreamFatal is null)
                 {
-                    reason = "gateway shutting down";
-                    await SendFatalAsync("57P01", "vigil: terminating connection because the gateway is shutting down");
+                    await SendFatalAsync("08006", $"vigil: lost connection to connection \"{_session.Connection.Name}\": {reason}");
                 }
-                else if (fatal is not null)
-                {
-                    await SendFatalAsync(fatal.SqlState, fatal.Message);
-                }
+                reason ??= _upstreamFatal;
             }
+            return new Outcome(reason);
         }
-        else
+        finally
         {
-            reason = await back;
-            stop.Cancel();
-            await TryAsync(front);
-            if (reason is not null && _upstreamFatal is null)
-            {
-                await SendFatalAsync("08006", $"vigil: lost connection to connection \"{_session.Connection.Name}\": {reason}");
-            }
-            reason ??= _upstreamFatal;
+            // Statements still in flight are recorded as failed whatever ended the relay (a bug included).
+            _tracker.Abort(reason ?? "session ended before the statement completed");
         }
-        _tracker.Abort(reason ?? "session ended before the statement completed");
-        return new Outcome(reason);
     }
 
     private async Task<(string? Reason, PostgresProtocolException? Fatal)> FrontendLoopAsync(CancellationToken cancellationToken)
@@ -173,7 +180,9 @@ internal sealed class ProxyRelay
             }
             if (!FrontendMessageCode.IsKnown(header.Code))
             {
-                throw new PostgresProtocolException($"invalid frontend message type {header.Code} ('{(char)header.Code}')");
+                throw new PostgresProtocolException(header.Code is >= 0x21 and <= 0x7E // a printable code is shown as the character too
+                    ? $"invalid frontend message type {header.Code} ('{(char)header.Code}')"
+                    : $"invalid frontend message type {header.Code}");
             }
             var total = header.Length + 1L;
             if (rest.Length < total)
