@@ -236,10 +236,11 @@ internal sealed class ProxyRelay
                 var decision = await _pipeline.DecideAsync(command, cancellationToken);
                 if (!decision.Allowed)
                 {
-                    // Answer the refusal in order, then let the target's ReadyForQuery (for a Sync we send) end the cycle.
+                    // The target fails the transaction in its place; the client gets the refusal, then the target's ReadyForQuery.
                     _tracker.Enqueue(new StatementTracker.Synthetic(Refusal(decision)));
+                    _tracker.Enqueue(StatementTracker.InjectedErrorPending.Instance);
                     _tracker.Enqueue(StatementTracker.SyncPending.Instance);
-                    return new FrontAction(false, FrontendMessageWriter.WriteSync);
+                    return new FrontAction(false, FailInPlaceOfQuery);
                 }
                 _tracker.Enqueue(new StatementTracker.QueryPending(command, started));
                 return FrontAction.Pass;
@@ -256,9 +257,12 @@ internal sealed class ProxyRelay
                 var decision = await _pipeline.DecideAsync(command, cancellationToken);
                 if (!decision.Allowed)
                 {
+                    // As after a server error: the batch fails (its implicit transaction, or the open block, is rolled
+                    // back by the target), and the rest up to Sync is discarded.
                     _tracker.Enqueue(new StatementTracker.Synthetic(Refusal(decision)));
+                    _tracker.Enqueue(StatementTracker.InjectedErrorPending.Instance);
                     _skipUntilSync = true;
-                    return FrontAction.Drop;
+                    return new FrontAction(false, FailInPlaceOfParse);
                 }
                 if (parse.StatementName.Length == 0)
                 {
@@ -410,7 +414,16 @@ internal sealed class ProxyRelay
             }
             if (inspected)
             {
-                InspectBackend(header.Code, rest.Slice(MessageReader.HeaderSize, header.Length - 4));
+                var body = rest.Slice(MessageReader.HeaderSize, header.Length - 4);
+                if (header.Code == BackendMessageCode.ErrorResponse && IsInjectedError(body))
+                {
+                    Copy(_clientWriter, buffer.Slice(forwardFrom, position));
+                    forwardFrom = rest.GetPosition(total);
+                }
+                else
+                {
+                    InspectBackend(header.Code, body);
+                }
             }
             position = rest.GetPosition(total);
         }
@@ -448,6 +461,26 @@ internal sealed class ProxyRelay
                 break;
         }
     }
+
+    /// <summary>The target's ERROR for the gateway's injected failure (the refusal already took its place); not a FATAL.</summary>
+    private bool IsInjectedError(ReadOnlySequence<byte> body) =>
+        ErrorResponseMessage.Parse(body).Severity == "ERROR" && _tracker.TakeInjectedError();
+
+    /// <summary>
+    /// Sent to the target in place of a refused Query: text the server cannot parse, so it raises an error where the
+    /// statement would have run and nothing executes. In a transaction block the block fails as after any server error
+    /// (COMMIT answers ROLLBACK, what follows gets 25P02); outside one it changes nothing. The text explains itself in
+    /// the server's log.
+    /// </summary>
+    private static void FailInPlaceOfQuery(IBufferWriter<byte> writer) =>
+        FrontendMessageWriter.WriteQuery(writer, "vigil_refused_statement -- the Vigil gateway refused the client's statement; this error fails its transaction");
+
+    /// <summary>
+    /// Sent in place of a refused Parse: an Execute of a portal that cannot exist (34000), so the target fails the batch
+    /// up to the client's Sync exactly as it would after its own error (§55.2.3).
+    /// </summary>
+    private static void FailInPlaceOfParse(IBufferWriter<byte> writer) =>
+        FrontendMessageWriter.WriteExecute(writer, "vigil: refused statement");
 
     private async Task SendFatalAsync(string sqlState, string message)
     {

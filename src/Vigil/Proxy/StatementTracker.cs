@@ -43,6 +43,15 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
         public static readonly SyncPending Instance = new();
     }
 
+    /// <summary>
+    /// The ErrorResponse the target sends for what the gateway injected in place of a refused statement (so that the
+    /// refusal fails the transaction it is in); it is swallowed, the refusal's own ErrorResponse stands in its place.
+    /// </summary>
+    internal sealed class InjectedErrorPending : Pending
+    {
+        public static readonly InjectedErrorPending Instance = new();
+    }
+
     /// <summary>Bytes the gateway itself sends to the client when this entry reaches the front.</summary>
     internal sealed class Synthetic(byte[] bytes) : Pending
     {
@@ -63,6 +72,15 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
         lock (_lock)
         {
             return _queue.TryPeek(out var front) && front is Synthetic synthetic && _queue.Dequeue() is not null ? synthetic : null;
+        }
+    }
+
+    /// <summary>True (and the entry is consumed) when the ErrorResponse now arriving answers the gateway's injected failure.</summary>
+    public bool TakeInjectedError()
+    {
+        lock (_lock)
+        {
+            return _queue.TryPeek(out var front) && front is InjectedErrorPending && _queue.Dequeue() is not null;
         }
     }
 
