@@ -32,6 +32,8 @@ internal sealed class ProxyRelay
     private bool _terminated;
     private long _frontRemaining;
     private long _backRemaining;
+    /// <summary>DataRows since the last CommandComplete / PortalSuspended / ErrorResponse / ReadyForQuery (the backend loop's own counter).</summary>
+    private long _dataRows;
     /// <summary>Why the target ended the session with a FATAL/PANIC it sent (and the client already received); null otherwise.</summary>
     private string? _upstreamFatal;
 
@@ -303,7 +305,7 @@ internal sealed class ProxyRelay
                 var execute = ExecuteMessage.Parse(body);
                 var portal = execute.PortalName.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(execute.PortalName, new Portal("", 0, null));
                 var command = new Command(_session, portal.Sql, portal.Parameters) { Analysis = portal.Analysis };
-                _tracker.Enqueue(new StatementTracker.ExecutePending(command, _pipeline.Time.GetTimestamp()));
+                _tracker.Enqueue(new StatementTracker.ExecutePending(command, _pipeline.Time.GetTimestamp(), execute.PortalName, portal));
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Close:
@@ -313,7 +315,15 @@ internal sealed class ProxyRelay
                     return FrontAction.Drop;
                 }
                 var close = CloseMessage.Parse(body);
-                _ = close.Kind == (byte)'S' ? _statements.Remove(close.Name) : _portals.Remove(close.Name);
+                if (close.Kind == (byte)'S')
+                {
+                    _statements.Remove(close.Name);
+                }
+                else
+                {
+                    _portals.Remove(close.Name);
+                    _tracker.Enqueue(new StatementTracker.ClosePortalPending(close.Name));
+                }
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Describe:
@@ -395,6 +405,10 @@ internal sealed class ProxyRelay
             {
                 break;
             }
+            if (header.Code == BackendMessageCode.DataRow)
+            {
+                _dataRows++; // a chunked fetch's rows are counted here; its tags only count the last chunk
+            }
             var total = header.Length + 1L;
             var inspected = header.Code is BackendMessageCode.CommandComplete or BackendMessageCode.ErrorResponse
                 or BackendMessageCode.ReadyForQuery or BackendMessageCode.EmptyQueryResponse or BackendMessageCode.PortalSuspended
@@ -440,13 +454,13 @@ internal sealed class ProxyRelay
                 break;
             case BackendMessageCode.CommandComplete:
                 var complete = CommandCompleteMessage.Parse(body);
-                _tracker.OnCommandComplete(complete.Tag, complete.Rows);
+                _tracker.OnCommandComplete(complete.Tag, complete.Rows, TakeDataRows());
                 break;
             case BackendMessageCode.EmptyQueryResponse:
-                _tracker.OnCommandComplete(null, null);
+                _tracker.OnCommandComplete(null, null, TakeDataRows());
                 break;
             case BackendMessageCode.PortalSuspended:
-                _tracker.OnCommandComplete("PortalSuspended", null);
+                _tracker.OnPortalSuspended(TakeDataRows());
                 break;
             case BackendMessageCode.ErrorResponse:
                 var error = ErrorResponseMessage.Parse(body);
@@ -454,10 +468,12 @@ internal sealed class ProxyRelay
                 {
                     _upstreamFatal = $"target ended the session: {error.Message} (SQLSTATE {error.SqlState})";
                 }
+                _dataRows = 0;
                 _tracker.OnError(error.SqlState, error.Message);
                 break;
             case BackendMessageCode.ReadyForQuery:
-                _tracker.OnReadyForQuery();
+                _dataRows = 0;
+                _tracker.OnReadyForQuery(ReadyForQueryMessage.Parse(body).TransactionStatus);
                 break;
         }
     }
@@ -481,6 +497,13 @@ internal sealed class ProxyRelay
     /// </summary>
     private static void FailInPlaceOfParse(IBufferWriter<byte> writer) =>
         FrontendMessageWriter.WriteExecute(writer, "vigil: refused statement");
+
+    private long TakeDataRows()
+    {
+        var rows = _dataRows;
+        _dataRows = 0;
+        return rows;
+    }
 
     private async Task SendFatalAsync(string sqlState, string message)
     {

@@ -7,11 +7,21 @@ namespace Vigil.Proxy;
 /// arrive in request order; after an error the server discards messages until Sync). The frontend loop enqueues
 /// before it forwards, so a reply always finds its entry; the backend loop completes entries and records them.
 /// Synthetic replies (a refused statement's ErrorResponse) wait in the same queue so they reach the client in order.
+/// A portal fetched in chunks (Execute with a row limit, answered by PortalSuspended) is one statement: its Executes are
+/// merged and recorded once, with the DataRows of all of them, when it completes, fails, is closed or its transaction ends.
 /// </summary>
 internal sealed class StatementTracker(CommandPipeline pipeline)
 {
     private readonly Queue<Pending> _queue = new();
     private readonly Lock _lock = new();
+    // Portals suspended by a row limit, by name: the first Execute (its command and start) and the rows so far.
+    private readonly Dictionary<string, Suspended> _suspended = new(StringComparer.Ordinal);
+
+    private sealed class Suspended(ExecutePending first)
+    {
+        public ExecutePending First { get; } = first;
+        public long Rows { get; set; }
+    }
 
     internal abstract class Pending;
 
@@ -34,8 +44,19 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
     /// <summary>A Parse awaiting ParseComplete; its error is recorded against its SQL.</summary>
     internal sealed class ParsePending(Command command, long startTimestamp) : TimedPending(command, startTimestamp);
 
-    /// <summary>An Execute awaiting CommandComplete, EmptyQueryResponse, PortalSuspended or ErrorResponse.</summary>
-    internal sealed class ExecutePending(Command command, long startTimestamp) : TimedPending(command, startTimestamp);
+    /// <summary>An Execute of <paramref name="portalName"/> awaiting CommandComplete, EmptyQueryResponse, PortalSuspended or ErrorResponse.</summary>
+    /// <param name="portal">The Bind that created the portal (compared by reference: a new Bind of the same name is a new portal).</param>
+    internal sealed class ExecutePending(Command command, long startTimestamp, string portalName, object portal) : TimedPending(command, startTimestamp)
+    {
+        public string PortalName { get; } = portalName;
+        public object Portal { get; } = portal;
+    }
+
+    /// <summary>A Close of a portal: a suspended execution of it ends there (recorded with the rows fetched so far).</summary>
+    internal sealed class ClosePortalPending(string portalName) : Pending
+    {
+        public string PortalName { get; } = portalName;
+    }
 
     /// <summary>A Sync (client's or the gateway's) awaiting ReadyForQuery.</summary>
     internal sealed class SyncPending : Pending
@@ -71,7 +92,7 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
     {
         lock (_lock)
         {
-            return _queue.TryPeek(out var front) && front is Synthetic synthetic && _queue.Dequeue() is not null ? synthetic : null;
+            return Front() is Synthetic synthetic && _queue.Dequeue() is not null ? synthetic : null;
         }
     }
 
@@ -80,7 +101,7 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
     {
         lock (_lock)
         {
-            return _queue.TryPeek(out var front) && front is InjectedErrorPending && _queue.Dequeue() is not null;
+            return Front() is InjectedErrorPending && _queue.Dequeue() is not null;
         }
     }
 
@@ -88,22 +109,19 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
     {
         lock (_lock)
         {
-            if (_queue.TryPeek(out var front) && front is ParsePending)
+            if (Front() is ParsePending)
             {
                 _queue.Dequeue();
             }
         }
     }
 
-    public void OnCommandComplete(string? tag, long? rows)
+    /// <summary>CommandComplete (or EmptyQueryResponse, with a null tag); <paramref name="dataRows"/> counts the DataRows since the last completion.</summary>
+    public void OnCommandComplete(string? tag, long? rows, long dataRows)
     {
         lock (_lock)
         {
-            if (!_queue.TryPeek(out var front))
-            {
-                return;
-            }
-            switch (front)
+            switch (Front())
             {
                 case QueryPending query:
                     query.Tag = tag;
@@ -111,9 +129,34 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
                     break;
                 case ExecutePending execute:
                     _queue.Dequeue();
-                    Complete(execute, tag, rows, null, null);
+                    if (TakeSuspended(execute) is { } suspended)
+                    {
+                        // The tag of a portal completed after suspension counts only the last Execute's rows (§55.2.3).
+                        var total = suspended.Rows + dataRows;
+                        Complete(suspended.First, tag is not null && tag.StartsWith("SELECT ", StringComparison.Ordinal) ? $"SELECT {total}" : tag, total, null, null);
+                    }
+                    else
+                    {
+                        Complete(execute, tag, rows, null, null);
+                    }
                     break;
             }
+        }
+    }
+
+    /// <summary>PortalSuspended: the Execute reached its row limit after <paramref name="dataRows"/> DataRows; the portal may be executed again.</summary>
+    public void OnPortalSuspended(long dataRows)
+    {
+        lock (_lock)
+        {
+            if (Front() is not ExecutePending execute)
+            {
+                return;
+            }
+            _queue.Dequeue();
+            var suspended = TakeSuspended(execute) ?? new Suspended(execute);
+            suspended.Rows += dataRows;
+            _suspended[execute.PortalName] = suspended;
         }
     }
 
@@ -121,30 +164,44 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
     {
         lock (_lock)
         {
-            if (!_queue.TryPeek(out var front))
-            {
-                return;
-            }
-            switch (front)
+            switch (Front())
             {
                 case QueryPending query:
                     query.SqlState = sqlState;
                     query.Error = message;
                     break;
-                case ParsePending or ExecutePending:
+                case ParsePending parse:
                     _queue.Dequeue();
-                    Complete((TimedPending)front, null, null, sqlState, message);
+                    Complete(parse, null, null, sqlState, message);
+                    break;
+                case ExecutePending execute:
+                    _queue.Dequeue();
+                    if (TakeSuspended(execute) is { } suspended)
+                    {
+                        Complete(suspended.First, null, suspended.Rows, sqlState, message);
+                    }
+                    else
+                    {
+                        Complete(execute, null, null, sqlState, message);
+                    }
                     break;
             }
         }
     }
 
-    /// <summary>ReadyForQuery ends a Query, or a Sync and whatever the server skipped before it after an error.</summary>
-    public void OnReadyForQuery()
+    /// <summary>
+    /// ReadyForQuery ends a Query, or a Sync and whatever the server skipped before it after an error. Outside a
+    /// transaction block (<paramref name="transactionStatus"/> 'I') no portal survives, so suspended executions end.
+    /// </summary>
+    public void OnReadyForQuery(byte transactionStatus)
     {
         lock (_lock)
         {
-            while (_queue.TryPeek(out var front))
+            if (transactionStatus == Postgres.Protocol.TransactionStatus.Idle)
+            {
+                EndSuspended();
+            }
+            while (Front() is { } front)
             {
                 switch (front)
                 {
@@ -177,13 +234,59 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
                     case QueryPending query:
                         Complete(query, query.Tag, query.Rows, query.SqlState ?? "08006", query.Error ?? reason);
                         break;
-                    case ExecutePending execute:
+                    case ExecutePending execute when !_suspended.ContainsKey(execute.PortalName):
                         Complete(execute, null, null, "08006", reason);
                         break;
                 }
             }
+            EndSuspended();
         }
     }
+
+    /// <summary>The queue's head after the Closes of portals in front of it took effect (their CloseComplete came first).</summary>
+    private Pending? Front()
+    {
+        while (_queue.TryPeek(out var front))
+        {
+            if (front is not ClosePortalPending close)
+            {
+                return front;
+            }
+            _queue.Dequeue();
+            if (_suspended.Remove(close.PortalName, out var suspended))
+            {
+                EndSuspended(suspended);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The suspended execution <paramref name="execute"/> continues, if any; a different portal of the same name ends the old one.</summary>
+    private Suspended? TakeSuspended(ExecutePending execute)
+    {
+        if (!_suspended.Remove(execute.PortalName, out var suspended))
+        {
+            return null;
+        }
+        if (ReferenceEquals(suspended.First.Portal, execute.Portal))
+        {
+            return suspended;
+        }
+        EndSuspended(suspended);
+        return null;
+    }
+
+    private void EndSuspended()
+    {
+        foreach (var suspended in _suspended.Values)
+        {
+            EndSuspended(suspended);
+        }
+        _suspended.Clear();
+    }
+
+    /// <summary>A portal closed before it completed: no tag (the server sent none), the rows the client fetched.</summary>
+    private void EndSuspended(Suspended suspended) => Complete(suspended.First, null, suspended.Rows, null, null);
 
     private void Complete(TimedPending pending, string? tag, long? rows, string? sqlState, string? error)
     {
