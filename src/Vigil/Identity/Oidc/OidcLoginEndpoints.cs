@@ -103,7 +103,7 @@ public static class OidcLoginEndpoints
         }
         if (redirect is not null)
         {
-            var (_, secret) = await tokens.IssueAsync(account!.Id, "vigil login", time.GetUtcNow() + options.CliTokenLifetime, null, ct);
+            var (_, secret) = await tokens.IssueAsync(account!.Id, "vigil login", time.GetUtcNow() + TimeSpan.FromTicks(Math.Min(options.CliTokenLifetime.Ticks, options.MaxTokenLifetime.Ticks)), null, ct);
             return TypedResults.Redirect(QueryHelpers.AddQueryString(redirect, "token", secret));
         }
         BrowserSessions.SetCookies(http, await sessions.CreateAsync(account!.Id, ct));
