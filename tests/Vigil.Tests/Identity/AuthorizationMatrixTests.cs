@@ -162,7 +162,8 @@ public sealed class AuthorizationMatrixTests(GatewayFixture gateway)
 
         void NoWiderThanTheHourToken(JsonObject created)
         {
-            created["connections"]!.AsArray().Select(c => c!.GetValue<string>()).Should().Equal(narrowedTo);
+            (created["connections"] as JsonArray)?.Select(c => c!.GetValue<string>()).Should().Equal([narrowedTo], "the new token is narrowed like the one that made it");
+            created["expires_at"].Should().NotBeNull("the new token expires with the one that made it");
             DateTimeOffset.Parse(created["expires_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).Should().BeBefore(hour);
         }
 
@@ -201,7 +202,14 @@ public sealed class AuthorizationMatrixTests(GatewayFixture gateway)
                 mismatches.Add($"{attempt.Name}: expected {attempt.Expected}, got {(int)response.StatusCode} {text}");
                 continue;
             }
-            attempt.Check?.Invoke(JsonNode.Parse(text)!.AsObject());
+            try
+            {
+                attempt.Check?.Invoke(JsonNode.Parse(text)!.AsObject());
+            }
+            catch (Exception e) when (e is Xunit.Sdk.XunitException or NullReferenceException)
+            {
+                mismatches.Add($"{attempt.Name}: {e.Message} in {text}");
+            }
         }
         mismatches.Should().BeEmpty();
         (await gateway.Http.PostAsJsonAsync("/api/localauth/login", new { email = standard.Name, password = Passphrase }))
