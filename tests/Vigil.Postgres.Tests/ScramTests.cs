@@ -130,6 +130,136 @@ public class ScramTests
         Text(client.ClientFirstMessage).Should().Be("n,,n=a=3Db=2Cc,r=n");
     }
 
+    private const string ServerNonce = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+
+    private static ScramVerifier PencilVerifier() => ScramVerifier.Create("pencil", Convert.FromBase64String("W22ZaJ0SNY7soEsUEjb6gQ=="), 4096);
+
+    [Fact]
+    public void Server_Rfc7677Vector_ProducesExpectedMessages()
+    {
+        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+
+        Text(server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce))).Should().Be(ServerFirst);
+        Text(server.ProcessClientFinal(Bytes(ClientFinal))!).Should().Be(ServerFinal);
+    }
+
+    [Fact]
+    public void Verifier_RoundTripsThroughPostgresTextForm()
+    {
+        var verifier = PencilVerifier();
+        var text = verifier.Format();
+
+        text.Should().StartWith("SCRAM-SHA-256$4096:W22ZaJ0SNY7soEsUEjb6gQ==$");
+        var parsed = ScramVerifier.TryParse(text)!;
+        parsed.StoredKey.Should().Equal(verifier.StoredKey);
+        parsed.ServerKey.Should().Equal(verifier.ServerKey);
+        parsed.Iterations.Should().Be(4096);
+        ScramVerifier.TryParse(null).Should().BeNull();
+        ScramVerifier.TryParse("SCRAM-SHA-256$4096:abc").Should().BeNull();
+        ScramVerifier.TryParse("md5abc").Should().BeNull();
+        ScramVerifier.TryParse(text.Replace("4096", "0", StringComparison.Ordinal)).Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("n,,")]
+    [InlineData("y,,")]
+    public void Server_AndClient_AgreeWithRandomNonces(string gs2)
+    {
+        var token = "vgl_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var server = new ScramSha256Server(ScramVerifier.Create(token));
+        var client = new ScramSha256Client(token);
+        var first = Text(client.ClientFirstMessage).Replace("n,,", gs2, StringComparison.Ordinal);
+
+        var serverFirst = server.ProcessClientFirst(Bytes(first));
+        var clientFinal = Text(client.ProcessServerFirst(serverFirst));
+        if (gs2 == "y,,")
+        {
+            clientFinal = clientFinal.Replace("c=biws", "c=" + Convert.ToBase64String(Bytes(gs2)), StringComparison.Ordinal);
+            server.ProcessClientFinal(Bytes(clientFinal)).Should().BeNull("the client signed c=biws, so the proof no longer matches");
+            return;
+        }
+        var serverFinal = server.ProcessClientFinal(Bytes(clientFinal));
+
+        serverFinal.Should().NotBeNull();
+        var verify = () => client.VerifyServerFinal(serverFinal);
+        verify.Should().NotThrow();
+    }
+
+    [Fact]
+    public void Server_WrongPassword_ReturnsNull()
+    {
+        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+        var client = new ScramSha256Client("pencil2", ClientNonce, "user");
+        client.ProcessServerFirst(server.ProcessClientFirst(client.ClientFirstMessage));
+
+        server.ProcessClientFinal(Bytes(ClientFinal.Replace("p=dHzb", "p=dHzc", StringComparison.Ordinal))).Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("p=tls-server-end-point,,n=,r=abc", "08P01")]
+    [InlineData("n,a=admin,n=,r=abc", "0A000")]
+    [InlineData("x,,n=,r=abc", "08P01")]
+    [InlineData("n,,m=ext,n=,r=abc", "08P01")]
+    [InlineData("n,,n=,r=", "08P01")]
+    [InlineData("n,,r=abc", "08P01")]
+    [InlineData("n,n=,r=abc", "08P01")]
+    [InlineData("", "08P01")]
+    [InlineData("n,,n=\u00e9,r=abc", "08P01")]
+    public void Server_MalformedClientFirst_IsRejected(string clientFirst, string sqlState)
+    {
+        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+
+        var act = () => server.ProcessClientFirst(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Unescape(clientFirst)));
+
+        act.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be(sqlState);
+    }
+
+    [Theory]
+    [InlineData("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0")]
+    [InlineData("c=eSws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")]
+    [InlineData("c=biws,r=rOprNGfwEbeRWgbNEkqO,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")]
+    [InlineData("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=")]
+    [InlineData("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=not base64")]
+    public void Server_MalformedClientFinal_IsRejected(string clientFinal)
+    {
+        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+        server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce));
+
+        var act = () => server.ProcessClientFinal(Bytes(clientFinal));
+
+        act.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be("08P01");
+    }
+
+    [Fact]
+    public void Server_OutOfOrderCalls_Throw()
+    {
+        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+        var act = () => server.ProcessClientFinal(Bytes(ClientFinal));
+        act.Should().Throw<InvalidOperationException>();
+        server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce));
+        var twice = () => server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce));
+        twice.Should().Throw<InvalidOperationException>();
+    }
+
+    [Fact]
+    public void SaslInitialResponse_ParsesMechanismAndData_AndRejectsBadLengths()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        FrontendMessageWriter.WriteSaslInitialResponse(buffer, "SCRAM-SHA-256", Bytes("n,,n=,r=abc"));
+        var body = new System.Buffers.ReadOnlySequence<byte>(buffer.WrittenMemory[5..]);
+
+        var parsed = SaslInitialResponse.Parse(body);
+
+        parsed.Mechanism.Should().Be("SCRAM-SHA-256");
+        Text(parsed.Data!).Should().Be("n,,n=,r=abc");
+        var bytes = buffer.WrittenMemory[5..].ToArray();
+        bytes[14 + 3] += 1; // data length one more than sent
+        var act = () => SaslInitialResponse.Parse(new System.Buffers.ReadOnlySequence<byte>(bytes));
+        act.Should().Throw<PostgresProtocolException>();
+        var trailing = () => SaslInitialResponse.Parse(new System.Buffers.ReadOnlySequence<byte>([.. buffer.WrittenMemory[5..].ToArray(), 0]));
+        trailing.Should().Throw<PostgresProtocolException>();
+    }
+
     private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);
 
     private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);

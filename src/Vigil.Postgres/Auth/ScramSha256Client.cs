@@ -48,7 +48,7 @@ public sealed class ScramSha256Client
         ArgumentNullException.ThrowIfNull(userName);
         _password = SaslPrep.Prepare(password);
         _clientNonce = clientNonce ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-        if (!IsValidNonce(_clientNonce))
+        if (!ScramPrimitives.IsValidNonce(_clientNonce))
         {
             throw new ArgumentException("Nonce must be non-empty printable ASCII without ','.", nameof(clientNonce));
         }
@@ -79,16 +79,16 @@ public sealed class ScramSha256Client
             throw new InvalidOperationException("ProcessServerFirst was already called.");
         }
 
-        var text = DecodeAscii(serverFirst, "server-first-message");
+        var text = ScramPrimitives.DecodeAscii(serverFirst, "server-first-message");
         var parts = text.Split(',');
         if (parts.Length < 3 || !parts[0].StartsWith("r=", StringComparison.Ordinal)
             || !parts[1].StartsWith("s=", StringComparison.Ordinal) || !parts[2].StartsWith("i=", StringComparison.Ordinal))
         {
-            throw Malformed("server-first-message must be r=…,s=…,i=… (mandatory extensions are not supported)");
+            throw ScramPrimitives.Malformed("server-first-message must be r=…,s=…,i=… (mandatory extensions are not supported)");
         }
 
         var nonce = parts[0][2..];
-        if (!IsValidNonce(nonce) || nonce.Length <= _clientNonce.Length
+        if (!ScramPrimitives.IsValidNonce(nonce) || nonce.Length <= _clientNonce.Length
             || !nonce.StartsWith(_clientNonce, StringComparison.Ordinal))
         {
             throw new PostgresProtocolException(
@@ -96,33 +96,28 @@ public sealed class ScramSha256Client
                 PostgresSqlState.InvalidAuthorizationSpecification);
         }
 
-        var salt = DecodeBase64(parts[1][2..], "salt");
+        var salt = ScramPrimitives.DecodeBase64(parts[1][2..], "salt");
         if (salt.Length == 0)
         {
-            throw Malformed("empty salt");
+            throw ScramPrimitives.Malformed("empty salt");
         }
 
         if (!int.TryParse(parts[2].AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var iterations)
             || iterations < 1 || iterations > MaxIterations)
         {
-            throw Malformed($"iteration count must be an integer between 1 and {MaxIterations}");
+            throw ScramPrimitives.Malformed($"iteration count must be an integer between 1 and {MaxIterations}");
         }
 
         var clientFinalWithoutProof = $"{ChannelBinding},r={nonce}";
         var authMessage = Encoding.UTF8.GetBytes($"{_clientFirstBare},{text},{clientFinalWithoutProof}");
 
-        var saltedPassword = Rfc2898DeriveBytes.Pbkdf2(
-            Encoding.UTF8.GetBytes(_password), salt, iterations, HashAlgorithmName.SHA256, SHA256.HashSizeInBytes);
-        var clientKey = HMACSHA256.HashData(saltedPassword, "Client Key"u8);
-        var storedKey = SHA256.HashData(clientKey);
-        var proof = HMACSHA256.HashData(storedKey, authMessage);
-        for (var i = 0; i < proof.Length; i++)
-        {
-            proof[i] ^= clientKey[i];
-        }
+        var saltedPassword = ScramPrimitives.SaltedPassword(_password, salt, iterations);
+        var clientKey = ScramPrimitives.ClientKey(saltedPassword);
+        var proof = ScramPrimitives.Signature(ScramPrimitives.StoredKey(clientKey), authMessage);
+        ScramPrimitives.Xor(proof, clientKey);
 
-        var serverKey = HMACSHA256.HashData(saltedPassword, "Server Key"u8);
-        _expectedServerSignature = HMACSHA256.HashData(serverKey, authMessage);
+        var serverKey = ScramPrimitives.ServerKey(saltedPassword);
+        _expectedServerSignature = ScramPrimitives.Signature(serverKey, authMessage);
         CryptographicOperations.ZeroMemory(saltedPassword);
         CryptographicOperations.ZeroMemory(clientKey);
         CryptographicOperations.ZeroMemory(serverKey);
@@ -146,7 +141,7 @@ public sealed class ScramSha256Client
         }
 
         _completed = true;
-        var text = DecodeAscii(serverFinal, "server-final-message");
+        var text = ScramPrimitives.DecodeAscii(serverFinal, "server-final-message");
         var first = text.Split(',')[0];
         if (first.StartsWith("e=", StringComparison.Ordinal))
         {
@@ -157,10 +152,10 @@ public sealed class ScramSha256Client
 
         if (!first.StartsWith("v=", StringComparison.Ordinal))
         {
-            throw Malformed("server-final-message must start with v= or e=");
+            throw ScramPrimitives.Malformed("server-final-message must start with v= or e=");
         }
 
-        var signature = DecodeBase64(first[2..], "server signature");
+        var signature = ScramPrimitives.DecodeBase64(first[2..], "server signature");
         if (!CryptographicOperations.FixedTimeEquals(signature, _expectedServerSignature))
         {
             throw new PostgresProtocolException(
@@ -168,48 +163,4 @@ public sealed class ScramSha256Client
                 PostgresSqlState.InvalidAuthorizationSpecification);
         }
     }
-
-    private static bool IsValidNonce(string nonce)
-    {
-        if (nonce.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var c in nonce)
-        {
-            if (c is < '!' or > '~' or ',')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string DecodeAscii(ReadOnlySpan<byte> bytes, string what)
-    {
-        foreach (var b in bytes)
-        {
-            if (b is < 0x20 or > 0x7E)
-            {
-                throw Malformed($"{what} contains a non-printable or non-ASCII byte");
-            }
-        }
-
-        return Encoding.ASCII.GetString(bytes);
-    }
-
-    private static byte[] DecodeBase64(string text, string what)
-    {
-        var buffer = new byte[(text.Length * 3 / 4) + 3];
-        if (!Convert.TryFromBase64String(text, buffer, out var written))
-        {
-            throw Malformed($"{what} is not valid base64");
-        }
-
-        return buffer[..written];
-    }
-
-    private static PostgresProtocolException Malformed(string detail) => new($"invalid SCRAM message: {detail}");
 }

@@ -22,7 +22,11 @@ public static class ServeCommand
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert (VIGIL_TLS_KEY)" };
         var maxMessage = new Option<int?>("--max-message-size") { Description = "Largest frontend message in bytes (VIGIL_PG_MAX_MESSAGE_SIZE; default 67108864)" };
         var demo = new Option<bool>("--demo") { Description = "Also run a throwaway PostgreSQL with sample data as connection 'demo'" };
-        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, store, tlsCert, tlsKey, maxMessage, demo };
+        var allowCleartext = new Option<bool>("--allow-cleartext-password")
+        {
+            Description = "Accept tokens sent in cleartext over unencrypted connections from non-loopback addresses (VIGIL_ALLOW_CLEARTEXT_PASSWORD=true; default: refuse, use sslmode=require or SCRAM)",
+        };
+        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, store, tlsCert, tlsKey, maxMessage, demo, allowCleartext };
         GatewayOptions ReadOptions(ParseResult parse)
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
@@ -78,6 +82,9 @@ public static class ServeCommand
             options.WebhookTimeout = Duration("VIGIL_WEBHOOK_TIMEOUT", "10s") ?? options.WebhookTimeout;
             options.WebhookMaxAttempts = Count("VIGIL_WEBHOOK_MAX_ATTEMPTS") ?? options.WebhookMaxAttempts;
             options.WebhookConcurrency = Count("VIGIL_WEBHOOK_CONCURRENCY") ?? options.WebhookConcurrency;
+            options.MaxTokenLifetime = Duration("VIGIL_MAX_TOKEN_LIFETIME", "90d") ?? options.MaxTokenLifetime;
+            options.AllowCleartextPassword = parse.GetValue(allowCleartext)
+                || (Env("VIGIL_ALLOW_CLEARTEXT_PASSWORD") is { } cleartext && (bool.TryParse(cleartext, out var on) ? on : cleartext == "1"));
             options.MasterKey = Env(MasterKey.EnvironmentVariable);
             options.Demo = parse.GetValue(demo);
             return options;

@@ -103,6 +103,7 @@ public static class GatewayHost
         services.AddSingleton<CommandPipeline>();
         services.AddSingleton<ExecService>();
         services.AddSingleton<CancelRegistry>();
+        services.AddSingleton<ClientAuthentication>();
         services.AddSingleton<PgListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
         configure?.Invoke(services);

@@ -74,6 +74,20 @@ public sealed class GatewayOptions
     /// <summary>Lifetime of the API token <c>vigil login</c> receives (<c>VIGIL_CLI_TOKEN_LIFETIME</c>; default 30 days).</summary>
     public TimeSpan CliTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Longest lifetime of an API token created from a browser session, which is also the lifetime of one created there
+    /// without <c>expires_in</c>, and a cap on the <c>vigil login</c> token (<c>VIGIL_MAX_TOKEN_LIFETIME</c>, a duration
+    /// such as "90d"; default 90 days). Tokens created with a token are capped by that token instead.
+    /// </summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// Ask PostgreSQL clients for their token in cleartext on unencrypted connections from non-loopback addresses
+    /// (<c>--allow-cleartext-password</c>, <c>VIGIL_ALLOW_CLEARTEXT_PASSWORD=true</c>; default off: such clients must use
+    /// TLS or SCRAM-SHA-256). A warning is logged at start when on.
+    /// </summary>
+    public bool AllowCleartextPassword { get; set; }
+
     /// <summary>How long a provider verdict stays in the verdict cache (<c>VIGIL_ANALYSIS_CACHE_TTL</c>; default 1 hour; 0 disables it).</summary>
     public TimeSpan AnalysisCacheTtl { get; set; } = TimeSpan.FromHours(1);
 

@@ -21,6 +21,7 @@ public enum IdentityKind
 /// <param name="TokenId">The API token used, or null for a browser session.</param>
 /// <param name="TokenConnections">Connections the token is narrowed to; null when it is not narrowed.</param>
 /// <param name="TokenExpiresAt">When the token (or browser session) stops authenticating; null for never.</param>
+/// <param name="SignedInAt">For a browser session, when its login happened (a password or OIDC proof); null for a token.</param>
 public sealed record CallerIdentity(
     string UserId,
     string Name,
@@ -28,8 +29,15 @@ public sealed record CallerIdentity(
     IReadOnlyList<string> Groups,
     string? TokenId = null,
     IReadOnlyList<string>? TokenConnections = null,
-    DateTimeOffset? TokenExpiresAt = null)
+    DateTimeOffset? TokenExpiresAt = null,
+    DateTimeOffset? SignedInAt = null)
 {
+    /// <summary>
+    /// An API token narrowed to connections or with an expiry. It may not create a credential that is wider or lives
+    /// longer than itself: tokens it creates are capped by it, and it cannot set passwords.
+    /// </summary>
+    public bool IsRestrictedToken => TokenId is not null && (TokenConnections is not null || TokenExpiresAt is not null);
+
     /// <summary>Member of the built-in <c>admin</c> group: may do everything.</summary>
     public bool IsAdmin => Groups.Contains(BuiltInGroups.Admin);
 

@@ -124,7 +124,6 @@ public sealed class CommandPipeline(
 
     private void Track(SessionContext session, DateTimeOffset? accessUntil)
     {
-        _open[session.Id] = session;
         session.AccessUntil = accessUntil;
         var credential = session.Identity.TokenExpiresAt;
         if (accessUntil is { } access && (credential is null || access < credential))
@@ -135,6 +134,8 @@ public sealed class CommandPipeline(
         {
             session.TerminateAt(expiry, "the credential expired", time);
         }
+        // Only once nothing above can throw: a session in the open set is one that CloseSessionAsync will remove.
+        _open[session.Id] = session;
     }
 
     /// <summary>

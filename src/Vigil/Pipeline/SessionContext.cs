@@ -29,6 +29,7 @@ public sealed class SessionContext(
     int lastSequence = 0)
     : IDisposable
 {
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
     private readonly CancellationTokenSource _terminated = new();
     private int _sequence = lastSequence;
     private string? _terminationReason;
@@ -100,9 +101,25 @@ public sealed class SessionContext(
     /// <summary>Terminates the session at <paramref name="at"/> on <paramref name="time"/>'s clock (a credential's expiry).</summary>
     internal void TerminateAt(DateTimeOffset at, string reason, TimeProvider time)
     {
-        var due = at - time.GetUtcNow();
-        _expiry = time.CreateTimer(_ => Terminate(reason), null, due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        _expiry = time.CreateTimer(_ =>
+        {
+            // A deadline beyond the longest due time is reached in steps: re-arm for the rest.
+            var rest = at - time.GetUtcNow();
+            if (rest > TimeSpan.Zero)
+            {
+                _expiry?.Change(TimerDue(rest), Timeout.InfiniteTimeSpan);
+                return;
+            }
+            Terminate(reason);
+        }, null, TimerDue(at - time.GetUtcNow()), Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>
+    /// <paramref name="due"/> within what a timer accepts: 0 for the past, at most 2^32-2 ms (about 49.7 days, the
+    /// limit of <see cref="ITimer.Change"/>; a longer one throws, so a 3650-day token could not open a session).
+    /// </summary>
+    private static TimeSpan TimerDue(TimeSpan due) =>
+        due <= TimeSpan.Zero ? TimeSpan.Zero : due > MaxTimerDue ? MaxTimerDue : due;
 
     /// <summary>The next event sequence number (1-based, gap-free, in the order events were produced).</summary>
     internal int NextSequence() => Interlocked.Increment(ref _sequence);

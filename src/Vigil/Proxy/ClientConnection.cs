@@ -11,13 +11,14 @@ namespace Vigil.Proxy;
 
 /// <summary>
 /// One client of the PostgreSQL listener from its first byte to its last: SSLRequest/GSSENCRequest/CancelRequest,
-/// StartupMessage, password authentication with the caller's API token (dbname = connection name), the upstream
+/// StartupMessage, authentication with the caller's API token (<see cref="ClientAuthentication"/>; dbname = connection name), the upstream
 /// session, then the <see cref="ProxyRelay"/>. Errors follow §55.2.1 (Start-up): a FATAL ErrorResponse, then close.
 /// </summary>
 internal sealed partial class ClientConnection(
     Socket socket,
     CommandPipeline pipeline,
     CancelRegistry cancels,
+    ClientAuthentication authentication,
     X509Certificate2 certificate,
     GatewayOptions options,
     ILogger logger)
@@ -99,20 +100,7 @@ internal sealed partial class ClientConnection(
             await SendFatalAsync(stream, "0A000", "vigil: replication connections are not supported", cancellationToken);
             return null;
         }
-        await HandshakeIo.SendAsync(stream, BackendMessageWriter.WriteAuthenticationCleartextPassword, cancellationToken);
-        var (code, body) = await HandshakeIo.ReadMessageAsync(stream, HandshakeIo.MaxStartupPacket, cancellationToken);
-        if (code != FrontendMessageCode.PasswordMessage)
-        {
-            throw new PostgresProtocolException($"expected a password message, got message type '{(char)code}'");
-        }
-        var token = PasswordMessage.Parse(new ReadOnlySequence<byte>(body)).Password;
-        var caller = await pipeline.IdentifyAsync(token, cancellationToken);
-        if (caller is null)
-        {
-            LogAuthenticationFailed(logger, startup.User, startup.Database);
-            await SendFatalAsync(stream, "28P01", $"vigil: password authentication failed for user \"{startup.User}\": the password must be a valid Vigil API token", cancellationToken);
-        }
-        return caller;
+        return await authentication.AuthenticateAsync(stream, startup, socket.RemoteEndPoint, cancellationToken);
     }
 
     private async Task ServeAsync(Stream stream, StartupMessage startup, Identity.CallerIdentity caller, string? remote, CancellationToken cancellationToken)
@@ -233,9 +221,6 @@ internal sealed partial class ClientConnection(
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Client {Remote} went away: {Reason}")]
     private static partial void LogClientGone(ILogger logger, string? remote, string reason);
-
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Authentication failed for user {User} on connection {Connection}")]
-    private static partial void LogAuthenticationFailed(ILogger logger, string user, string connection);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Upstream of connection {Connection} failed: {Reason}")]
     private static partial void LogUpstreamFailed(ILogger logger, string connection, string reason);

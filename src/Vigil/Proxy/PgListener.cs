@@ -14,6 +14,7 @@ public sealed partial class PgListener(
     GatewayOptions options,
     CommandPipeline pipeline,
     CancelRegistry cancels,
+    ClientAuthentication authentication,
     ILogger<PgListener> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -37,6 +38,10 @@ public sealed partial class PgListener(
         _socket.Listen(512);
         _acceptLoop = AcceptLoopAsync();
         LogListening(logger, Endpoint!.ToString());
+        if (options.AllowCleartextPassword)
+        {
+            LogCleartextAllowed(logger);
+        }
         return Task.CompletedTask;
     }
 
@@ -75,7 +80,7 @@ public sealed partial class PgListener(
                 continue;
             }
             client.NoDelay = true;
-            var connection = new ClientConnection(client, pipeline, cancels, _certificate!, options, logger);
+            var connection = new ClientConnection(client, pipeline, cancels, authentication, _certificate!, options, logger);
             var task = Task.Run(() => connection.RunAsync(_stopping.Token));
             lock (_clientsLock)
             {
@@ -97,6 +102,9 @@ public sealed partial class PgListener(
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "PostgreSQL listener on {Endpoint}")]
     private static partial void LogListening(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "--allow-cleartext-password is set: PostgreSQL clients may send their API token unencrypted from any address")]
+    private static partial void LogCleartextAllowed(ILogger logger);
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "A proxied client connection failed unexpectedly")]
     private static partial void LogClientCrashed(ILogger logger, Exception exception);

@@ -314,5 +314,10 @@ internal static class Schema
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)",
             "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, seq DESC)",
         ],
+        // 6: token credentials on the wire (issue 10): a SCRAM-SHA-256 verifier per token, stored at creation, so
+        // PostgreSQL clients authenticate without sending the token; tokens made earlier have none (cleartext only).
+        [
+            "ALTER TABLE api_tokens ADD COLUMN scram_verifier TEXT NULL",
+        ],
     ];
 }

@@ -236,6 +236,10 @@ public sealed class OidcProvider : IAsyncDisposable
         {
             payload["email"] = settings.Email;
         }
+        if (settings.EmailVerified is { } verified)
+        {
+            payload["email_verified"] = verified;
+        }
         if (settings.Name is not null)
         {
             payload["name"] = settings.Name;
@@ -300,6 +304,8 @@ public sealed class OidcProviderSettings
     public string Subject { get; set; } = "user-7f3a";
     public string? Email { get; set; } = "ada@example.com";
     public string? Name { get; set; } = "Ada Lovelace";
+    /// <summary>The <c>email_verified</c> claim; not sent when null.</summary>
+    public bool? EmailVerified { get; set; }
     public string GroupsClaim { get; set; } = "groups";
 
     /// <summary>The groups claim value: a JSON array, a single string, or null to omit it.</summary>

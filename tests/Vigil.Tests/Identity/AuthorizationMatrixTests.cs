@@ -103,6 +103,9 @@ public sealed class AuthorizationMatrixTests(GatewayFixture gateway)
             new("list tokens", get, () => At("/api/tokens"), [401, 200, 200, 200, 200]),
             new("revoke the standard user's token", delete, OthersToken, [401, 204, 404, 204, 404]),
             new("change own password", post, () => At("/api/localauth/password", new { new_password = "x" }), [401, 400, 400, 400, 403]),
+            new("set a first password with a token", post, () => At("/api/localauth/password", new { new_password = "a first passphrase" }), [401, 403, 403, 403, 403]),
+            new("create a ten-year token", post, () => At("/api/tokens", new { expires_in = "3650d" }), [401, 201, 201, 201, 201]),
+            new("put a user in the admin group", patch, () => FreshUser(new { groups = new[] { "admin" } }), [401, 403, 403, 200, 403]),
             new("read audit log", get, () => At("/api/audit/logs"), [401, 403, 200, 200, 403]),
             new("export audit log", get, () => At("/api/audit/logs/export?format=csv"), [401, 403, 200, 200, 403]),
             new("local login, wrong password", post, () => At("/api/localauth/login", new { email = standard.Name, password = "not the password!" }), [401, 401, 401, 401, 401]),
@@ -134,5 +137,106 @@ public sealed class AuthorizationMatrixTests(GatewayFixture gateway)
         }
         checks.Should().Be(rows.Length * Callers.Length);
         mismatches.Should().BeEmpty($"all {checks} checks ({rows.Length} endpoints × {Callers.Length} callers) must match");
+    }
+
+    private const string Passphrase = "escalation test passphrase";
+
+    /// <summary>One escalation attempt: who tries it, the request, the status it must get, and what the answer must not grant.</summary>
+    private sealed record Attempt(string Name, string? Token, HttpMethod Method, string Path, object? Body, int Expected, Action<JsonObject>? Check = null);
+
+    [Fact]
+    public async Task Escalation_paths_are_refused()
+    {
+        var team = await gateway.CreateGroupAsync();
+        var narrowedTo = await gateway.CreateConnectionAsync([team]);
+        var elsewhere = await gateway.CreateConnectionAsync([team]);
+        var standard = await gateway.CreateUserAsync([team]);
+        var withPassword = await gateway.CreateUserAsync([team], Passphrase);
+        var admin = await gateway.CreateUserAsync(["admin"]);
+        var bystander = await gateway.CreateUserAsync([team]);
+        var agent = await gateway.CreateServiceAccountAsync([team]);
+        var hour = DateTimeOffset.UtcNow.AddHours(1).AddMinutes(1);
+        var (narrowedStandard, _) = await gateway.CreateTokenAsync(new { user = standard.Name, expires_in = "1h", connections = new[] { narrowedTo } });
+        var (narrowedAdmin, _) = await gateway.CreateTokenAsync(new { user = admin.Name, expires_in = "1h", connections = new[] { narrowedTo } });
+        var (narrowedWithPassword, _) = await gateway.CreateTokenAsync(new { user = withPassword.Name, expires_in = "1h", connections = new[] { narrowedTo } });
+
+        void NoWiderThanTheHourToken(JsonObject created)
+        {
+            (created["connections"] as JsonArray)?.Select(c => c!.GetValue<string>()).Should().Equal([narrowedTo], "the new token is narrowed like the one that made it");
+            created["expires_at"].Should().NotBeNull("the new token expires with the one that made it");
+            DateTimeOffset.Parse(created["expires_at"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).Should().BeBefore(hour);
+        }
+
+        Attempt[] attempts =
+        [
+            new("narrowed token sets its owner's first password", narrowedStandard, HttpMethod.Post, "/api/localauth/password", new { new_password = Passphrase }, 403),
+            new("unrestricted token sets its owner's first password", standard.Token, HttpMethod.Post, "/api/localauth/password", new { new_password = Passphrase }, 403),
+            new("token changes a password without the current one", narrowedWithPassword, HttpMethod.Post, "/api/localauth/password", new { new_password = "another passphrase" }, 403),
+            new("narrowed token mints a ten-year unrestricted token", narrowedStandard, HttpMethod.Post, "/api/tokens", new { expires_in = "3650d" }, 201, NoWiderThanTheHourToken),
+            new("narrowed token mints a token for another connection", narrowedStandard, HttpMethod.Post, "/api/tokens", new { connections = new[] { elsewhere } }, 403),
+            new("narrowed admin token mints a service account token", narrowedAdmin, HttpMethod.Post, "/api/tokens", new { serviceaccount = agent.Name, expires_in = "3650d" }, 201, NoWiderThanTheHourToken),
+            new("narrowed admin token mints a token for another user", narrowedAdmin, HttpMethod.Post, "/api/tokens", new { user = bystander.Name }, 201, NoWiderThanTheHourToken),
+            new("narrowed admin token sets its own password", narrowedAdmin, HttpMethod.Patch, $"/api/users/{admin.Id}", new { password = Passphrase }, 403),
+            new("narrowed admin token sets another user's password", narrowedAdmin, HttpMethod.Patch, $"/api/users/{bystander.Id}", new { password = Passphrase }, 403),
+            new("narrowed admin token creates an admin with a password", narrowedAdmin, HttpMethod.Post, "/api/users",
+                new { email = Identities.Unique("esc") + "@example.com", groups = new[] { "admin" }, password = Passphrase }, 403),
+            new("standard token puts its owner in the admin group", standard.Token, HttpMethod.Patch, $"/api/users/{standard.Id}", new { groups = new[] { "admin" } }, 403),
+            new("narrowed service account token joins the admin group", agent.Token, HttpMethod.Patch, $"/api/serviceaccounts/{agent.Id}", new { groups = new[] { "admin" } }, 403),
+            new("token with the current password changes it", narrowedWithPassword, HttpMethod.Post, "/api/localauth/password", new { current_password = Passphrase, new_password = Passphrase }, 204),
+            new("unrestricted admin token sets a password", GatewayFixture.Token, HttpMethod.Patch, $"/api/users/{bystander.Id}", new { password = Passphrase }, 200),
+        ];
+
+        var mismatches = new List<string>();
+        foreach (var attempt in attempts)
+        {
+            using var client = gateway.ClientFor(attempt.Token);
+            using var request = new HttpRequestMessage(attempt.Method, attempt.Path);
+            if (attempt.Body is not null)
+            {
+                request.Content = new StringContent(JsonSerializer.Serialize(attempt.Body), Encoding.UTF8, "application/json");
+            }
+            var response = await client.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            if ((int)response.StatusCode != attempt.Expected)
+            {
+                mismatches.Add($"{attempt.Name}: expected {attempt.Expected}, got {(int)response.StatusCode} {text}");
+                continue;
+            }
+            try
+            {
+                attempt.Check?.Invoke(JsonNode.Parse(text)!.AsObject());
+            }
+            catch (Exception e) when (e is Xunit.Sdk.XunitException or NullReferenceException)
+            {
+                mismatches.Add($"{attempt.Name}: {e.Message} in {text}");
+            }
+        }
+        mismatches.Should().BeEmpty();
+        (await gateway.Http.PostAsJsonAsync("/api/localauth/login", new { email = standard.Name, password = Passphrase }))
+            .StatusCode.Should().Be(HttpStatusCode.Unauthorized, "no password was set with the narrowed token");
+    }
+
+    [Fact]
+    public async Task A_browser_session_mints_tokens_capped_by_the_maximum_token_lifetime()
+    {
+        // The probe's chain: a one-hour narrowed token set a first password, logged in, and minted a ten-year
+        // unrestricted token from the cookie session. The password step is refused above; a cookie session that a
+        // password login did open can still mint only tokens within the policy (VIGIL_MAX_TOKEN_LIFETIME, 90 days).
+        var user = await gateway.CreateUserAsync([], Passphrase);
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(gateway.HttpAddress) };
+        var login = await browser.PostAsJsonAsync("/api/localauth/login", new { email = user.Name, password = Passphrase });
+        var csrf = (await login.Content.ReadFromJsonAsync<JsonObject>())!["csrf_token"]!.GetValue<string>();
+        var limit = DateTimeOffset.UtcNow.AddDays(90).AddMinutes(1);
+        foreach (object body in new object[] { new { expires_in = "3650d" }, new { name = "no expiry asked" } })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tokens") { Content = JsonContent.Create(body) };
+            request.Headers.Add("X-CSRF-Token", csrf);
+            var created = await browser.SendAsync(request);
+            created.StatusCode.Should().Be(HttpStatusCode.Created);
+            var expires = (await created.Content.ReadFromJsonAsync<JsonObject>())!["expires_at"]?.GetValue<string>();
+            expires.Should().NotBeNull("a token made from a browser session always expires");
+            DateTimeOffset.Parse(expires!, System.Globalization.CultureInfo.InvariantCulture).Should().BeBefore(limit).And.BeAfter(limit.AddDays(-1));
+        }
     }
 }

@@ -192,4 +192,52 @@ public sealed class OidcLoginTests : IAsyncLifetime
         methods["oidc"]!.GetValue<bool>().Should().BeTrue();
         methods["local"]!.GetValue<bool>().Should().BeTrue();
     }
+
+    [Fact]
+    public async Task An_unverified_email_does_not_take_over_an_existing_account()
+    {
+        // Escalation through the provider: whoever can put admin@vigil.local as the e-mail of an account at the
+        // provider must not become the bootstrap admin. Linking by e-mail needs email_verified = true.
+        _provider.Settings.Email = "admin@vigil.local";
+        _provider.Settings.Subject = "attacker";
+        _provider.Settings.EmailVerified = null;
+        using (var browser = Browser())
+        {
+            var response = await LoginAsync(browser);
+            response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+            (await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>().Should().Contain("did not verify");
+        }
+        _provider.Settings.EmailVerified = false;
+        using (var browser = Browser())
+        {
+            (await LoginAsync(browser)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        }
+        _provider.Settings.EmailVerified = true;
+        using (var browser = Browser())
+        {
+            (await LoginAsync(browser)).StatusCode.Should().Be(HttpStatusCode.Redirect, "a verified address links the existing account");
+        }
+    }
+
+    [Fact]
+    public async Task A_fresh_single_sign_on_session_may_set_a_first_password()
+    {
+        _provider.Settings.Email = "linus@example.com";
+        _provider.Settings.Subject = "user-linus";
+        var cookies = new CookieContainer();
+        using var browser = Browser(cookies);
+        (await LoginAsync(browser)).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        var csrf = cookies.GetCookies(new Uri(_gateway))["vigil_csrf"]!.Value;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{_gateway}/api/localauth/password")
+        {
+            Content = JsonContent.Create(new { new_password = "a first passphrase" }),
+        };
+        request.Headers.Add("X-CSRF-Token", csrf);
+
+        var response = await browser.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());
+        (await browser.PostAsJsonAsync($"{_gateway}/api/localauth/login", new { email = "linus@example.com", password = "a first passphrase" }))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+    }
 }

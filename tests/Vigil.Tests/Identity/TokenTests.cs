@@ -199,4 +199,26 @@ public sealed class TokenTests(GatewayFixture gateway)
             await Task.Delay(100);
         }
     }
+
+    [Fact]
+    public async Task Token_expiring_in_ten_years_opens_a_psql_and_an_exec_session()
+    {
+        // A session is terminated when its credential expires, by a timer; a due time over 2^32-2 ms (49.7 days) used
+        // to throw, after the session had joined the open set: every long-lived token failed and leaked a session.
+        var group = await gateway.CreateGroupAsync();
+        var connection = await gateway.CreateConnectionAsync([group]);
+        var user = await gateway.CreateUserAsync([group]);
+        var (token, _) = await gateway.CreateTokenAsync(new { user = user.Name, expires_in = "3650d" });
+
+        var psql = await Processes.RunAsync("psql",
+            [$"postgresql://someone:{token}@127.0.0.1:{gateway.PgPort}/{connection}?sslmode=disable", "-X", "-At", "-c", "SELECT 'ten years'"]);
+        psql.ExitCode.Should().Be(0, psql.Stderr);
+        psql.Stdout.Should().Contain("ten years");
+
+        using var client = gateway.ClientFor(token);
+        var exec = await client.PostAsJsonAsync("/api/sessions", new { connection, script = "select 1" });
+        exec.StatusCode.Should().Be(HttpStatusCode.OK, await exec.Content.ReadAsStringAsync());
+        (await exec.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>().Should().Be("done");
+        (await gateway.LatestSessionAsync(connection)).Status.Should().Be("done");
+    }
 }

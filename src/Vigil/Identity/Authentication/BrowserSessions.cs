@@ -52,15 +52,15 @@ public sealed class BrowserSessions(SqliteStore store, UserRepository users, Gat
             return null;
         }
         await using var db = await store.OpenAsync(cancellationToken);
-        var row = await db.QuerySingleOrDefaultAsync<(string UserId, string Csrf, string ExpiresAt)>(new CommandDefinition(
-            "SELECT user_id, csrf_token, expires_at FROM web_sessions WHERE id_sha256=@hash", new { hash = Hash(id) }, cancellationToken: cancellationToken));
+        var row = await db.QuerySingleOrDefaultAsync<(string UserId, string Csrf, string ExpiresAt, string CreatedAt)>(new CommandDefinition(
+            "SELECT user_id, csrf_token, expires_at, created_at FROM web_sessions WHERE id_sha256=@hash", new { hash = Hash(id) }, cancellationToken: cancellationToken));
         var expires = row.UserId is null ? default : Rfc3339.Parse(row.ExpiresAt);
         if (row.UserId is null || expires <= time.GetUtcNow())
         {
             return null;
         }
         var account = await users.FindByIdAsync(row.UserId, cancellationToken);
-        return account is { Status: UserStatus.Active } ? (account.ToCaller(expiresAt: expires), row.Csrf) : null;
+        return account is { Status: UserStatus.Active } ? (account.ToCaller(expiresAt: expires, signedInAt: Rfc3339.Parse(row.CreatedAt)), row.Csrf) : null;
     }
 
     /// <summary>Ends session <paramref name="id"/> (logout).</summary>

@@ -320,7 +320,8 @@ public sealed class OidcClient
             throw new OidcException($"ID token was issued to another party (azp '{OidcHttp.Printable(azp, 100)}')");
         }
         var groups = claims.Where(c => c.Type == _options.GroupsClaim).Select(c => c.Value).ToArray();
-        return new OidcIdentity(token.Subject, Claim("email"), Claim("name"), groups);
+        return new OidcIdentity(token.Subject, Claim("email"), Claim("name"), groups,
+            string.Equals(Claim("email_verified"), "true", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Maps the library's validation exception to a safe sentence; the library's own text carries token data.</summary>

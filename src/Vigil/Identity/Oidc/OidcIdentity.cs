@@ -10,4 +10,6 @@ namespace Vigil.Identity.Oidc;
 /// <param name="Name">The <c>name</c> claim (display name), or null.</param>
 /// <param name="Groups">The values of <see cref="OidcOptions.GroupsClaim"/>, which may be a JSON array of strings or a
 /// single string in the token; empty when the claim is missing. Order as in the token.</param>
-public sealed record OidcIdentity(string Subject, string? Email, string? Name, IReadOnlyList<string> Groups);
+/// <param name="EmailVerified">The <c>email_verified</c> claim is <c>true</c>: the provider checked that the user controls
+/// <see cref="Email"/> (OpenID Connect Core 1.0 §5.1). Absent counts as unverified.</param>
+public sealed record OidcIdentity(string Subject, string? Email, string? Name, IReadOnlyList<string> Groups, bool EmailVerified = false);

@@ -103,7 +103,7 @@ public static class OidcLoginEndpoints
         }
         if (redirect is not null)
         {
-            var (_, secret) = await tokens.IssueAsync(account!.Id, "vigil login", time.GetUtcNow() + options.CliTokenLifetime, null, ct);
+            var (_, secret) = await tokens.IssueAsync(account!.Id, "vigil login", time.GetUtcNow() + TimeSpan.FromTicks(Math.Min(options.CliTokenLifetime.Ticks, options.MaxTokenLifetime.Ticks)), null, ct);
             return TypedResults.Redirect(QueryHelpers.AddQueryString(redirect, "token", secret));
         }
         BrowserSessions.SetCookies(http, await sessions.CreateAsync(account!.Id, ct));
@@ -122,6 +122,12 @@ public static class OidcLoginEndpoints
             if (account is { OidcSubject: not null })
             {
                 return (null, $"the e-mail address {email} belongs to another single sign-on identity");
+            }
+            // Linking by an e-mail the provider did not verify would let anyone who can type an address into their
+            // profile there take over the local account that has it (the bootstrap admin's included).
+            if (account is not null && !identity.EmailVerified)
+            {
+                return (null, $"the identity provider did not verify the e-mail address {email}, which belongs to an existing account; verify it at the provider (email_verified) or ask an admin");
             }
         }
         if (account is null && string.IsNullOrEmpty(identity.Email))

@@ -13,10 +13,15 @@ namespace Vigil.Identity.Passwords;
 /// <c>{user, csrf_token, expires_at}</c>; every failure is the same 401 whatever the reason (unknown e-mail, wrong
 /// password, no password set, inactive account), after the same PBKDF2 work; too many attempts per e-mail or source
 /// address get 429 with <c>Retry-After</c> (RFC 9110 §10.2.3). <c>POST /api/localauth/logout</c> ends the session;
-/// <c>POST /api/localauth/password {current_password, new_password}</c> changes the caller's own password.
+/// <c>POST /api/localauth/password {current_password, new_password}</c> changes the caller's own password: the current
+/// one is always required; a first password (none set yet) only from a browser session whose login is at most
+/// <see cref="RecentLogin"/> old, never with an API token (an admin sets it otherwise).
 /// </summary>
 public static class LocalAuthEndpoints
 {
+    /// <summary>How recent a browser login must be to set a first password (a re-authentication window, as for sudo).</summary>
+    public static readonly TimeSpan RecentLogin = TimeSpan.FromMinutes(15);
+
     /// <summary>Body of the login request.</summary>
     public sealed record LoginRequest(string? Email, string? Password);
 
@@ -109,6 +114,12 @@ public static class LocalAuthEndpoints
             return Api.Problem(400, $"field 'new_password': {problem}");
         }
         var hash = await users.PasswordHashAsync(caller.UserId, ct);
+        if (hash is null && (caller.TokenId is not null || caller.SignedInAt is not { } signedIn || time.GetUtcNow() - signedIn > RecentLogin))
+        {
+            // A first password is a new credential that lives forever: an API token (perhaps narrowed, expiring, or
+            // stolen) must not be able to mint one, nor an old browser session; a login moments ago proved the person.
+            return Api.Problem(403, $"setting a first password needs a console login within the last {RecentLogin.TotalMinutes:0} minutes (an API token cannot set one); or ask an admin (PATCH /api/users/ID {{\"password\"}})");
+        }
         if (hash is not null && (request.CurrentPassword is null || !PasswordHasher.Verify(request.CurrentPassword, hash)))
         {
             return Api.Problem(403, "field 'current_password' does not match");

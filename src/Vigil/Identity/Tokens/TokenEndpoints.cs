@@ -11,7 +11,8 @@ namespace Vigil.Identity.Tokens;
 /// <summary>
 /// <c>/api/tokens</c>: create (for yourself; admins also for any user or service account), list (yours; admins all,
 /// filter <c>owner</c>), revoke. The secret is in the create response only. A token made with a narrowed or expiring
-/// token can be no wider and live no longer than the token that made it.
+/// token can be no wider and live no longer than the token that made it, whoever it is for; one made from a browser
+/// session lives at most <see cref="GatewayOptions.MaxTokenLifetime"/> (also its lifetime without <c>expires_in</c>).
 /// </summary>
 public static class TokenEndpoints
 {
@@ -40,7 +41,7 @@ public static class TokenEndpoints
     }
 
     private static async Task<Results<Created<CreatedToken>, ProblemHttpResult>> CreateAsync(
-        HttpContext http, TokenService tokens, UserRepository users, ConnectionRepository connections, TimeProvider time, CancellationToken ct)
+        HttpContext http, TokenService tokens, UserRepository users, ConnectionRepository connections, GatewayOptions options, TimeProvider time, CancellationToken ct)
     {
         var caller = ApiAuthentication.Caller(http);
         var (request, error) = await Api.ReadBodyAsync<TokenRequest>(http.Request, ct);
@@ -100,8 +101,8 @@ public static class TokenEndpoints
                 return Api.Problem(400, $"field 'connections': connection '{connection}' not found");
             }
         }
-        // A narrowed or expiring token must not mint a wider or longer-lived one for its own account.
-        if (caller.TokenId is not null && owner.Id == caller.UserId)
+        // A narrowed or expiring token must not mint a wider or longer-lived one, for its own account or any other.
+        if (caller.TokenId is not null)
         {
             if (caller.TokenConnections is { } limit)
             {
@@ -115,6 +116,11 @@ public static class TokenEndpoints
             {
                 expiresAt = callerExpiry;
             }
+        }
+        else if (expiresAt is null || expiresAt > time.GetUtcNow() + options.MaxTokenLifetime)
+        {
+            // From a browser session the gateway's policy caps the lifetime (a stolen cookie must not become a permanent token).
+            expiresAt = time.GetUtcNow() + options.MaxTokenLifetime;
         }
         var (token, secret) = await tokens.IssueAsync(owner.Id, name, expiresAt, narrowed, ct);
         var v = TokenView.From(token);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Vigil.Postgres.Auth;
 using Vigil.Identity.Users;
 using Vigil.Storage;
 
@@ -49,15 +50,38 @@ public sealed class TokenService(SqliteStore store, UserRepository users, TimePr
         var hash = Hash(token);
         await using var db = await store.OpenAsync(cancellationToken);
         var row = await db.QuerySingleOrDefaultAsync<AuthRow>(new CommandDefinition(
-            """
-            SELECT t.id AS token_id, t.token_sha256, t.expires_at, t.last_used_at, t.connections, u.id AS user_id
-            FROM api_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_sha256 = @hash AND t.revoked_at IS NULL AND u.status = 'active'
-            """,
-            new { hash }, cancellationToken: cancellationToken));
+            $"{SelectAuth} WHERE t.token_sha256 = @hash AND t.revoked_at IS NULL AND u.status = 'active'", new { hash }, cancellationToken: cancellationToken));
+        return row is null || !CryptographicOperations.FixedTimeEquals(row.token_sha256, hash) ? null : await IdentityAsync(db, row, cancellationToken);
+    }
+
+    /// <summary>
+    /// The SCRAM-SHA-256 verifier stored for token <paramref name="id"/> when it was created (RFC 5802 §3), whatever
+    /// the token's state; null for an unknown id or a token made before verifiers were stored.
+    /// </summary>
+    public async Task<ScramVerifier?> ScramVerifierAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        return ScramVerifier.TryParse(await db.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT scram_verifier FROM api_tokens WHERE id=@id", new { id }, cancellationToken: cancellationToken)));
+    }
+
+    /// <summary>
+    /// The identity of token <paramref name="id"/> once its holder proved knowledge of it another way (a SCRAM
+    /// exchange against <see cref="ScramVerifierAsync"/>); null when unknown, revoked, expired or its owner is inactive.
+    /// </summary>
+    public async Task<CallerIdentity?> AuthenticateProvenAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        var row = await db.QuerySingleOrDefaultAsync<AuthRow>(new CommandDefinition(
+            $"{SelectAuth} WHERE t.id = @id AND t.revoked_at IS NULL AND u.status = 'active'", new { id }, cancellationToken: cancellationToken));
+        return row is null ? null : await IdentityAsync(db, row, cancellationToken);
+    }
+
+    private async Task<CallerIdentity?> IdentityAsync(SqliteConnection db, AuthRow row, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
-        DateTimeOffset? expiresAt = row?.expires_at is { } e ? Rfc3339.Parse(e) : null;
-        if (row is null || !CryptographicOperations.FixedTimeEquals(row.token_sha256, hash) || expiresAt <= now)
+        DateTimeOffset? expiresAt = row.expires_at is { } e ? Rfc3339.Parse(e) : null;
+        if (expiresAt <= now)
         {
             return null;
         }
@@ -134,16 +158,22 @@ public sealed class TokenService(SqliteStore store, UserRepository users, TimePr
         DateTimeOffset? expiresAt, IReadOnlyList<string>? connections, CancellationToken cancellationToken) =>
         await db.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at, expires_at, connections)
-            VALUES (@id, @ownerId, @name, @hash, @now, @expires, @connections)
+            INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at, expires_at, connections, scram_verifier)
+            VALUES (@id, @ownerId, @name, @hash, @now, @expires, @connections, @verifier)
             """,
             new
             {
-                id, ownerId, name, hash = Hash(secret), now = Rfc3339.Format(time.GetUtcNow()),
+                // The secret is known here and only here: its SCRAM verifier lets PostgreSQL clients prove it without sending it.
+                id, ownerId, name, hash = Hash(secret), now = Rfc3339.Format(time.GetUtcNow()), verifier = ScramVerifier.Create(secret).Format(),
                 expires = expiresAt is { } e ? Rfc3339.Format(e) : null,
                 connections = connections is null ? null : JsonSerializer.Serialize(connections),
             },
             transaction, cancellationToken: cancellationToken));
+
+    private const string SelectAuth = """
+        SELECT t.id AS token_id, t.token_sha256, t.expires_at, t.last_used_at, t.connections, u.id AS user_id
+        FROM api_tokens t JOIN users u ON u.id = t.user_id
+        """;
 
     private const string SelectTokens = """
         SELECT t.id, t.name, t.user_id, coalesce(u.email, u.name) AS owner, u.kind, t.connections, t.created_at, t.expires_at, t.last_used_at

@@ -32,6 +32,10 @@ public static class AccountEndpoints
             {
                 return error;
             }
+            if (PasswordProblem(http, request!) is { } forbidden)
+            {
+                return forbidden;
+            }
             var (account, problem) = await changes.BuildAsync(kind, request!, null, ct);
             if (problem is not null)
             {
@@ -81,6 +85,10 @@ public static class AccountEndpoints
             {
                 return error;
             }
+            if (PasswordProblem(http, request!) is { } forbidden)
+            {
+                return forbidden;
+            }
             var (account, problem) = await changes.BuildAsync(kind, request!, existing, ct);
             problem ??= await changes.LastAdminProblemAsync(existing, account, ct);
             if (problem is not null)
@@ -117,4 +125,13 @@ public static class AccountEndpoints
             return TypedResults.NoContent();
         });
     }
+
+    /// <summary>
+    /// 403 when a narrowed or expiring token sets a password: a password never expires and reaches every connection,
+    /// so it would outlive and outreach the token that set it.
+    /// </summary>
+    private static ProblemHttpResult? PasswordProblem(HttpContext http, UserRequest request) =>
+        request.Password is not null && ApiAuthentication.Caller(http).IsRestrictedToken
+            ? Api.Problem(403, "a narrowed or expiring API token cannot set passwords; use an unrestricted token or the console")
+            : null;
 }

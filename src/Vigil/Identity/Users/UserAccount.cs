@@ -30,8 +30,8 @@ public sealed record UserAccount(
     public string DisplayName => Email ?? Name;
 
     /// <summary>The identity of this account for a request made with token <paramref name="tokenId"/> (null: browser session).</summary>
-    public CallerIdentity ToCaller(string? tokenId = null, IReadOnlyList<string>? tokenConnections = null, DateTimeOffset? expiresAt = null) =>
-        new(Id, DisplayName, Kind, Groups, tokenId, tokenConnections, expiresAt);
+    public CallerIdentity ToCaller(string? tokenId = null, IReadOnlyList<string>? tokenConnections = null, DateTimeOffset? expiresAt = null, DateTimeOffset? signedInAt = null) =>
+        new(Id, DisplayName, Kind, Groups, tokenId, tokenConnections, expiresAt, signedInAt);
 }
 
 /// <summary>Values of <see cref="UserAccount.Status"/>.</summary>
