@@ -48,7 +48,9 @@ public static class StatementRedaction
         {
             return text;
         }
-        ranges.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
+        // Outermost first; of two equal spans the SQL-level one ('********', the longer replacement) wins.
+        ranges.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start)
+            : a.End != b.End ? b.End.CompareTo(a.End) : b.Replacement.Length.CompareTo(a.Replacement.Length));
         var output = new StringBuilder(text.Length);
         var copied = 0;
         foreach (var (start, end, replacement) in ranges)
