@@ -229,7 +229,7 @@ public sealed class CommandPipeline(
 
     private SessionEventData EventData(SessionContext session, string status, int? exitCode, string? reason) => new(
         session.Id, session.Type.Name(), session.Connection.Name, session.Identity.Name, session.ClientAddress,
-        status, exitCode, reason, session.WorstAnalysis, Rfc3339.Format(time.GetUtcNow()));
+        status, exitCode, reason, StatementRedaction.Redact(session.WorstAnalysis), Rfc3339.Format(time.GetUtcNow()));
 
     private async ValueTask<Decision> RunStagesAsync(Command command, CancellationToken cancellationToken)
     {

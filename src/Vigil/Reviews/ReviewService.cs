@@ -219,7 +219,8 @@ public sealed class ReviewService(
     }
 
     /// <summary>The review as webhook payloads carry it: passwords in its command removed (<see cref="StatementRedaction"/>).</summary>
-    private static Review Redacted(Review review) => review with { Input = StatementRedaction.Redact(review.Input) };
+    private static Review Redacted(Review review) =>
+        review with { Input = StatementRedaction.Redact(review.Input), AiAnalysis = StatementRedaction.Redact(review.AiAnalysis) };
 
     /// <summary>The effects of a status change: the event, waking waiters, the exec session's final status.</summary>
     private void Publish(Review review)

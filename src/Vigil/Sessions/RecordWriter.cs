@@ -47,7 +47,7 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
             case SessionAnalysisChange a:
                 Execute(
                     "UPDATE sessions SET ai_analysis=$analysis, risk_level=$risk_level WHERE id=$id",
-                    ("$id", a.SessionId), ("$analysis", JsonSerializer.Serialize(a.Analysis, Api.Json)), ("$risk_level", a.Analysis.RiskLevel));
+                    ("$id", a.SessionId), ("$analysis", JsonSerializer.Serialize(StatementRedaction.Redact(a.Analysis), Api.Json)), ("$risk_level", a.Analysis.RiskLevel));
                 break;
             case SessionReopen r:
                 Execute(
@@ -97,7 +97,7 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
         p[8].Value = (object?)e.Rows ?? DBNull.Value;
         p[9].Value = (object?)e.SqlState ?? DBNull.Value;
         p[10].Value = (object?)e.Message ?? DBNull.Value;
-        p[11].Value = e.Analysis is null ? DBNull.Value : JsonSerializer.Serialize(e.Analysis, Api.Json);
+        p[11].Value = e.Analysis is null ? DBNull.Value : JsonSerializer.Serialize(StatementRedaction.Redact(e.Analysis), Api.Json);
         _insertEvent.ExecuteNonQuery();
     }
 

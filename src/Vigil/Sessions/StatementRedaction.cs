@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using Vigil.Analysis;
 using Vigil.Analysis.Static.Postgres;
 
 namespace Vigil.Sessions;
@@ -21,7 +22,8 @@ namespace Vigil.Sessions;
 /// <c>dblink_exec(…, 'ALTER ROLE r PASSWORD ''…''')</c>) become <c>********</c>;</item>
 /// <item>dollar-quoted bodies (functions, <c>DO</c> blocks) are lexed again as SQL, so the rules apply inside them.</item>
 /// </list>
-/// Text without the word "password" or "://" is returned as is (the common case costs one vectorized search).
+/// Text without the word "password" or "://" is returned as is (the common case costs one vectorized search). An
+/// analysis recorded or published with the command is redacted the same way (<see cref="Redact(AiAnalysis?)"/>).
 /// </summary>
 public static class StatementRedaction
 {
@@ -64,6 +66,16 @@ public static class StatementRedaction
         }
         return output.Append(text, copied, text.Length - copied).ToString();
     }
+
+    /// <summary>
+    /// <paramref name="analysis"/> with the same redaction applied to the parts that may quote the command: its
+    /// <c>evidence</c> (a fragment of the statement), <c>title</c> and <c>explanation</c>; null stays null.
+    /// </summary>
+    [return: NotNullIfNotNull(nameof(analysis))]
+    public static AiAnalysis? Redact(AiAnalysis? analysis) => analysis is null ? null : analysis with
+    {
+        Title = Redact(analysis.Title), Explanation = Redact(analysis.Explanation), Evidence = Redact(analysis.Evidence),
+    };
 
     /// <summary>Collects the redactions of the SQL text in <paramref name="text"/>[start, end).</summary>
     private static void CollectSql(string text, int start, int end, List<(int, int, string)> ranges, int depth)

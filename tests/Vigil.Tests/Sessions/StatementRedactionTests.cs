@@ -47,7 +47,7 @@ public sealed class StatementRedactionTests
     [Fact]
     public void Null_and_non_SQL_text_never_throw()
     {
-        StatementRedaction.Redact(null).Should().BeNull();
+        StatementRedaction.Redact((string?)null).Should().BeNull();
         StatementRedaction.Redact("").Should().Be("");
         foreach (var odd in new[] { "password", "PASSWORD", "password=", "'password='", "$$password$", "E'password=\\", "'://@'", "'a://b:c'", "\0password\u0001'x" })
         {
