@@ -30,7 +30,7 @@ public sealed class AnalysisStage(RuleSet rules, RiskAnalyzer analyzer, ReviewSe
         command.Analysis = analysis;
         if (RiskLevels.TryParse(analysis.RiskLevel, out var level) && level == RiskLevel.High)
         {
-            events.Publish(GatewayEventTypes.AnalysisHighRisk, new HighRiskData(session.Id, session.Connection.Name, session.Identity.Name, command.Input, analysis));
+            events.Publish(GatewayEventTypes.AnalysisHighRisk, new HighRiskData(session.Id, session.Connection.Name, session.Identity.Name, Sessions.StatementRedaction.Redact(command.Input), Sessions.StatementRedaction.Redact(analysis)));
         }
         AnalysisActions.TryParse(analysis.Action, out var action);
         if (action == AnalysisAction.Block)

@@ -11,7 +11,8 @@ namespace Vigil.Audit;
 /// that is not JSON (RFC 8259) is replaced by <c>{"unparsed": true, "length": N}</c> (N in bytes) and nothing of its
 /// content is kept. Only the first <see cref="MaxBodyBytes"/> bytes are looked at: a longer JSON body is kept as
 /// <c>{"truncated": true, "length": N, "body": …}</c> where <c>body</c> is the redacted prefix with its open objects
-/// and arrays closed (a value cut in the middle is dropped, never kept in part).
+/// and arrays closed (a value cut in the middle is dropped, never kept in part). A command (<c>script</c>) keeps its
+/// text with the passwords in it replaced (<see cref="Sessions.StatementRedaction"/>).
 /// </summary>
 public static class AuditRedaction
 {
@@ -122,12 +123,14 @@ public static class AuditRedaction
         var reader = new Utf8JsonReader(json, final, new JsonReaderState(ReaderOptions));
         var open = new Stack<bool>(); // true for an array
         string? name = null; // a property name read but not written: it is written together with its value
+        string? property = null; // the name of the value being copied
         var wrote = false;
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.PropertyName)
             {
                 name = reader.GetString()!;
+                property = name;
                 if (!IsSensitive(name))
                 {
                     continue;
@@ -165,7 +168,8 @@ public static class AuditRedaction
                     open.Pop();
                     break;
                 case JsonTokenType.String:
-                    writer.WriteStringValue(reader.GetString());
+                    // A command (POST /api/sessions "script") keeps its text but not the passwords in it.
+                    writer.WriteStringValue(property is "script" ? Sessions.StatementRedaction.Redact(reader.GetString()) : reader.GetString());
                     break;
                 case JsonTokenType.Number:
                     writer.WriteRawValue(reader.ValueSpan);

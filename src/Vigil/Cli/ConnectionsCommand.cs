@@ -51,7 +51,8 @@ public static class ConnectionsCommand
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from stdin (else VIGIL_CONNECTION_PASSWORD)" };
         var sslMode = new Option<string>("--ssl-mode") { Description = "disable|prefer|require|verify-full", DefaultValueFactory = _ => "prefer" };
         var rootCert = new Option<FileInfo?>("--ssl-root-cert") { Description = "PEM file of the CA to trust for verify-full" };
-        var command = new Command("create", "Register a connection") { name, type, host, port, database, username, passwordStdin, sslMode, rootCert };
+        var recording = RecordingOption();
+        var command = new Command("create", "Register a connection") { name, type, host, port, database, username, passwordStdin, sslMode, rootCert, recording };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
             // Passwords never come from argv: it is visible to other users in the process list.
@@ -69,6 +70,7 @@ public static class ConnectionsCommand
                 ["password"] = password,
                 ["ssl_mode"] = parse.GetValue(sslMode),
                 ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await File.ReadAllTextAsync(f.FullName, ct) : null,
+                ["recording"] = parse.GetValue(recording),
             };
             CliOutput.Json(await client.SendAsync(HttpMethod.Post, "api/connections", body, ct));
             return 0;
@@ -76,10 +78,21 @@ public static class ConnectionsCommand
         return command;
     }
 
+    /// <summary><c>--recording async|strict</c>: whether a statement waits for its input event to be durable before it is forwarded.</summary>
+    private static Option<string?> RecordingOption()
+    {
+        var option = new Option<string?>("--recording")
+        {
+            Description = "async (default: recorded in batches) or strict (forwarded only once its input is recorded durably)",
+        };
+        option.AcceptOnlyFromAmong("async", "strict");
+        return option;
+    }
+
     /// <summary>
     /// <c>vigil connections update NAME [--access-group G]… [--access-mode M]… [--review-group G]… [--min-approvals N]
     /// [--review-timeout 30m] [--max-access-duration 8h] [--require-jit-for-connect true|false]
-    /// [--require-review-for-exec true|false]</c>: PATCHes only the options given (a repeated list option replaces the list).
+    /// [--require-review-for-exec true|false] [--recording async|strict]</c>: PATCHes only the options given (a repeated list option replaces the list).
     /// </summary>
     private static Command UpdateCommand()
     {
@@ -92,9 +105,10 @@ public static class ConnectionsCommand
         var maxAccess = new Option<string?>("--max-access-duration") { Description = "Longest just-in-time access a request may ask for, e.g. 8h" };
         var requireJit = new Option<bool?>("--require-jit-for-connect") { Description = "Native clients need approved just-in-time access" };
         var requireReview = new Option<bool?>("--require-review-for-exec") { Description = "Every exec command needs a review" };
-        var command = new Command("update", "Change a connection's access and review settings")
+        var recording = RecordingOption();
+        var command = new Command("update", "Change a connection's access, review and recording settings")
         {
-            name, accessGroups, accessModes, reviewGroups, minApprovals, reviewTimeout, maxAccess, requireJit, requireReview,
+            name, accessGroups, accessModes, reviewGroups, minApprovals, reviewTimeout, maxAccess, requireJit, requireReview, recording,
         };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
@@ -114,6 +128,7 @@ public static class ConnectionsCommand
             body["max_access_duration"] = parse.GetValue(maxAccess);
             body["require_jit_for_connect"] = parse.GetValue(requireJit);
             body["require_review_for_exec"] = parse.GetValue(requireReview);
+            body["recording"] = parse.GetValue(recording);
             foreach (var unset in body.Where(p => p.Value is null).Select(p => p.Key).ToList())
             {
                 body.Remove(unset);

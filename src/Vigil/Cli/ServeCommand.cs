@@ -147,21 +147,24 @@ public static class ServeCommand
                 return 1;
             }
             LocalPostgres? demo = null;
+            // The demo cluster lives outside the 0700 data directory: as root it runs as the postgres user, who must reach it.
+            var demoDirectory = Path.Combine(Path.GetTempPath(), "vigil-demo-" + Guid.NewGuid().ToString("N")[..12]);
             try
             {
                 if (options.Demo)
                 {
-                    demo = await StartDemoAsync(app, options, cancellationToken);
+                    demo = await StartDemoAsync(app, demoDirectory, cancellationToken);
                 }
                 var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
                 Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");
                 Console.WriteLine($"vigil: PostgreSQL proxy on {pg}");
-                Console.WriteLine(token is not null
-                    ? $"vigil: bootstrap admin token (shown once{(options.AdminToken is null ? $", also in {tokenFile}" : "")}): {token}"
-                    : $"vigil: admin token: see {(File.Exists(tokenFile) ? tokenFile : "VIGIL_ADMIN_TOKEN")}");
+                // A token the operator supplied is theirs already: never echo it into a terminal, log or CI output.
+                Console.WriteLine(token is null ? $"vigil: admin token: see {(File.Exists(tokenFile) ? tokenFile : "VIGIL_ADMIN_TOKEN")}"
+                    : options.AdminToken is not null ? "vigil: bootstrap admin token: the one in VIGIL_ADMIN_TOKEN (not shown)"
+                    : $"vigil: bootstrap admin token (shown once, also in {tokenFile}): {token}");
                 if (demo is not null)
                 {
-                    var shown = token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
+                    var shown = options.AdminToken is not null ? "$VIGIL_ADMIN_TOKEN" : token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
                     Console.WriteLine($"vigil: demo connection ready: psql \"postgresql://me:{shown}@{pg.Address}:{pg.Port}/{DemoDatabase.ConnectionName}\"");
                 }
                 await app.WaitForShutdownAsync(cancellationToken);
@@ -173,12 +176,23 @@ public static class ServeCommand
                 {
                     await demo.DisposeAsync();
                 }
+                try
+                {
+                    if (Directory.Exists(demoDirectory))
+                    {
+                        Directory.Delete(demoDirectory, recursive: true);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"vigil: could not remove the demo cluster {demoDirectory}: {e.Message}");
+                }
             }
         }
         return 0;
     }
 
-    private static async Task<LocalPostgres?> StartDemoAsync(WebApplication app, GatewayOptions options, CancellationToken cancellationToken)
+    private static async Task<LocalPostgres?> StartDemoAsync(WebApplication app, string clusterDirectory, CancellationToken cancellationToken)
     {
         if (LocalPostgres.FindBinDirectory() is null)
         {
@@ -187,7 +201,7 @@ public static class ServeCommand
         }
         try
         {
-            return await DemoDatabase.StartAsync(options.DataDirectory, app.Services.GetRequiredService<ConnectionRepository>(), app.Services.GetRequiredService<TimeProvider>(), cancellationToken);
+            return await DemoDatabase.StartAsync(clusterDirectory, app.Services.GetRequiredService<ConnectionRepository>(), app.Services.GetRequiredService<TimeProvider>(), cancellationToken);
         }
         catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException or IOException)
         {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Vigil.Cli;
 
-/// <summary><c>vigil sessions list [--connection C] [--type exec|connect] [--status S] [--user U] [--risk-level low|medium|high]</c> and <c>vigil sessions show ID</c>.</summary>
+/// <summary><c>vigil sessions list [--connection C] [--type exec|connect] [--status open|done|failed|blocked|waiting_review|rejected|expired|interrupted] [--user U] [--risk-level low|medium|high]</c> and <c>vigil sessions show ID</c>.</summary>
 public static class SessionsCommand
 {
     /// <summary>Builds the verb group.</summary>
@@ -13,7 +13,8 @@ public static class SessionsCommand
         var group = new Command("sessions", "Inspect recorded sessions");
         var connection = new Option<string?>("--connection");
         var type = new Option<string?>("--type") { Description = "exec or connect" };
-        var status = new Option<string?>("--status");
+        var status = new Option<string?>("--status") { Description = string.Join(", ", Sessions.SessionStatus.All) };
+        status.AcceptOnlyFromAmong(Sessions.SessionStatus.All);
         var user = new Option<string?>("--user");
         var risk = new Option<string?>("--risk-level") { Description = "Only sessions whose worst analyzed command was low, medium or high" };
         risk.AcceptOnlyFromAmong("low", "medium", "high");

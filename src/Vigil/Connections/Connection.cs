@@ -4,7 +4,8 @@ namespace Vigil.Connections;
 /// A registered target. <see cref="Password"/> is decrypted only inside the gateway (proxy, exec) and is never
 /// serialized: API output goes through <see cref="ConnectionView"/>. <see cref="AccessGroups"/> (empty = admins only)
 /// and <see cref="AccessModes"/> (<c>exec</c>, <c>connect</c>) drive <see cref="ConnectionAccess"/>;
-/// <see cref="Reviews"/> drives reviews and just-in-time access.
+/// <see cref="Reviews"/> drives reviews and just-in-time access; <see cref="Recording"/> whether a statement waits for
+/// its input event to be durable before it is forwarded.
 /// </summary>
 public sealed record Connection(
     string Name,
@@ -20,12 +21,14 @@ public sealed record Connection(
     IReadOnlyList<string> AccessModes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    ReviewPolicy Reviews);
+    ReviewPolicy Reviews,
+    RecordingMode Recording = RecordingMode.Async);
 
 /// <summary>
 /// The API shape of a connection (hoop's field names); secrets are reduced to <c>has_password</c>. Review settings are
 /// flat fields: <c>review_groups[]</c>, <c>min_approvals</c>, <c>review_timeout</c> and <c>max_access_duration</c>
-/// (durations such as "30m"), <c>require_jit_for_connect</c>, <c>require_review_for_exec</c>.
+/// (durations such as "30m"), <c>require_jit_for_connect</c>, <c>require_review_for_exec</c>; <c>recording</c> is
+/// <c>async</c> or <c>strict</c>.
 /// </summary>
 public sealed record ConnectionView(
     string Name,
@@ -45,6 +48,7 @@ public sealed record ConnectionView(
     string MaxAccessDuration,
     bool RequireJitForConnect,
     bool RequireReviewForExec,
+    string Recording,
     string CreatedAt,
     string UpdatedAt)
 {
@@ -53,5 +57,5 @@ public sealed record ConnectionView(
         c.Name, c.Type, c.Host, c.Port, c.Database, c.Username, c.Password is not null, c.SslMode.ToText(),
         c.SslRootCert is not null, c.AccessGroups, c.AccessModes, c.Reviews.ReviewGroups, c.Reviews.MinApprovals,
         Hosting.DurationText.Format(c.Reviews.ReviewTimeout), Hosting.DurationText.Format(c.Reviews.MaxAccessDuration),
-        c.Reviews.RequireJitForConnect, c.Reviews.RequireReviewForExec, Storage.Rfc3339.Format(c.CreatedAt), Storage.Rfc3339.Format(c.UpdatedAt));
+        c.Reviews.RequireJitForConnect, c.Reviews.RequireReviewForExec, c.Recording.ToText(), Storage.Rfc3339.Format(c.CreatedAt), Storage.Rfc3339.Format(c.UpdatedAt));
 }

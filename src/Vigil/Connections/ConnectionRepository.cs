@@ -11,7 +11,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
 {
     private const string Columns =
         "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, access_groups, access_modes, created_at, updated_at, " +
-        "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec";
+        "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec, recording";
 
     /// <summary>Inserts <paramref name="connection"/>; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(Connection connection, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         {
             await db.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @access_groups, @access_modes, @created_at, @updated_at, " +
-                "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec)",
+                "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec, @recording)",
                 ToRow(connection), cancellationToken: cancellationToken));
             return true;
         }
@@ -41,7 +41,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             password_encrypted=@password, ssl_mode=@ssl_mode, ssl_root_cert=@ssl_root_cert, access_groups=@access_groups,
             access_modes=@access_modes, updated_at=@updated_at, review_groups=@review_groups, min_approvals=@min_approvals,
             review_timeout_seconds=@review_timeout_seconds, max_access_duration_seconds=@max_access_duration_seconds,
-            require_jit_for_connect=@require_jit_for_connect, require_review_for_exec=@require_review_for_exec
+            require_jit_for_connect=@require_jit_for_connect, require_review_for_exec=@require_review_for_exec, recording=@recording
             WHERE name=@name
             """,
             ToRow(connection), cancellationToken: cancellationToken));
@@ -94,6 +94,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         max_access_duration_seconds = (long)c.Reviews.MaxAccessDuration.TotalSeconds,
         require_jit_for_connect = c.Reviews.RequireJitForConnect,
         require_review_for_exec = c.Reviews.RequireReviewForExec,
+        recording = c.Recording.ToText(),
     };
 
     private Connection FromRow(Row r)
@@ -106,7 +107,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             Rfc3339.Parse(r.created_at), Rfc3339.Parse(r.updated_at),
             new ReviewPolicy(
                 JsonSerializer.Deserialize<string[]>(r.review_groups)!, (int)r.min_approvals, TimeSpan.FromSeconds(r.review_timeout_seconds),
-                TimeSpan.FromSeconds(r.max_access_duration_seconds), r.require_jit_for_connect != 0, r.require_review_for_exec != 0));
+                TimeSpan.FromSeconds(r.max_access_duration_seconds), r.require_jit_for_connect != 0, r.require_review_for_exec != 0),
+            RecordingModes.TryParse(r.recording, out var recording) ? recording : RecordingMode.Async);
     }
 
     private static string Purpose(string name) => $"connection:{name}:password";
@@ -133,6 +135,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         public long max_access_duration_seconds { get; set; } = 28800;
         public long require_jit_for_connect { get; set; }
         public long require_review_for_exec { get; set; }
+        public string recording { get; set; } = "async";
     }
 #pragma warning restore IDE1006
 }

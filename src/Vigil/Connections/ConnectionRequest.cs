@@ -9,7 +9,8 @@ namespace Vigil.Connections;
 /// <c>{name, type:"postgres", host, port (default 5432), database, username, password?, ssl_mode (default prefer),
 /// ssl_root_cert? (PEM), access_groups? (default [] = admins only), access_modes? (default ["exec","connect"]),
 /// review_groups? (default [] = admins decide), min_approvals? (1–10, default 1), review_timeout? (default "30m"),
-/// max_access_duration? (default "8h"), require_jit_for_connect? (default false), require_review_for_exec? (default false)}</c>.
+/// max_access_duration? (default "8h"), require_jit_for_connect? (default false), require_review_for_exec? (default false),
+/// recording? (async | strict, default async)}</c>.
 /// <c>PATCH</c> sends any subset and is merged over the stored connection (<see cref="MergeOver"/>).
 /// </summary>
 public sealed partial record ConnectionRequest(
@@ -29,7 +30,8 @@ public sealed partial record ConnectionRequest(
     string? ReviewTimeout = null,
     string? MaxAccessDuration = null,
     bool? RequireJitForConnect = null,
-    bool? RequireReviewForExec = null)
+    bool? RequireReviewForExec = null,
+    string? Recording = null)
 {
     /// <summary>Connection types the gateway can proxy today.</summary>
     public static readonly string[] SupportedTypes = ["postgres"];
@@ -86,6 +88,10 @@ public sealed partial record ConnectionRequest(
         {
             return (null, $"field 'access_modes': unknown mode '{badMode}' (modes: {string.Join(", ", ConnectionAccess.Modes)})");
         }
+        if (!RecordingModes.TryParse(Recording, out var recording))
+        {
+            return (null, $"field 'recording' must be one of {RecordingModes.Accepted}");
+        }
         var (reviews, reviewError) = ToReviewPolicy();
         if (reviewError is not null)
         {
@@ -95,7 +101,7 @@ public sealed partial record ConnectionRequest(
             name, Type, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert,
             (AccessGroups ?? []).Distinct(StringComparer.Ordinal).ToArray(),
             (AccessModes ?? ConnectionAccess.Modes).Distinct(StringComparer.Ordinal).ToArray(),
-            createdAt ?? now, now, reviews!), null);
+            createdAt ?? now, now, reviews!, recording), null);
     }
 
     private (ReviewPolicy? Policy, string? Error) ToReviewPolicy()
@@ -135,7 +141,8 @@ public sealed partial record ConnectionRequest(
         SslRootCert ?? existing.SslRootCert, AccessGroups ?? [.. existing.AccessGroups], AccessModes ?? [.. existing.AccessModes],
         ReviewGroups ?? [.. existing.Reviews.ReviewGroups], MinApprovals ?? existing.Reviews.MinApprovals,
         ReviewTimeout ?? DurationText.Format(existing.Reviews.ReviewTimeout), MaxAccessDuration ?? DurationText.Format(existing.Reviews.MaxAccessDuration),
-        RequireJitForConnect ?? existing.Reviews.RequireJitForConnect, RequireReviewForExec ?? existing.Reviews.RequireReviewForExec);
+        RequireJitForConnect ?? existing.Reviews.RequireJitForConnect, RequireReviewForExec ?? existing.Reviews.RequireReviewForExec,
+        Recording ?? existing.Recording.ToText());
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex NamePattern();

@@ -5,7 +5,7 @@ using Vigil.Connections;
 namespace Vigil.Demo;
 
 /// <summary>
-/// <c>vigil serve --demo</c>: a throwaway PostgreSQL in <c>DATA/demo-pg</c> with a small sample schema (customers
+/// <c>vigil serve --demo</c>: a throwaway PostgreSQL in a directory of its own (outside the data directory) with a small sample schema (customers
 /// with names, e-mails, phones and card numbers; orders; an audit table), registered as connection <c>demo</c>.
 /// Recreated on every start; stopped on exit.
 /// </summary>
@@ -15,11 +15,11 @@ public static class DemoDatabase
     public const string ConnectionName = "demo";
 
     /// <summary>Starts the server, seeds it and creates or updates connection <c>demo</c>.</summary>
-    public static async Task<LocalPostgres> StartAsync(string dataDirectory, ConnectionRepository connections, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<LocalPostgres> StartAsync(string clusterDirectory, ConnectionRepository connections, TimeProvider time, CancellationToken cancellationToken)
     {
         var superuserPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var appPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var server = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(dataDirectory, "demo-pg"), superuserPassword), cancellationToken);
+        var server = await LocalPostgres.StartAsync(new LocalPostgresOptions(clusterDirectory, superuserPassword), cancellationToken);
         try
         {
             await SeedAsync(server.Port, superuserPassword, appPassword, cancellationToken);

@@ -74,6 +74,12 @@ public sealed class ExecService(
         var session = pipeline.ResumeSession(caller, connection!, review.SessionId!, lastSequence, clientAddress);
         pipeline.Record(session, SessionEventKind.Approved, review.Input, ApprovalNote(review));
         var command = new Command(session, review.Input) { Analysis = review.AiAnalysis };
+        if (!await pipeline.RecordedDurablyAsync(session, cancellationToken))
+        {
+            await pipeline.CloseSessionAsync(session, SessionStatus.Failed, CommandPipeline.NotRecordedReason, 1);
+            var refused = new ExecResponse(session.Id, SessionStatus.Failed, 1, $"vigil: {CommandPipeline.NotRecordedReason}\n", CommandPipeline.NotRecordedReason, command.Analysis, ReviewRef.From(review));
+            return (refused, null, SessionRefusal.None);
+        }
         var response = await ExecuteAsync(command, cancellationToken);
         return (response with { Review = ReviewRef.From(review) }, null, SessionRefusal.None);
     }

@@ -38,7 +38,7 @@ public static class GatewayHost
         {
             throw new InvalidOperationException($"store '{options.Store}' is not supported; this build keeps its data in the embedded SQLite store (--store sqlite)");
         }
-        Directory.CreateDirectory(options.DataDirectory);
+        DataDirectory.Prepare(options.DataDirectory);
         // The content root is the binary's folder, not the data directory: configuration file watchers on a directory
         // the store writes to continuously would fire on every write.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -82,7 +82,11 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<WebhookOutbox>());
         services.AddSingleton<ConnectionRepository>();
         services.AddSingleton<SessionRepository>();
+        services.AddSingleton<GatewayInstance>();
         services.AddSingleton<SessionRecorder>();
+        // Recovery after the recorder: it starts before the listeners open sessions and stops after the recorder drained.
+        services.AddSingleton<SessionRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRecovery>());
         services.AddHostedService(sp => sp.GetRequiredService<SessionRecorder>());
         services.AddSingleton<AnalyticsLog>();
         services.AddSingleton<ReviewRepository>();

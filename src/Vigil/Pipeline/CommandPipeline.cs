@@ -150,10 +150,52 @@ public sealed class CommandPipeline(
         }
     }
 
-    /// <summary>Runs the pre-execution stages; a refusal is recorded as a <c>blocked</c> event before it is returned.</summary>
+    /// <summary>
+    /// Runs the pre-execution stages; a refusal is recorded as a <c>blocked</c> event before it is returned. On a
+    /// connection with <c>recording: strict</c> an allowed command is then recorded as an <c>input</c> event (an exec
+    /// session recorded its script as one already) and the answer waits until that is durable, so the adapter forwards
+    /// nothing unrecorded; a command that cannot be recorded is refused.
+    /// </summary>
     public ValueTask<Decision> DecideAsync(Command command, CancellationToken cancellationToken)
     {
+        if (command.Session.Connection.Recording == RecordingMode.Strict)
+        {
+            return DecideStrictAsync(command, cancellationToken);
+        }
         return _stages.Length == 0 ? ValueTask.FromResult(Decision.Allow) : RunStagesAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// True once everything <paramref name="session"/> recorded so far is durable when its connection records
+    /// strictly (at once otherwise); false when it could not be written, and the adapter must not run the command.
+    /// </summary>
+    public Task<bool> RecordedDurablyAsync(SessionContext session, CancellationToken cancellationToken) =>
+        session.Connection.Recording == RecordingMode.Strict ? recorder.DurableAsync(cancellationToken) : Task.FromResult(true);
+
+    /// <summary>Why a strictly recorded command was refused.</summary>
+    public const string NotRecordedReason = "not forwarded: the command could not be recorded durably (connection recording: strict)";
+
+    private async ValueTask<Decision> DecideStrictAsync(Command command, CancellationToken cancellationToken)
+    {
+        var decision = _stages.Length == 0 ? Decision.Allow : await RunStagesAsync(command, cancellationToken);
+        if (!decision.Allowed)
+        {
+            return decision;
+        }
+        var session = command.Session;
+        if (session.Type != SessionType.Exec)
+        {
+            recorder.Append(new SessionEvent(
+                session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Input, command.Input, command.ParameterCount,
+                Analysis: command.Analysis));
+        }
+        if (await recorder.DurableAsync(cancellationToken))
+        {
+            return Decision.Allow;
+        }
+        recorder.Append(new SessionEvent(
+            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, command.Input, Message: NotRecordedReason, Analysis: command.Analysis));
+        return Decision.Block(NotRecordedReason);
     }
 
     /// <summary>Records a command's outcome, with its analysis, as a <c>statement</c> event.</summary>
@@ -188,7 +230,7 @@ public sealed class CommandPipeline(
 
     private SessionEventData EventData(SessionContext session, string status, int? exitCode, string? reason) => new(
         session.Id, session.Type.Name(), session.Connection.Name, session.Identity.Name, session.ClientAddress,
-        status, exitCode, reason, session.WorstAnalysis, Rfc3339.Format(time.GetUtcNow()));
+        status, exitCode, reason, StatementRedaction.Redact(session.WorstAnalysis), Rfc3339.Format(time.GetUtcNow()));
 
     private async ValueTask<Decision> RunStagesAsync(Command command, CancellationToken cancellationToken)
     {

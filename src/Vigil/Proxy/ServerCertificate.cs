@@ -7,7 +7,7 @@ namespace Vigil.Proxy;
 
 /// <summary>
 /// The certificate the PostgreSQL listener presents after an SSLRequest: the configured PEM pair, or a self-signed
-/// ECDSA P-256 certificate for localhost/127.0.0.1/::1 generated into <c>DATA/tls/</c> on first start (key mode 0600).
+/// ECDSA P-256 certificate for localhost/127.0.0.1/::1 generated into <c>DATA/tls/</c> on first start (mode 0700, files 0600).
 /// </summary>
 public static class ServerCertificate
 {
@@ -24,9 +24,9 @@ public static class ServerCertificate
         if (!File.Exists(certFile) || !File.Exists(keyFile))
         {
             var (certPem, keyPem) = CreateSelfSigned("vigil", TimeSpan.FromDays(3650));
-            Directory.CreateDirectory(directory);
+            // Both 0600 in a 0700 directory: every file of the data directory is the owner's only.
             SecretFile.Write(keyFile, keyPem);
-            File.WriteAllText(certFile, certPem);
+            SecretFile.Write(certFile, certPem);
         }
         return X509Certificate2.CreateFromPemFile(certFile, keyFile);
     }

@@ -193,7 +193,7 @@ public sealed class ReviewService(
     private async Task<Review> CreateAsync(NewReview request, CancellationToken cancellationToken)
     {
         var review = WithUrl(await repository.CreateAsync(request, time.GetUtcNow(), cancellationToken));
-        events.Publish(GatewayEventTypes.ReviewCreated, review);
+        events.Publish(GatewayEventTypes.ReviewCreated, Redacted(review));
         return review;
     }
 
@@ -218,6 +218,10 @@ public sealed class ReviewService(
             : new(ReviewOutcome.Ok, review);
     }
 
+    /// <summary>The review as webhook payloads carry it: passwords in its command removed (<see cref="StatementRedaction"/>).</summary>
+    private static Review Redacted(Review review) =>
+        review with { Input = StatementRedaction.Redact(review.Input), AiAnalysis = StatementRedaction.Redact(review.AiAnalysis) };
+
     /// <summary>The effects of a status change: the event, waking waiters, the exec session's final status.</summary>
     private void Publish(Review review)
     {
@@ -231,11 +235,11 @@ public sealed class ReviewService(
         };
         if (type is not null)
         {
-            events.Publish(type, review);
+            events.Publish(type, Redacted(review));
         }
         if (review.Status == ReviewStatus.Approved && review.Type == ReviewType.Jit)
         {
-            events.Publish(GatewayEventTypes.AccessGranted, review);
+            events.Publish(GatewayEventTypes.AccessGranted, Redacted(review));
         }
         if (review.SessionType == SessionType.Exec.Name() && review.SessionId is { } sessionId
             && review.Status is ReviewStatus.Rejected or ReviewStatus.Expired or ReviewStatus.Cancelled)

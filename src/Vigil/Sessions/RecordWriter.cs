@@ -6,8 +6,12 @@ using Vigil.Storage;
 
 namespace Vigil.Sessions;
 
-/// <summary>Writes recorder items; the event insert is prepared once and reused for every batch.</summary>
-internal sealed class RecordWriter(SqliteConnection db)
+/// <summary>
+/// Writes recorder items; the event insert is prepared once and reused for every batch. Sessions are written as owned by
+/// gateway instance <paramref name="gatewayId"/> (see <see cref="SessionRecovery"/>); event text goes through
+/// <see cref="StatementRedaction"/>.
+/// </summary>
+internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
 {
     private SqliteTransaction? _transaction;
     private SqliteCommand? _insertEvent;
@@ -32,20 +36,23 @@ internal sealed class RecordWriter(SqliteConnection db)
             case SessionContext s:
                 Execute(
                     """
-                    INSERT INTO sessions (id, type, connection, connection_type, user_id, user_name, client_user, client_address, status, started_at)
-                    VALUES ($id, $type, $connection, $connection_type, $user_id, $user_name, $client_user, $client_address, 'open', $started_at)
+                    INSERT INTO sessions (id, type, connection, connection_type, user_id, user_name, client_user, client_address, status, started_at, gateway_id)
+                    VALUES ($id, $type, $connection, $connection_type, $user_id, $user_name, $client_user, $client_address, 'open', $started_at, $gateway_id)
                     """,
                     ("$id", s.Id), ("$type", s.Type.Name()), ("$connection", s.Connection.Name),
                     ("$connection_type", s.Connection.Type), ("$user_id", s.Identity.UserId), ("$user_name", s.Identity.Name),
-                    ("$client_user", s.ClientUser), ("$client_address", s.ClientAddress), ("$started_at", Rfc3339.Format(s.StartedAt)));
+                    ("$client_user", s.ClientUser), ("$client_address", s.ClientAddress), ("$started_at", Rfc3339.Format(s.StartedAt)),
+                    ("$gateway_id", gatewayId));
                 break;
             case SessionAnalysisChange a:
                 Execute(
                     "UPDATE sessions SET ai_analysis=$analysis, risk_level=$risk_level WHERE id=$id",
-                    ("$id", a.SessionId), ("$analysis", JsonSerializer.Serialize(a.Analysis, Api.Json)), ("$risk_level", a.Analysis.RiskLevel));
+                    ("$id", a.SessionId), ("$analysis", JsonSerializer.Serialize(StatementRedaction.Redact(a.Analysis), Api.Json)), ("$risk_level", a.Analysis.RiskLevel));
                 break;
             case SessionReopen r:
-                Execute("UPDATE sessions SET status='open', exit_code=NULL, reason=NULL, ended_at=NULL WHERE id=$id", ("$id", r.SessionId));
+                Execute(
+                    "UPDATE sessions SET status='open', exit_code=NULL, reason=NULL, ended_at=NULL, gateway_id=$gateway_id WHERE id=$id",
+                    ("$id", r.SessionId), ("$gateway_id", gatewayId));
                 break;
             case SessionClose c:
                 Execute(
@@ -56,8 +63,9 @@ internal sealed class RecordWriter(SqliteConnection db)
         }
     }
 
-    public static void MarkLost(SqliteConnection db, string sessionId, int count) =>
-        new RecordWriter(db).Execute(
+    /// <summary>Adds <paramref name="count"/> items that could not be written to the session's <c>events_lost</c>.</summary>
+    public void MarkLost(string sessionId, int count) =>
+        Execute(
             "UPDATE sessions SET events_lost = events_lost + $count WHERE id=$id", ("$id", sessionId), ("$count", count));
 
     private void WriteEvent(SessionEvent e)
@@ -82,14 +90,14 @@ internal sealed class RecordWriter(SqliteConnection db)
         p[1].Value = e.Seq;
         p[2].Value = Rfc3339.Format(e.At);
         p[3].Value = e.Kind;
-        p[4].Value = (object?)e.Text ?? DBNull.Value;
+        p[4].Value = (object?)(e.Kind == SessionEventKind.Output ? e.Text : StatementRedaction.Redact(e.Text)) ?? DBNull.Value;
         p[5].Value = (object?)e.ParameterCount ?? DBNull.Value;
         p[6].Value = (object?)e.DurationUs ?? DBNull.Value;
         p[7].Value = (object?)e.CommandTag ?? DBNull.Value;
         p[8].Value = (object?)e.Rows ?? DBNull.Value;
         p[9].Value = (object?)e.SqlState ?? DBNull.Value;
         p[10].Value = (object?)e.Message ?? DBNull.Value;
-        p[11].Value = e.Analysis is null ? DBNull.Value : JsonSerializer.Serialize(e.Analysis, Api.Json);
+        p[11].Value = e.Analysis is null ? DBNull.Value : JsonSerializer.Serialize(StatementRedaction.Redact(e.Analysis), Api.Json);
         _insertEvent.ExecuteNonQuery();
     }
 

@@ -75,11 +75,17 @@ public static class SessionEndpoints
         {
             return Api.Problem(400, "query parameter 'type' must be exec or connect");
         }
+        var status = Api.Query(http.Request, "status");
+        if (status is not null && !SessionStatus.All.Contains(status))
+        {
+            return Api.Problem(400, $"query parameter 'status' must be one of {string.Join(", ", SessionStatus.All)}");
+        }
         var caller = ApiAuthentication.Caller(http);
         var (page, size) = Api.Paging(http.Request);
+        // Non-auditors see their own sessions by user id, the key show and export check too: names and e-mails are reused.
         var query = new SessionQuery(
-            Api.Query(http.Request, "connection"), caller.CanAudit ? Api.Query(http.Request, "user") : caller.Name, type, Api.Query(http.Request, "status"), risk?.ToLowerInvariant(),
-            start, end, page, size);
+            Api.Query(http.Request, "connection"), caller.CanAudit ? Api.Query(http.Request, "user") : null, caller.CanAudit ? null : caller.UserId,
+            type, status, risk?.ToLowerInvariant(), start, end, page, size);
         var (items, total) = await sessions.ListAsync(query, cancellationToken);
         return TypedResults.Ok(new Paged<SessionView>(items, new PageInfo(total, page, size)));
     }

@@ -7,7 +7,10 @@ public static class SessionEventKind
 {
     /// <summary>A native protocol statement (text, parameter count, duration, tag, rows, SQLSTATE).</summary>
     public const string Statement = "statement";
-    /// <summary>The script of an exec session.</summary>
+    /// <summary>
+    /// The script of an exec session; on a connection with <c>recording: strict</c>, also each native statement (Query
+    /// or Parse) as received, written durably before it was forwarded (its outcome follows as a <c>statement</c> event).
+    /// </summary>
     public const string Input = "input";
     /// <summary>The printed output of an exec session.</summary>
     public const string Output = "output";

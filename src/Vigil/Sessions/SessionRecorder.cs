@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Vigil.Hosting;
 using Vigil.Pipeline;
 using Vigil.Storage;
 
@@ -12,6 +13,9 @@ namespace Vigil.Sessions;
 /// statement. The writer keeps one connection and its prepared statements for its whole life. A batch that fails
 /// is retried item by item; items that still fail are counted in the session's <c>events_lost</c> so nothing is lost
 /// silently. <see cref="StopAsync"/> drains everything queued before it returns (clean shutdown loses nothing).
+/// <see cref="DurableAsync"/> is the group commit of <c>recording: strict</c>: a batch holding a durability request is
+/// written at once (no window) and committed with <c>PRAGMA synchronous=FULL</c> (the WAL is fsynced before the commit
+/// returns), and every session waiting in it shares that one flush.
 /// </summary>
 public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
 {
@@ -19,13 +23,15 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(20);
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteStore _store;
+    private readonly string _gatewayId;
     private readonly ILogger<SessionRecorder> _logger;
     private Task? _writer;
 
-    /// <summary>Creates the recorder over the store.</summary>
-    public SessionRecorder(SqliteStore store, ILogger<SessionRecorder> logger)
+    /// <summary>Creates the recorder over the store; sessions it opens are owned by <paramref name="instance"/>.</summary>
+    public SessionRecorder(SqliteStore store, GatewayInstance instance, ILogger<SessionRecorder> logger)
     {
         _store = store;
+        _gatewayId = instance.Id;
         _logger = logger;
     }
 
@@ -51,6 +57,23 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
         Enqueue(marker);
         return marker.Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// True once every item enqueued before the call is committed durably (fsynced); false when one of them could not
+    /// be written (it is counted in <c>events_lost</c>) or the recorder has stopped, so a strict caller refuses to go on.
+    /// </summary>
+    public Task<bool> DurableAsync(CancellationToken cancellationToken)
+    {
+        var marker = new DurableMarker();
+        if (!_queue.Writer.TryWrite(marker))
+        {
+            return Task.FromResult(false);
+        }
+        return marker.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>A durability request in the queue: completed with true after an fsynced commit of its batch.</summary>
+    private sealed class DurableMarker() : TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
@@ -85,17 +108,19 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
         var batch = new List<object>(MaxBatch);
         var reader = _queue.Reader;
         await using var db = await _store.OpenAsync(CancellationToken.None);
-        var writer = new RecordWriter(db);
+        var writer = new RecordWriter(db, _gatewayId);
         while (await reader.WaitToReadAsync())
         {
             var deadline = Task.Delay(BatchWindow);
             var flushRequested = false;
+            var durable = false;
             while (batch.Count < MaxBatch)
             {
                 if (reader.TryRead(out var item))
                 {
                     batch.Add(item);
-                    flushRequested |= item is TaskCompletionSource;
+                    durable |= item is DurableMarker;
+                    flushRequested |= item is TaskCompletionSource or DurableMarker;
                     continue;
                 }
                 // Flush markers and a completed queue (shutdown) are written at once; otherwise wait out the window.
@@ -105,43 +130,68 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
                     break;
                 }
             }
-            await WriteBatchAsync(db, writer, batch);
+            var written = await WriteBatchAsync(db, writer, batch, durable);
             foreach (var marker in batch.OfType<TaskCompletionSource>())
             {
                 marker.TrySetResult();
+            }
+            foreach (var marker in batch.OfType<DurableMarker>())
+            {
+                marker.TrySetResult(written);
             }
             batch.Clear();
         }
     }
 
-    private async Task WriteBatchAsync(SqliteConnection db, RecordWriter writer, List<object> batch)
+    /// <summary>Writes a batch in one transaction (fsynced when <paramref name="durable"/>); false when an item was lost.</summary>
+    private async Task<bool> WriteBatchAsync(SqliteConnection db, RecordWriter writer, List<object> batch, bool durable)
     {
         try
         {
-            await using var transaction = (SqliteTransaction)await db.BeginTransactionAsync();
-            writer.Begin(transaction);
-            foreach (var item in batch)
+            if (durable)
             {
-                writer.Write(item);
+                Pragma(db, "synchronous=FULL");
             }
-            await transaction.CommitAsync();
+            await using (var transaction = (SqliteTransaction)await db.BeginTransactionAsync())
+            {
+                writer.Begin(transaction);
+                foreach (var item in batch)
+                {
+                    writer.Write(item);
+                }
+                await transaction.CommitAsync();
+            }
+            return true;
         }
         catch (Exception e) when (e is SqliteException or InvalidOperationException or IOException)
         {
             LogBatchFailed(_logger, batch.Count, e);
-            await WriteOneByOneAsync(batch);
+            return await WriteOneByOneAsync(batch, durable);
+        }
+        finally
+        {
+            if (durable)
+            {
+                TryPragma(db, "synchronous=NORMAL");
+            }
         }
     }
 
-    private async Task WriteOneByOneAsync(List<object> batch)
+    private async Task<bool> WriteOneByOneAsync(List<object> batch, bool durable)
     {
         var lost = new Dictionary<string, int>();
+        // A fresh pooled connection: OpenAsync sets synchronous=NORMAL again for whoever gets it next.
         await using var db = await _store.OpenAsync(CancellationToken.None);
+        var writer = new RecordWriter(db, _gatewayId);
+        if (durable)
+        {
+            TryPragma(db, "synchronous=FULL");
+        }
         foreach (var item in batch)
         {
             try
             {
-                new RecordWriter(db).Write(item);
+                writer.Write(item);
             }
             catch (Exception e) when (e is SqliteException or InvalidOperationException)
             {
@@ -160,12 +210,32 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
         {
             try
             {
-                RecordWriter.MarkLost(db, sessionId, count);
+                writer.MarkLost(sessionId, count);
             }
             catch (SqliteException e)
             {
                 LogItemLost(_logger, sessionId, e);
             }
+        }
+        return lost.Count == 0;
+    }
+
+    private static void Pragma(SqliteConnection db, string pragma)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = "PRAGMA " + pragma;
+        command.ExecuteNonQuery();
+    }
+
+    private static void TryPragma(SqliteConnection db, string pragma)
+    {
+        try
+        {
+            Pragma(db, pragma);
+        }
+        catch (SqliteException)
+        {
+            // The next durable batch sets it again; a failure here only leaves the stricter setting on.
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class SessionRepository(SqliteStore store)
         var where = new SqlFilter()
             .Equal("connection", query.Connection)
             .Equal("user_name", query.User)
+            .Equal("user_id", query.UserId)
             .Equal("type", query.Type)
             .Equal("status", query.Status)
             .Equal("risk_level", query.RiskLevel)
@@ -90,7 +91,7 @@ public sealed class SessionRepository(SqliteStore store)
 
         public SessionView ToView(IReadOnlyList<SessionEventView>? events, string? output) => new(
             id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, (int?)exit_code, reason,
-            (int)event_count, (int)events_lost, started_at, ended_at, output, Analysis(ai_analysis),
+            (int)event_count, status == SessionStatus.Interrupted ? null : (int)events_lost, started_at, ended_at, output, Analysis(ai_analysis),
             review?.Split(' ') is [var reviewId, var reviewStatus] ? new ReviewRef(reviewId, reviewStatus) : null, events);
     }
 

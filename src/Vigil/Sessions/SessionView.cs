@@ -6,7 +6,9 @@ namespace Vigil.Sessions;
 /// <summary>
 /// The API shape of a session (<c>GET /api/sessions/{id}</c>). <c>ai_analysis</c> is the worst analysis among its
 /// commands (null when none was analyzed); <c>review</c> the latest review it opened; <c>output</c> is the exec
-/// output; <c>events</c> is filled on the detail route only.
+/// output; <c>events</c> is filled on the detail route only. <c>events_lost</c> counts events the recorder could not
+/// write; it is null (unknown) for an <c>interrupted</c> session, whose gateway stopped before it could write its last
+/// batch.
 /// </summary>
 public sealed record SessionView(
     string Id,
@@ -21,7 +23,7 @@ public sealed record SessionView(
     int? ExitCode,
     string? Reason,
     int EventCount,
-    int EventsLost,
+    int? EventsLost,
     string StartedAt,
     string? EndedAt,
     string? Output,

@@ -319,5 +319,20 @@ internal static class Schema
         [
             "ALTER TABLE api_tokens ADD COLUMN scram_verifier TEXT NULL",
         ],
+        // 7: crash-safe recordings (issue 10): which gateway instance owns an open session and when each instance last
+        // showed it was alive, so a recovery pass can mark the sessions of a dead instance interrupted; the per-connection
+        // recording mode (async | strict); the list's per-user filter goes by user id.
+        [
+            "ALTER TABLE sessions ADD COLUMN gateway_id TEXT NULL",
+            "CREATE INDEX sessions_open ON sessions(gateway_id) WHERE status = 'open'",
+            "CREATE INDEX sessions_user ON sessions(user_id, started_at DESC)",
+            """
+            CREATE TABLE gateway_instances (
+                id TEXT PRIMARY KEY,
+                started_at TEXT NOT NULL,
+                heartbeat_at TEXT NOT NULL)
+            """,
+            "ALTER TABLE connections ADD COLUMN recording TEXT NOT NULL DEFAULT 'async'",
+        ],
     ];
 }

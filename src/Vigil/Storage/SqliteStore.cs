@@ -12,9 +12,26 @@ public sealed class SqliteStore
 
     static SqliteStore() => SQLitePCL.Batteries_V2.Init();
 
-    /// <summary>Opens (creating when missing) the database at <paramref name="path"/> and applies the schema.</summary>
+    /// <summary>
+    /// Opens (creating when missing) the database at <paramref name="path"/> and applies the schema. The database file
+    /// is created mode 0600 before SQLite opens it; SQLite gives its <c>-wal</c> and <c>-shm</c> files the database's
+    /// mode, so the journal of recordings is as private as the store. Files of an older release are tightened.
+    /// </summary>
     public SqliteStore(string path)
     {
+        if (!OperatingSystem.IsWindows())
+        {
+            using (new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+            }
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
