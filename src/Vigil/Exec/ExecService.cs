@@ -97,20 +97,39 @@ public sealed class ExecService(
         try
         {
             await using var dataSource = TargetDataSource.Create(session.Connection, options.ExecStatementTimeout);
-            result = await ScriptRunner.RunAsync(dataSource, command.Input, cancellationToken);
+            result = await ScriptRunner.RunAsync(dataSource, command.Input, time, cancellationToken);
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or IOException or TimeoutException)
         {
             // Name the connection, never its credentials (Npgsql messages carry host and port only).
             fault = $"cannot reach connection '{session.Connection.Name}': {e.Message}";
-            result = new ScriptResult($"ERROR:  {fault}\n", fault, "08006");
+            result = new ScriptResult($"ERROR:  {fault}\n", fault, "08006", []);
         }
-        var elapsed = time.GetElapsedTime(started);
-        pipeline.Completed(command, new CommandOutcome(null, null, result.SqlState, result.Error, (long)elapsed.TotalMicroseconds));
+        RecordStatements(command, result, (long)time.GetElapsedTime(started).TotalMicroseconds);
         pipeline.Record(session, SessionEventKind.Output, result.Output);
         var status = result.Error is null ? SessionStatus.Done : SessionStatus.Failed;
         var exitCode = result.Error is null ? 0 : 1;
         await pipeline.CloseSessionAsync(session, status, fault ?? result.Error, exitCode);
         return new ExecResponse(session.Id, status, exitCode, result.Output, fault ?? result.Error, command.Analysis, null);
+    }
+
+    /// <summary>
+    /// One <c>statement</c> event per statement the server ran, with its tag and row count as a native session records
+    /// them, each carrying the script's analysis (the verdict that let it run). When the target could not be reached
+    /// (nothing ran), one event for the whole script carries the error.
+    /// </summary>
+    private void RecordStatements(Command command, ScriptResult result, long elapsedMicroseconds)
+    {
+        if (result.Statements.Count == 0)
+        {
+            pipeline.Completed(command, new CommandOutcome(null, null, result.SqlState, result.Error, elapsedMicroseconds));
+            return;
+        }
+        foreach (var statement in result.Statements)
+        {
+            pipeline.Completed(
+                new Command(command.Session, statement.Text) { Analysis = command.Analysis },
+                new CommandOutcome(statement.CommandTag, statement.Rows, statement.SqlState, statement.ErrorMessage, statement.DurationMicroseconds));
+        }
     }
 }

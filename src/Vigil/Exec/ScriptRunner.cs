@@ -3,10 +3,20 @@ using Npgsql;
 
 namespace Vigil.Exec;
 
-/// <summary>The printed result of a script and how it ended.</summary>
+/// <summary>The printed result of a script, how it ended, and what each statement the server ran did.</summary>
 /// <param name="Output">psql-like text: one table or command tag per statement, then the error if one failed.</param>
 /// <param name="Error">The failure ("ERROR:  message", SQLSTATE), null when every statement succeeded.</param>
-public sealed record ScriptResult(string Output, string? Error, string? SqlState);
+/// <param name="Statements">One entry per statement sent, in order; the last one carries the error when one failed.</param>
+public sealed record ScriptResult(string Output, string? Error, string? SqlState, IReadOnlyList<StatementResult> Statements);
+
+/// <summary>One statement of a script as the server completed it.</summary>
+/// <param name="Text">The statement as sent.</param>
+/// <param name="CommandTag">The server's completion tag ("SELECT 5", "INSERT 0 3", "CREATE TABLE"); null when it failed.</param>
+/// <param name="Rows">Rows returned or affected, for the statements whose tag carries a count; null otherwise.</param>
+/// <param name="SqlState">SQLSTATE of its error, null on success.</param>
+/// <param name="ErrorMessage">The error's primary message, null on success.</param>
+/// <param name="DurationMicroseconds">From sending it to its completion, µs.</param>
+public sealed record StatementResult(string Text, string? CommandTag, long? Rows, string? SqlState, string? ErrorMessage, long DurationMicroseconds);
 
 /// <summary>
 /// Runs a script in-process through Npgsql (no psql subprocess, so no shell escapes): statements one at a time on one
@@ -14,33 +24,41 @@ public sealed record ScriptResult(string Output, string? Error, string? SqlState
 /// </summary>
 public static class ScriptRunner
 {
-    /// <summary>Runs <paramref name="script"/> on <paramref name="dataSource"/>.</summary>
-    public static async Task<ScriptResult> RunAsync(NpgsqlDataSource dataSource, string script, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="script"/> on <paramref name="dataSource"/>, timing with <paramref name="time"/>.</summary>
+    public static async Task<ScriptResult> RunAsync(NpgsqlDataSource dataSource, string script, TimeProvider time, CancellationToken cancellationToken)
     {
         var output = new StringBuilder();
+        var statements = new List<StatementResult>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         foreach (var statement in SqlScript.Split(script))
         {
+            var started = time.GetTimestamp();
             try
             {
-                await RunStatementAsync(connection, statement, output, cancellationToken);
+                var (tag, rows) = await RunStatementAsync(connection, statement, output, cancellationToken);
+                statements.Add(new StatementResult(statement, tag, rows, null, null, Microseconds(time, started)));
             }
             catch (PostgresException e)
             {
+                statements.Add(new StatementResult(statement, null, null, e.SqlState, e.MessageText, Microseconds(time, started)));
                 var message = $"ERROR:  {e.MessageText}";
                 output.Append(message).Append('\n');
-                return new ScriptResult(output.ToString(), message, e.SqlState);
+                return new ScriptResult(output.ToString(), message, e.SqlState, statements);
             }
         }
-        return new ScriptResult(output.ToString(), null, null);
+        return new ScriptResult(output.ToString(), null, null, statements);
     }
 
-    private static async Task RunStatementAsync(NpgsqlConnection connection, string statement, StringBuilder output, CancellationToken cancellationToken)
+    private static long Microseconds(TimeProvider time, long started) => (long)time.GetElapsedTime(started).TotalMicroseconds;
+
+    /// <summary>Runs one statement, appends what psql would print, and returns the server's tag and row count.</summary>
+    private static async Task<(string Tag, long? Rows)> RunStatementAsync(NpgsqlConnection connection, string statement, StringBuilder output, CancellationToken cancellationToken)
     {
         var executed = new NpgsqlBatchCommand(statement);
         await using var batch = new NpgsqlBatch(connection) { BatchCommands = { executed } };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (reader.FieldCount > 0)
+        var table = reader.FieldCount > 0;
+        if (table)
         {
             var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
             var numeric = Enumerable.Range(0, reader.FieldCount).Select(i => ResultTable.IsNumeric(reader.GetFieldType(i))).ToList();
@@ -59,17 +77,30 @@ public static class ScriptRunner
                 output.Append('\n');
             }
             ResultTable.Render(output, columns, numeric, rows);
-            return;
         }
+        // Consuming the rest reads the statement's CommandComplete, which sets its type and count.
         while (await reader.NextResultAsync(cancellationToken))
         {
         }
-        output.Append(CommandTag(statement, executed)).Append('\n');
+        var tag = CommandTag(statement, executed);
+        if (!table)
+        {
+            output.Append(tag).Append('\n');
+        }
+        return (tag, HasCount(executed.StatementType) ? (long)executed.Rows : null);
     }
 
-    /// <summary>psql prints the server's command tag; Npgsql exposes the type and count, so rebuild it from those.</summary>
+    /// <summary>The statement types whose completion tag ends in a row count (PostgreSQL docs §55.7, CommandComplete).</summary>
+    private static bool HasCount(StatementType type) => type is StatementType.Select or StatementType.Insert or StatementType.Update
+        or StatementType.Delete or StatementType.Merge or StatementType.Copy or StatementType.Move or StatementType.Fetch or StatementType.CreateTableAs;
+
+    /// <summary>
+    /// The server's command tag. Npgsql parses CommandComplete into the statement's type and count without keeping the
+    /// text, so rebuild it from those; a tag without a count (CREATE TABLE, BEGIN) follows from the statement's keywords.
+    /// </summary>
     private static string CommandTag(string statement, NpgsqlBatchCommand executed) => executed.StatementType switch
     {
+        StatementType.Select => $"SELECT {executed.Rows}",
         StatementType.Insert => $"INSERT {executed.OID} {executed.Rows}",
         StatementType.Update => $"UPDATE {executed.Rows}",
         StatementType.Delete => $"DELETE {executed.Rows}",

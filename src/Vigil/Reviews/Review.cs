@@ -86,6 +86,16 @@ public sealed record Review(
     /// <summary>True while decisions can still change it.</summary>
     [JsonIgnore]
     public bool IsPending => Status == ReviewStatus.Pending;
+
+    /// <summary>True when this review, as read, is already expired at <paramref name="now"/> even if the store still says otherwise.</summary>
+    public bool IsLapsed(DateTimeOffset now) => Lapses(Status, Type, Storage.Rfc3339.Parse(ExpiresAt), now);
+
+    /// <summary>
+    /// The expiry rule: a pending review, or an approved one-time review nobody used, is expired once
+    /// <paramref name="expiresAt"/> is not after <paramref name="now"/>.
+    /// </summary>
+    public static bool Lapses(string status, string type, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        expiresAt <= now && (status == ReviewStatus.Pending || (status == ReviewStatus.Approved && type == ReviewType.OneTime));
 }
 
 /// <summary>A review as a session or an exec response shows it: <c>{id, status, url, expires_at}</c>.</summary>

@@ -206,6 +206,14 @@ public sealed class ReviewRepository(SqliteStore store)
     }
 
     /// <summary>
+    /// Expires review <paramref name="id"/> when its <c>expires_at</c> has passed (<see cref="Review.Lapses"/>):
+    /// <see cref="ReviewChange.Done"/> only for the one caller that moved it, whoever else (the sweep, another read)
+    /// raced it; <see cref="ReviewChange.Conflict"/> when there was nothing to expire.
+    /// </summary>
+    public Task<(ReviewChange Change, Review? Review)> ExpireAsync(string id, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ChangeAsync(id, now, cancellationToken, change: null);
+
+    /// <summary>
     /// Expires every pending review, and every unused one-time approval, whose <c>expires_at</c> has passed; returns
     /// the reviews that changed.
     /// </summary>
@@ -221,7 +229,7 @@ public sealed class ReviewRepository(SqliteStore store)
         var expired = new List<Review>();
         foreach (var id in due)
         {
-            var (change, review) = await ChangeAsync(id, now, cancellationToken, change: null);
+            var (change, review) = await ExpireAsync(id, now, cancellationToken);
             if (change == ReviewChange.Done && review!.Status == ReviewStatus.Expired)
             {
                 expired.Add(review);
@@ -261,9 +269,7 @@ public sealed class ReviewRepository(SqliteStore store)
             return (ReviewChange.NotFound, null);
         }
         ReviewChange result;
-        var lapsed = Rfc3339.Parse(row.expires_at) <= now
-            && (row.status == ReviewStatus.Pending || (row.status == ReviewStatus.Approved && row.type == ReviewType.OneTime));
-        if (lapsed)
+        if (Review.Lapses(row.status, row.type, Rfc3339.Parse(row.expires_at), now))
         {
             await SetAsync(db, tx, id, "status = 'expired'", now, cancellationToken);
             result = ReviewChange.Done;

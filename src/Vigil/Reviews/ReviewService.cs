@@ -57,13 +57,17 @@ public sealed class ReviewService(
     /// <summary>The review when <paramref name="caller"/> may see it: auditors, the requester, and those who may decide it.</summary>
     public async Task<Review?> FindVisibleAsync(CallerIdentity caller, string id, CancellationToken cancellationToken)
     {
-        var review = await repository.FindAsync(id, cancellationToken);
+        var review = await ReadAsync(id, cancellationToken);
         return review is not null && (caller.CanAudit || review.RequestedById == caller.UserId || IsReviewer(caller, review)) ? WithUrl(review) : null;
     }
 
-    /// <summary>A page of reviews (<see cref="ReviewQuery"/>), with links.</summary>
+    /// <summary>
+    /// A page of reviews (<see cref="ReviewQuery"/>), with links. Reviews past their deadline are expired first, so a
+    /// <c>status</c> filter and the statuses shown agree with the clock, not with the last sweep.
+    /// </summary>
     public async Task<(IReadOnlyList<Review> Items, long Total)> ListAsync(ReviewQuery query, CancellationToken cancellationToken)
     {
+        await ExpireDueAsync(cancellationToken);
         var (items, total) = await repository.ListAsync(query, cancellationToken);
         return (items.Select(WithUrl).ToList(), total);
     }
@@ -168,13 +172,14 @@ public sealed class ReviewService(
     public async Task<Review?> WaitForDecisionAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var changed = signals.Next(id);
-        var review = await repository.FindAsync(id, cancellationToken);
+        var review = await ReadAsync(id, cancellationToken);
         if (review is null || !review.IsPending || timeout <= TimeSpan.Zero)
         {
             return review is null ? null : WithUrl(review);
         }
-        // The expiry sweep signals too; the review's own deadline (plus a sweep) bounds the wait as well.
-        var untilExpiry = Storage.Rfc3339.Parse(review.ExpiresAt) - time.GetUtcNow() + TimeSpan.FromSeconds(2);
+        // The review's own deadline bounds the wait as well: the read after it expires the review (timers may fire a
+        // little early, hence the margin).
+        var untilExpiry = Storage.Rfc3339.Parse(review.ExpiresAt) - time.GetUtcNow() + TimeSpan.FromMilliseconds(50);
         var wait = untilExpiry < timeout ? untilExpiry : timeout;
         try
         {
@@ -183,7 +188,33 @@ public sealed class ReviewService(
         catch (TimeoutException)
         {
         }
-        return await repository.FindAsync(id, cancellationToken) is { } after ? WithUrl(after) : null;
+        return await ReadAsync(id, cancellationToken);
+    }
+
+    /// <summary>
+    /// The review as it stands now, with its link: one whose deadline has passed reads as <c>expired</c> even before
+    /// the sweep got to it (e.g. right after a restart), and this read persists that and publishes the expiry, once.
+    /// </summary>
+    private async Task<Review?> ReadAsync(string id, CancellationToken cancellationToken)
+    {
+        var review = await repository.FindAsync(id, cancellationToken);
+        var now = time.GetUtcNow();
+        if (review is null || !review.IsLapsed(now))
+        {
+            return review is null ? null : WithUrl(review);
+        }
+        var (change, after) = await repository.ExpireAsync(id, now, cancellationToken);
+        if (after is null)
+        {
+            return null;
+        }
+        var expired = WithUrl(after);
+        // Only the caller whose transaction moved it publishes; a sweep or read that raced us saw it expired already.
+        if (change == ReviewChange.Done)
+        {
+            Publish(expired);
+        }
+        return expired;
     }
 
     /// <summary>True when <paramref name="caller"/> is an admin or in one of the review's groups.</summary>

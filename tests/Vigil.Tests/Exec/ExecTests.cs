@@ -41,8 +41,31 @@ public sealed class ExecTests(GatewayFixture gateway)
             "     2\n" +
             "(1 row)\n");
         var session = await gateway.LatestSessionAsync("pg", "exec");
-        session.Events!.Select(e => e.Kind).Should().Equal("input", "statement", "output");
+        session.Events!.Select(e => e.Kind).Should().Equal("input", "statement", "statement", "statement", "statement", "statement", "output");
         session.Output.Should().Be(result["output"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Each_exec_statement_is_recorded_with_the_servers_tag_and_row_count_like_a_native_session()
+    {
+        var result = await ExecAsync(
+            "CREATE TEMP TABLE tagged (v int); INSERT INTO tagged SELECT generate_series(1, 3); SELECT v FROM tagged; " +
+            "UPDATE tagged SET v = v + 1 WHERE v > 1; DELETE FROM tagged RETURNING v; BEGIN; COMMIT; SELECT 1/0");
+        result["status"]!.GetValue<string>().Should().Be("failed");
+        var session = await gateway.LatestSessionAsync("pg", "exec");
+        var statements = session.Events!.Where(e => e.Kind == "statement").ToList();
+        statements.Select(e => (e.Text, e.CommandTag, e.Rows)).Should().Equal(
+            ("CREATE TEMP TABLE tagged (v int)", "CREATE TABLE", null),
+            ("INSERT INTO tagged SELECT generate_series(1, 3)", "INSERT 0 3", 3),
+            ("SELECT v FROM tagged", "SELECT 3", 3),
+            ("UPDATE tagged SET v = v + 1 WHERE v > 1", "UPDATE 2", 2),
+            ("DELETE FROM tagged RETURNING v", "DELETE 3", 3),
+            ("BEGIN", "BEGIN", null),
+            ("COMMIT", "COMMIT", null),
+            ("SELECT 1/0", null, null));
+        statements[^1].Sqlstate.Should().Be("22012");
+        statements[^1].Message.Should().Be("division by zero");
+        statements.Should().OnlyContain(e => e.AiAnalysis != null && e.DurationUs >= 0, "each statement carries the verdict that let the script run");
     }
 
     [Fact]
