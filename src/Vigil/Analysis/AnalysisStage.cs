@@ -26,7 +26,7 @@ public sealed class AnalysisStage(RuleSet rules, RiskAnalyzer analyzer, ReviewSe
         {
             return Decision.Allow;
         }
-        var analysis = await analyzer.AnalyzeAsync(session.Connection.Type, session.Connection.Name, command.Input, rule, depth, session.Usage, cancellationToken);
+        var analysis = await analyzer.AnalyzeAsync(session.Connection.Type, session.Connection.Name, command.Input, rule, depth, session.Usage, session.ServerParameters.LexerOptions, cancellationToken);
         command.Analysis = analysis;
         if (RiskLevels.TryParse(analysis.RiskLevel, out var level) && level == RiskLevel.High)
         {

@@ -70,7 +70,7 @@ public static class AnalyzerEndpoints
         }
         var rule = connection is null ? null : rules.ForConnection(connection.Name);
         var depth = request.Offline == true ? AnalysisDepth.Static : AnalysisDepth.Provider;
-        return TypedResults.Ok(await analyzer.AnalyzeAsync(type, connection?.Name ?? "", request.Input, rule, depth, null, cancellationToken));
+        return TypedResults.Ok(await analyzer.AnalyzeAsync(type, connection?.Name ?? "", request.Input, rule, depth, null, null, cancellationToken));
     }
 
     private static Results<Ok<SystemPromptView>, ProblemHttpResult> ShowPrompt(HttpContext http, RuleSet rules)

@@ -3,6 +3,7 @@ using Vigil.Analysis.Cache;
 using Vigil.Analysis.Providers;
 using Vigil.Analysis.Rules;
 using Vigil.Analysis.Static;
+using Vigil.Analysis.Static.Postgres;
 
 namespace Vigil.Analysis;
 
@@ -32,19 +33,21 @@ public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, Ti
     /// <param name="rule">The connection's rule, or null.</param>
     /// <param name="depth">Whether the provider may be asked.</param>
     /// <param name="usage">The session's usage counters, or null.</param>
+    /// <param name="postgres">For SQL, the session's lexical settings as the target reported them; null: defaults.</param>
     /// <param name="cancellationToken">Cancels the provider call.</param>
     public async ValueTask<AiAnalysis> AnalyzeAsync(
-        string type, string connectionName, string input, AnalysisRule? rule, AnalysisDepth depth, AnalysisUsage? usage, CancellationToken cancellationToken)
+        string type, string connectionName, string input, AnalysisRule? rule, AnalysisDepth depth, AnalysisUsage? usage, PgLexerOptions? postgres,
+        CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var floor = StaticAnalyzer.Analyze(type, input);
+        var floor = StaticAnalyzer.Analyze(type, input, postgres);
         var current = provider.Get();
         if (current is null || (floor.Certain && floor.Level == RiskLevel.High))
         {
             return Static(floor, rule, started);
         }
         var settings = current.Settings;
-        var key = new VerdictKey(type, StaticAnalyzer.Fingerprint(type, input), PromptHash(rule?.CustomPrompt), settings.Model);
+        var key = new VerdictKey(type, StaticAnalyzer.Fingerprint(type, input, postgres), PromptHash(rule?.CustomPrompt), settings.Model);
         if (cache.TryGet(key) is { } cached)
         {
             usage?.CacheHit(settings.Provider, settings.Model);

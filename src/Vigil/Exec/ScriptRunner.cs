@@ -1,5 +1,6 @@
 using System.Text;
 using Npgsql;
+using Vigil.Analysis.Static.Postgres;
 
 namespace Vigil.Exec;
 
@@ -30,7 +31,9 @@ public static class ScriptRunner
         var output = new StringBuilder();
         var statements = new List<StatementResult>();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        foreach (var statement in SqlScript.Split(script))
+        // Cut as the target lexes strings (standard_conforming_strings may be off for this role or database).
+        var lexing = PgLexerOptions.FromSetting(connection.PostgresParameters.GetValueOrDefault("standard_conforming_strings"));
+        foreach (var statement in SqlScript.Split(script, lexing))
         {
             var started = time.GetTimestamp();
             try

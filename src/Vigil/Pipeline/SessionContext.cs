@@ -66,6 +66,9 @@ public sealed class SessionContext(
     /// <summary>When the just-in-time access this session opened under ends; null when it needed none.</summary>
     public DateTimeOffset? AccessUntil { get; internal set; }
 
+    /// <summary>What the PostgreSQL target reported about the session (ParameterStatus); empty for other sessions.</summary>
+    public ServerParameters ServerParameters { get; } = new();
+
     /// <summary>The session's use of the analyzer's provider (written as an analytics event when it closes).</summary>
     public AnalysisUsage Usage { get; } = new();
 

@@ -105,6 +105,11 @@ internal sealed partial class ClientConnection(
 
     private async Task ServeAsync(Stream stream, StartupMessage startup, Identity.CallerIdentity caller, string? remote, CancellationToken cancellationToken)
     {
+        if (ClientEncodingPolicy.Refusal(startup.Parameters.GetValueOrDefault("client_encoding")) is { } encoding)
+        {
+            await SendFatalAsync(stream, ClientEncodingPolicy.SqlState, "vigil: " + encoding, cancellationToken);
+            return;
+        }
         var (session, refusal) = await pipeline.OpenSessionAsync(caller, startup.Database, SessionType.Connect, startup.User, remote, cancellationToken);
         switch (refusal)
         {
@@ -138,6 +143,18 @@ internal sealed partial class ClientConnection(
                 LogUpstreamFailed(logger, session!.Connection.Name, e.Message);
                 reason = e.Message;
                 await SendFatalAsync(stream, "08006", "vigil: " + e.Message, cancellationToken);
+                return;
+            }
+            foreach (var (name, value) in upstream.Parameters)
+            {
+                session.ServerParameters.Set(name, value);
+            }
+            if (ClientEncodingPolicy.Refusal(session.ServerParameters["client_encoding"]) is { } reported)
+            {
+                // ALTER ROLE/DATABASE … SET client_encoding on the target: refused like the client's own choice.
+                await upstream.Stream.DisposeAsync();
+                reason = reported;
+                await SendFatalAsync(stream, ClientEncodingPolicy.SqlState, "vigil: " + reported, cancellationToken);
                 return;
             }
             var clientKey = cancels.Register(new CancelRegistry.UpstreamKey(session.Connection, upstream.ProcessId, upstream.SecretKey));

@@ -412,7 +412,7 @@ internal sealed class ProxyRelay
             var total = header.Length + 1L;
             var inspected = header.Code is BackendMessageCode.CommandComplete or BackendMessageCode.ErrorResponse
                 or BackendMessageCode.ReadyForQuery or BackendMessageCode.EmptyQueryResponse or BackendMessageCode.PortalSuspended
-                or BackendMessageCode.ParseComplete;
+                or BackendMessageCode.ParseComplete or BackendMessageCode.ParameterStatus;
             if (rest.Length < total)
             {
                 if (inspected && header.Length > _maxMessageSize)
@@ -474,6 +474,16 @@ internal sealed class ProxyRelay
             case BackendMessageCode.ReadyForQuery:
                 _dataRows = 0;
                 _tracker.OnReadyForQuery(ReadyForQueryMessage.Parse(body).TransactionStatus);
+                break;
+            case BackendMessageCode.ParameterStatus:
+                // The analyzer lexes with what the server reports (standard_conforming_strings); an encoding the
+                // gateway cannot read as the server does ends the session.
+                var status = ParameterStatusMessage.Parse(body);
+                _session.ServerParameters.Set(status.Name, status.Value);
+                if (status.Name == "client_encoding" && ClientEncodingPolicy.Refusal(status.Value) is { } refusal)
+                {
+                    _session.Terminate(refusal);
+                }
                 break;
         }
     }

@@ -12,9 +12,12 @@ namespace Vigil.Analysis.Static;
 public static class StaticAnalyzer
 {
     /// <summary>The verdict on <paramref name="input"/> read as <paramref name="type"/>; an unknown type is Medium.</summary>
-    public static StaticVerdict Analyze(string type, string input) => type switch
+    /// <param name="type">An <see cref="InputType"/>.</param>
+    /// <param name="input">The command text.</param>
+    /// <param name="postgres">For SQL, the session's lexical settings (null: PostgreSQL's defaults).</param>
+    public static StaticVerdict Analyze(string type, string input, PgLexerOptions? postgres = null) => type switch
     {
-        InputType.Postgres => PostgresAnalyzer.Analyze(input),
+        InputType.Postgres => PostgresAnalyzer.Analyze(input, postgres),
         InputType.Shell => ShellAnalyzer.Analyze(input),
         InputType.Kubernetes => KubectlAnalyzer.Analyze(input),
         InputType.Http => KubernetesHttpAnalyzer.Analyze(input),
@@ -25,8 +28,8 @@ public static class StaticAnalyzer
     /// The verdict-cache key of <paramref name="input"/>: for SQL the pg_stat_statements-style fingerprint, for other
     /// types the text with runs of whitespace collapsed.
     /// </summary>
-    public static string Fingerprint(string type, string input) =>
-        type == InputType.Postgres ? PostgresFingerprint.Compute(input) : CollapseWhitespace(input);
+    public static string Fingerprint(string type, string input, PgLexerOptions? postgres = null) =>
+        type == InputType.Postgres ? PostgresFingerprint.Compute(input, postgres) : CollapseWhitespace(input);
 
     private static string CollapseWhitespace(string input)
     {

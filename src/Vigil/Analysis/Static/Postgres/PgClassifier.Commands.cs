@@ -24,28 +24,61 @@ internal sealed partial class PgClassifier
 
         if (Is(i, e, "role") || (Is(i, e, "session") && Is(i + 1, e, "authorization")))
         {
-            return Is(i + 1, e, "none") || Is(i + 1, e, "default")
-                ? PgVerdicts.Low("Role reset", "Returns to the session's original role.")
-                : PgVerdicts.Medium("Role switch", "Switches the session to another role and its privileges.", Quote(s, e));
+            return RoleSwitch(s, e);
+        }
+
+        if (Is(i, e, "names"))
+        {
+            // SET NAMES 'enc' is SET client_encoding TO 'enc'.
+            return EncodingSet(s, e, i + 1) ?? PgVerdicts.Low("Session setting", "Changes an ordinary setting for this session only.");
         }
 
         return AuditSet(s, e) ?? SettingVerdict(s, e, i);
     }
 
+    /// <summary>SET ROLE, SET SESSION AUTHORIZATION and their RESETs change the privileges every later statement runs
+    /// with (even back to the session's own role, which may hold more than the role switched to).</summary>
+    private StaticVerdict RoleSwitch(int s, int e) =>
+        PgVerdicts.Medium("Role switch", "Changes the role whose privileges every later statement in the session runs with.", Quote(s, e));
+
     private StaticVerdict SettingVerdict(int s, int e, int name)
     {
-        Span<char> buffer = stackalloc char[64];
-        var setting = name < e ? Lower(name, buffer) : default;
+        var setting = NameText(name, NameEnd(name, e));
         if (setting is "default_transaction_read_only" or "transaction_read_only")
         {
             return PgVerdicts.Medium("Read-only override", "Changes whether the session may write.", Quote(s, e));
         }
 
+        if (setting is "role" or "session_authorization")
+        {
+            return RoleSwitch(s, e);
+        }
+
+        if (setting is "search_path" or "schema")
+        {
+            return PgVerdicts.Medium("Search path change", "Changes which schemas unqualified names resolve to, so later statements can reach other tables or functions.", Quote(s, e));
+        }
+
         return PgVerdicts.Low("Session setting", "Changes an ordinary setting for this session only.");
     }
 
+    /// <summary>RESET name | ALL: restoring role, session authorization or search_path changes what later statements
+    /// reach; anything else restores an ordinary default.</summary>
+    private StaticVerdict Reset(int s, int e)
+    {
+        var name = NameText(s + 1, NameEnd(s + 1, e));
+        if (name is "role" || (name is "session" && Is(s + 2, e, "authorization")))
+        {
+            return RoleSwitch(s, e);
+        }
+
+        return name is "search_path"
+            ? PgVerdicts.Medium("Search path change", "Changes which schemas unqualified names resolve to, so later statements can reach other tables or functions.", Quote(s, e))
+            : PgVerdicts.Low("Session setting", "Restores a setting to its default.");
+    }
+
     /// <summary>A "SET name TO/= value" anywhere in [s, e) (SET, ALTER ROLE/DATABASE … SET) that changes an audit
-    /// setting to anything but a restoring value; null otherwise.</summary>
+    /// setting to anything but a restoring value, or the client encoding to a refused one; null otherwise.</summary>
     private StaticVerdict? AuditSet(int s, int e)
     {
         var set = Top(s, e, "set");
@@ -58,9 +91,15 @@ internal sealed partial class PgClassifier
             }
 
             var nameEnd = NameEnd(name, e);
-            if (nameEnd > name && IsAuditName(name, nameEnd) && !RestoresDefault(nameEnd, e))
+            var setting = NameText(name, nameEnd);
+            if (nameEnd > name && PgDangerousNames.IsAuditSetting(setting) && !RestoresDefault(nameEnd, e))
             {
                 return PgVerdicts.High("Audit tampering", "Changes a logging, auditing or trigger setting, which can hide or enable unrecorded activity.", Quote(s, e), certain: false);
+            }
+
+            if (setting is "client_encoding" && EncodingSet(s, e, nameEnd) is { } encoding)
+            {
+                return encoding;
             }
 
             set = Top(set + 1, e, "set");
@@ -69,18 +108,34 @@ internal sealed partial class PgClassifier
         return null;
     }
 
-    private bool IsAuditName(int start, int end)
+    /// <summary>High when the value at <paramref name="i"/> (after an optional TO or =) names a refused client encoding.</summary>
+    private StaticVerdict? EncodingSet(int s, int e, int i)
     {
-        // Qualified names such as pgaudit.log are joined as written; longer names are not settings we know.
-        var text = _src.AsSpan(_t[start].Start, _t[end - 1].End - _t[start].Start);
-        Span<char> buffer = stackalloc char[64];
-        if (text.Length > buffer.Length)
+        if (Is(i, e, "to") || (IsKind(i, e, PgTokenKind.Operator) && _t[i].Span(_src) is "="))
         {
-            return false;
+            i++;
         }
 
-        var length = text.ToLowerInvariant(buffer);
-        return PgDangerousNames.IsAuditSetting(buffer[..length]);
+        var value = Text(i, e) ?? Name(i);
+        return PgClientEncodings.Unsafe(value) is { } encoding ? UnsafeEncoding(encoding, Quote(s, e)) : null;
+    }
+
+    /// <summary>The setting name at [start, end) as the server reads it: each part folded or decoded, joined by dots
+    /// (pgaudit.log); empty when there is no name.</summary>
+    private string NameText(int start, int end)
+    {
+        if (start >= end)
+        {
+            return "";
+        }
+
+        var name = Name(start);
+        for (var i = After(start); i + 1 < end && IsKind(i, end, PgTokenKind.Dot); i = After(i + 1))
+        {
+            name += "." + Name(i + 1);
+        }
+
+        return name;
     }
 
     /// <summary>"TO DEFAULT", "= 'all'" (log_statement), "origin" (session_replication_role) or on/true put auditing back.</summary>
@@ -96,7 +151,7 @@ internal sealed partial class PgClassifier
             return false;
         }
 
-        var value = _t[i].IsText ? _t[i].Body(_src) : _t[i].Span(_src);
+        var value = Text(i, e) ?? _t[i].Span(_src).ToString();
         foreach (var restoring in (ReadOnlySpan<string>)["default", "all", "origin", "on", "true"])
         {
             if (value.Equals(restoring, StringComparison.OrdinalIgnoreCase))
@@ -207,14 +262,16 @@ internal sealed partial class PgClassifier
             case "show":
                 return PgVerdicts.Low("Diagnostic read", "Shows a setting's value.");
             case "reset":
-                return PgVerdicts.Low("Session setting", "Restores a setting to its default.");
+                return Reset(s, e);
             case "begin" or "start" or "commit" or "end" or "savepoint" or "release" or "abort":
                 return PgVerdicts.Low("Transaction control", "Starts or ends a transaction or savepoint.");
             case "rollback":
                 return Is(s + 1, e, "prepared")
                     ? PgVerdicts.Medium("Prepared transaction", "Finishes a two-phase transaction prepared by another session.", Quote(s, e))
                     : PgVerdicts.Low("Transaction control", "Rolls back a transaction or to a savepoint.");
-            case "listen" or "unlisten" or "notify" or "discard" or "deallocate" or "fetch" or "move" or "close" or "analyze" or "analyse":
+            case "discard":
+                return PgVerdicts.Medium("Session reset", "DISCARD drops the session's temporary tables, prepared statements, plans or settings, which can break the application using it.", Quote(s, e));
+            case "listen" or "unlisten" or "notify" or "deallocate" or "fetch" or "move" or "close" or "analyze" or "analyse":
                 return PgVerdicts.Low("Session command", "A routine session or statistics command that changes no data.");
             case "vacuum":
                 return AnyWord(s, e, "full")

@@ -134,8 +134,7 @@ internal sealed partial class PgClassifier
             return false;
         }
 
-        var token = _t[i];
-        var name = token.Kind == PgTokenKind.Identifier ? token.Span(_src) : token.Body(_src);
+        var name = (_t[i].IsText ? Text(i, e) : Name(i)).AsSpan();
         return name.Equals("c", StringComparison.OrdinalIgnoreCase) || name.Equals("internal", StringComparison.OrdinalIgnoreCase)
             || (name.Length > 2 && name.StartsWith("pl", StringComparison.OrdinalIgnoreCase) && name[^1] is 'u' or 'U');
     }
@@ -147,7 +146,7 @@ internal sealed partial class PgClassifier
             return false;
         }
 
-        var name = _t[i].Kind == PgTokenKind.QuotedIdentifier ? _t[i].Body(_src) : _t[i].Span(_src);
+        var name = Name(i).AsSpan();
         foreach (var risky in (ReadOnlySpan<string>)["dblink", "adminpack", "file_fdw", "postgres_fdw", "lo"])
         {
             if (name.Equals(risky, StringComparison.OrdinalIgnoreCase))

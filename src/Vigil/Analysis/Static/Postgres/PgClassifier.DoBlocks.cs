@@ -27,14 +27,15 @@ internal sealed partial class PgClassifier
             {
                 language = ++i;
             }
-            else if (_t[i].IsText)
+            else if (_t[i].IsText && body < 0)
             {
                 body = i;
             }
         }
 
         if (language >= 0 && language < e && !(_t[language].Is(_src, "plpgsql") || _t[language].Is(_src, "sql")
-            || (_t[language].IsText && _t[language].Body(_src).Equals("plpgsql", StringComparison.OrdinalIgnoreCase))))
+            || (_t[language].IsText && Text(language, e) is { } named && named.Equals("plpgsql", StringComparison.OrdinalIgnoreCase))
+            || Name(language) is "plpgsql" or "sql"))
         {
             return IsUntrustedLanguage(language, e)
                 ? PgVerdicts.High("Untrusted code", "The DO block runs in an untrusted language with the server's operating-system access.", Quote(s, Math.Min(e, language + 1)), certain: false)
@@ -56,12 +57,13 @@ internal sealed partial class PgClassifier
         if (token.Kind == PgTokenKind.DollarString)
         {
             var (start, length) = token.BodyRange(_src);
-            inner = AnalyzeBody(_src, start, start + length, _nesting + 1);
+            inner = AnalyzeBody(_src, start, start + length, _nesting + 1, _options);
         }
         else
         {
-            var text = Unescape(token);
-            inner = AnalyzeBody(text, 0, text.Length, _nesting + 1);
+            // The server joins 'a' newline 'b' continuations and decodes escapes before PL/pgSQL sees the body.
+            var text = Text(body, e) ?? "";
+            inner = AnalyzeBody(text, 0, text.Length, _nesting + 1, _options);
         }
 
         if (inner.Level <= RiskLevel.Medium && inner.Level <= floor.Level)
@@ -74,10 +76,10 @@ internal sealed partial class PgClassifier
 
     /// <summary>A PL/pgSQL body: tokens are split at top-level ";" and each SQL statement found after a block keyword
     /// (BEGIN, THEN, ELSE, LOOP, IN, QUERY…) is classified; dynamic EXECUTE and dangerous names anywhere count too.</summary>
-    private static StaticVerdict AnalyzeBody(string source, int start, int end, int nesting)
+    private static StaticVerdict AnalyzeBody(string source, int start, int end, int nesting, PgLexerOptions options)
     {
         var tokens = new List<PgToken>();
-        var lexer = new PgLexer(source, start, end);
+        var lexer = new PgLexer(source, start, end, options);
         while (lexer.Next(out var token))
         {
             if (!token.IsComment)
@@ -86,7 +88,7 @@ internal sealed partial class PgClassifier
             }
         }
 
-        var body = new PgClassifier(source, [.. tokens], tokens.Count, nesting);
+        var body = new PgClassifier(source, [.. tokens], tokens.Count, nesting, options);
         return body.Body();
     }
 
@@ -192,46 +194,13 @@ internal sealed partial class PgClassifier
         }
 
         var text = constant.ToString();
-        var inner = AnalyzeScript(text, 0, text.Length, _nesting + 1);
+        var inner = AnalyzeScript(text, 0, text.Length, _nesting + 1, _options);
         return inner.Level == RiskLevel.High
             ? inner with { Evidence = Cut("EXECUTE '" + text + "'"), Certain = inner.Certain }
             : dynamic;
     }
 
-    /// <summary>The text of a string constant: '' → ', and for E'' strings the common backslash escapes
-    /// (§4.1.2.2); dollar-quoted bodies verbatim.</summary>
-    private string Unescape(PgToken token)
-    {
-        var body = token.Body(_src);
-        if (token.Kind == PgTokenKind.DollarString)
-        {
-            return body.ToString();
-        }
-
-        var text = new StringBuilder(body.Length);
-        for (var i = 0; i < body.Length; i++)
-        {
-            var c = body[i];
-            if (c == '\'' && i + 1 < body.Length && body[i + 1] == '\'')
-            {
-                i++;
-            }
-            else if (c == '\\' && token.Kind == PgTokenKind.EscapeString && i + 1 < body.Length)
-            {
-                c = body[++i] switch
-                {
-                    'n' => '\n',
-                    't' => '\t',
-                    'r' => '\r',
-                    'b' => '\b',
-                    'f' => '\f',
-                    var other => other,
-                };
-            }
-
-            text.Append(c);
-        }
-
-        return text.ToString();
-    }
+    /// <summary>The text of a string constant as the server reads it (§4.1.2), with the session's
+    /// standard_conforming_strings; dollar-quoted bodies verbatim.</summary>
+    private string Unescape(PgToken token) => PgLiterals.Text(_src, token, _options);
 }

@@ -123,14 +123,17 @@ internal sealed partial class PgClassifier
             }
         }
 
+        if (IsLockingClause(forLock, e))
+        {
+            // Rubric: a lock is at least Medium; without a filter it locks every row read.
+            return where >= 0 || limited
+                ? PgVerdicts.Medium("Row lock", "FOR UPDATE or FOR SHARE locks the rows read until the transaction ends, blocking other sessions' writes.", Quote(forLock, e))
+                : PgVerdicts.Medium("Locks all rows", "FOR UPDATE or FOR SHARE without a filter locks every row read.", $"{Quote(forLock, e)} without WHERE");
+        }
+
         if (where >= 0 || limited)
         {
             return PgVerdicts.Low("Scoped read", "A read-only query with a filter, limit or aggregate.");
-        }
-
-        if (forLock >= 0 && forLock < e - 1 && !Is(forLock + 1, e, "each"))
-        {
-            return PgVerdicts.Medium("Locks all rows", "FOR UPDATE or FOR SHARE without a filter locks every row read.", $"{Quote(forLock, e)} without WHERE");
         }
 
         return UnboundedRead(s, listEnd, from, fromEnd, e);
@@ -184,7 +187,7 @@ internal sealed partial class PgClassifier
             {
                 hasTable = true;
                 var last = _t[nameEnd - 1];
-                if (sensitiveTable < 0 && PgSensitiveNames.IsSensitiveTable(last.Kind == PgTokenKind.QuotedIdentifier ? last.Body(_src) : last.Span(_src)))
+                if (sensitiveTable < 0 && PgSensitiveNames.IsSensitiveTable(last.Kind == PgTokenKind.QuotedIdentifier ? Name(nameEnd - 1) : last.Span(_src)))
                 {
                     sensitiveTable = i;
                 }
@@ -238,6 +241,11 @@ internal sealed partial class PgClassifier
             ? subquery
             : PgVerdicts.Low("Read-only query", "Reads a few non-sensitive columns; no filter, but nothing looks sensitive.");
     }
+
+    /// <summary>FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE or FOR KEY SHARE at <paramref name="i"/> (the SELECT locking clause).</summary>
+    private bool IsLockingClause(int i, int e) =>
+        i >= 0 && (Is(i + 1, e, "update") || Is(i + 1, e, "share") || (Is(i + 1, e, "no") && Is(i + 2, e, "key"))
+            || (Is(i + 1, e, "key") && Is(i + 2, e, "share")));
 
     private static string Cut(string text) => text.Length > MaxEvidenceChars ? string.Concat(text.AsSpan(0, MaxEvidenceChars), "…") : text;
 
@@ -359,7 +367,7 @@ internal sealed partial class PgClassifier
                 continue;
             }
 
-            var name = token.Kind == PgTokenKind.QuotedIdentifier ? token.Body(_src) : token.Span(_src);
+            var name = token.Kind == PgTokenKind.QuotedIdentifier ? Name(i) : token.Span(_src);
             if (PgSensitiveNames.IsSensitiveColumn(name))
             {
                 return i;

@@ -22,36 +22,54 @@ internal sealed partial class PgClassifier
     private readonly PgToken[] _t;
     private readonly int _count;
     private readonly int _nesting;
+    private readonly PgLexerOptions _options;
     private int _statementDepth;
 
     /// <param name="source">The string the tokens point into.</param>
     /// <param name="tokens">Comment-free tokens; may be a pooled array longer than <paramref name="count"/>.</param>
     /// <param name="count">How many of <paramref name="tokens"/> are valid.</param>
     /// <param name="nesting">How many DO bodies / EXECUTE strings enclose this code.</param>
-    private PgClassifier(string source, PgToken[] tokens, int count, int nesting)
+    /// <param name="options">How the tokens were lexed (and nested code is lexed): standard_conforming_strings.</param>
+    private PgClassifier(string source, PgToken[] tokens, int count, int nesting, PgLexerOptions options)
     {
         _src = source;
         _t = tokens;
         _count = count;
         _nesting = nesting;
+        _options = options;
     }
 
-    /// <summary>Lexes <paramref name="source"/>[<paramref name="start"/>..<paramref name="end"/>), splits it and returns
-    /// the worst statement's verdict.</summary>
-    public static StaticVerdict AnalyzeScript(string source, int start, int end, int nesting)
+    /// <summary>What lexing a script found besides its verdict.</summary>
+    /// <param name="PlainBackslash">A plain <c>'…'</c> (or <c>N'…'</c>) literal contains a backslash: the only place where
+    /// standard_conforming_strings changes the token boundaries.</param>
+    /// <param name="Unterminated">A literal, quoted identifier, dollar quote or comment runs to the end of the text;
+    /// PostgreSQL rejects the whole message then (its lexer raises an error before any statement runs).</param>
+    internal readonly record struct LexFacts(bool PlainBackslash, bool Unterminated);
+
+    /// <summary>Lexes <paramref name="source"/>[<paramref name="start"/>..<paramref name="end"/>) with
+    /// <paramref name="options"/>, splits it and returns the worst statement's verdict.</summary>
+    public static StaticVerdict AnalyzeScript(string source, int start, int end, int nesting, PgLexerOptions options) =>
+        AnalyzeScript(source, start, end, nesting, options, out _);
+
+    /// <inheritdoc cref="AnalyzeScript(string, int, int, int, PgLexerOptions)"/>
+    public static StaticVerdict AnalyzeScript(string source, int start, int end, int nesting, PgLexerOptions options, out LexFacts facts)
     {
         var buffer = ArrayPool<PgToken>.Shared.Rent(64);
+        var plainBackslash = false;
+        var unterminated = false;
         try
         {
             var count = 0;
-            var lexer = new PgLexer(source, start, end);
+            var lexer = new PgLexer(source, start, end, options);
             while (lexer.Next(out var token))
             {
+                unterminated |= !token.Terminated;
                 if (token.IsComment)
                 {
                     continue;
                 }
 
+                plainBackslash |= token.Kind == PgTokenKind.String && token.Span(source).Contains('\\');
                 if (count == buffer.Length)
                 {
                     var bigger = ArrayPool<PgToken>.Shared.Rent(buffer.Length * 2);
@@ -63,7 +81,8 @@ internal sealed partial class PgClassifier
                 buffer[count++] = token;
             }
 
-            return new PgClassifier(source, buffer, count, nesting).Script();
+            facts = new LexFacts(plainBackslash, unterminated);
+            return new PgClassifier(source, buffer, count, nesting, options).Script();
         }
         finally
         {
@@ -232,9 +251,64 @@ internal sealed partial class PgClassifier
             return default;
         }
 
-        var length = token.Span(_src).ToLowerInvariant(buffer);
-        return buffer[..Math.Max(0, length)];
+        // ASCII only, as the server folds unquoted names (downcase_identifier).
+        var span = token.Span(_src);
+        for (var j = 0; j < span.Length; j++)
+        {
+            buffer[j] = char.IsAsciiLetterUpper(span[j]) ? (char)(span[j] | 0x20) : span[j];
+        }
+
+        return buffer[..span.Length];
     }
+
+    /// <summary>The name token <paramref name="i"/> denotes to the server: unquoted folded to lower case, quoted exact,
+    /// <c>U&amp;"…"</c> decoded with its UESCAPE character. Empty when token <paramref name="i"/> is not a name.</summary>
+    private string Name(int i)
+    {
+        if ((uint)i >= (uint)_count || _t[i].Kind is not (PgTokenKind.Identifier or PgTokenKind.QuotedIdentifier))
+        {
+            return "";
+        }
+
+        return PgLiterals.Name(_src, _t[i], UnicodeEscape(i));
+    }
+
+    /// <summary>The value of the text constant at <paramref name="i"/> (escapes decoded, <c>U&amp;'…'</c> with its UESCAPE,
+    /// and the <c>'a'</c> newline <c>'b'</c> continuations of §4.1.2.1 joined); null when it is not a text constant.</summary>
+    private string? Text(int i, int e)
+    {
+        if (i < 0 || i >= e || !_t[i].IsText)
+        {
+            return null;
+        }
+
+        var text = PgLiterals.Text(_src, _t[i], _options, UnicodeEscape(i));
+        while (_t[i].Kind is PgTokenKind.String or PgTokenKind.EscapeString && IsKind(i + 1, e, PgTokenKind.String)
+            && _src[_t[i + 1].Start] == '\'' && IsContinuation(_t[i].End, _t[i + 1].Start))
+        {
+            i++;
+            text += PgLiterals.Text(_src, _t[i], _options);
+        }
+
+        return text;
+    }
+
+    /// <summary>Only white space with a newline (and -- comments after it) between two literals joins them.</summary>
+    private bool IsContinuation(int from, int to)
+    {
+        var gap = _src.AsSpan(from, to - from);
+        return gap.IndexOfAny('\n', '\r') >= 0 && gap.IndexOf("/*", StringComparison.Ordinal) < 0;
+    }
+
+    /// <summary>The Unicode escape character of a <c>U&amp;</c> token at <paramref name="i"/>: the constant after a
+    /// following UESCAPE, else a backslash.</summary>
+    private char UnicodeEscape(int i) =>
+        Is(i + 1, _count, "uescape") && IsKind(i + 2, _count, PgTokenKind.String) && _t[i + 2].Body(_src) is [var escape]
+            ? escape
+            : '\\';
+
+    /// <summary>The index after the token at <paramref name="i"/> and its UESCAPE clause, if any.</summary>
+    private int After(int i) => Is(i + 1, _count, "uescape") && IsKind(i + 2, _count, PgTokenKind.String) ? i + 3 : i + 1;
 
     /// <summary>Index of the ")" matching the "(" at <paramref name="open"/>, or <paramref name="e"/> when unclosed.</summary>
     private int Close(int open, int e)
@@ -297,13 +371,13 @@ internal sealed partial class PgClassifier
             return i;
         }
 
-        i++;
+        i = After(i);
         while (IsKind(i, e, PgTokenKind.Dot) && IsName(i + 1, e))
         {
-            i += 2;
+            i = After(i + 1);
         }
 
-        return i;
+        return Math.Min(i, e);
     }
 
     private bool IsName(int i, int e) => IsKind(i, e, PgTokenKind.Identifier) || IsKind(i, e, PgTokenKind.QuotedIdentifier);

@@ -14,30 +14,34 @@ public struct PgLexer
 {
     private readonly string _text;
     private readonly int _end;
+    /// <summary>standard_conforming_strings = off: '…' and N'…' take backslash escapes like E'…'.</summary>
+    private readonly bool _plainBackslash;
     private int _pos;
 
-    /// <summary>Lexes all of <paramref name="text"/>.</summary>
-    public PgLexer(string text)
-        : this(text, 0, text.Length)
+    /// <summary>Lexes all of <paramref name="text"/> with <paramref name="options"/> (null: <see cref="PgLexerOptions.Standard"/>).</summary>
+    public PgLexer(string text, PgLexerOptions? options = null)
+        : this(text, 0, text.Length, options)
     {
     }
 
     /// <summary>Lexes <paramref name="text"/> from <paramref name="start"/> up to (not including) <paramref name="end"/>;
     /// offsets in the tokens are offsets in <paramref name="text"/>. Out-of-range bounds are clamped.</summary>
-    public PgLexer(string text, int start, int end)
+    public PgLexer(string text, int start, int end, PgLexerOptions? options = null)
     {
         _text = text;
         _end = Math.Clamp(end, 0, text.Length);
         _pos = Math.Clamp(start, 0, _end);
+        _plainBackslash = options is { StandardConformingStrings: false };
     }
 
     /// <summary>Lexes every token of <paramref name="text"/> into a list (tests and tools; the analyzer streams).</summary>
     /// <param name="text">SQL text.</param>
     /// <param name="includeComments">Whether comment tokens are kept.</param>
-    public static List<PgToken> Tokenize(string text, bool includeComments = false)
+    /// <param name="options">The session's lexical settings; null is <see cref="PgLexerOptions.Standard"/>.</param>
+    public static List<PgToken> Tokenize(string text, bool includeComments = false, PgLexerOptions? options = null)
     {
         var tokens = new List<PgToken>();
-        var lexer = new PgLexer(text);
+        var lexer = new PgLexer(text, options);
         while (lexer.Next(out var token))
         {
             if (includeComments || !token.IsComment)
@@ -73,12 +77,13 @@ public struct PgLexer
         {
             '-' when next == '-' => LineComment(pos),
             '/' when next == '*' => BlockComment(pos),
-            '\'' => Quoted(PgTokenKind.String, pos, pos, '\'', backslash: false),
+            '\'' => Quoted(PgTokenKind.String, pos, pos, '\'', backslash: _plainBackslash),
             '"' => Quoted(PgTokenKind.QuotedIdentifier, pos, pos, '"', backslash: false),
             'E' or 'e' when next == '\'' => Quoted(PgTokenKind.EscapeString, pos, pos + 1, '\'', backslash: true),
             'B' or 'b' when next == '\'' => Quoted(PgTokenKind.BitString, pos, pos + 1, '\'', backslash: false),
             'X' or 'x' when next == '\'' => Quoted(PgTokenKind.HexString, pos, pos + 1, '\'', backslash: false),
-            'N' or 'n' when next == '\'' => Quoted(PgTokenKind.String, pos, pos + 1, '\'', backslash: false),
+            // scan.l lexes N'…' as "n" then an ordinary '…', so it follows standard_conforming_strings too.
+            'N' or 'n' when next == '\'' => Quoted(PgTokenKind.String, pos, pos + 1, '\'', backslash: _plainBackslash),
             'U' or 'u' when next == '&' && pos + 2 < end && text[pos + 2] == '\'' =>
                 Quoted(PgTokenKind.UnicodeString, pos, pos + 2, '\'', backslash: false),
             'U' or 'u' when next == '&' && pos + 2 < end && text[pos + 2] == '"' =>
@@ -141,16 +146,18 @@ public struct PgLexer
     }
 
     /// <summary>A quoted form starting at <paramref name="start"/> whose opening quote is at <paramref name="quote"/>;
-    /// a doubled quote is an escaped quote, and with <paramref name="backslash"/> a backslash escapes the next character.</summary>
+    /// a doubled quote is an escaped quote (not in B'…' and X'…', whose scan.l states have no <c>xqdouble</c>: there
+    /// the second quote starts a new literal), and with <paramref name="backslash"/> a backslash escapes the next character.</summary>
     private readonly PgToken Quoted(PgTokenKind kind, int start, int quote, char delimiter, bool backslash)
     {
+        var doubling = kind is not (PgTokenKind.BitString or PgTokenKind.HexString);
         var i = quote + 1;
         while (i < _end)
         {
             var c = _text[i];
             if (c == delimiter)
             {
-                if (i + 1 < _end && _text[i + 1] == delimiter)
+                if (doubling && i + 1 < _end && _text[i + 1] == delimiter)
                 {
                     i += 2;
                     continue;

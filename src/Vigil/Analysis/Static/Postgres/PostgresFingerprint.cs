@@ -19,12 +19,15 @@ namespace Vigil.Analysis.Static.Postgres;
 public static class PostgresFingerprint
 {
     /// <summary>Computes the fingerprint of <paramref name="sql"/>; empty for empty or comment-only input.</summary>
-    public static string Compute(string sql)
+    /// <param name="sql">The statement text.</param>
+    /// <param name="options">How the session lexes strings; null is <see cref="PgLexerOptions.Standard"/>. The same
+    /// text can be different statements under different settings, so the fingerprint follows them.</param>
+    public static string Compute(string sql, PgLexerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        var next = sql.Contains('$') ? HighestParameter(sql) : 0;
+        var next = sql.Contains('$') ? HighestParameter(sql, options) : 0;
         var text = new StringBuilder(sql.Length + 16);
-        var lexer = new PgLexer(sql);
+        var lexer = new PgLexer(sql, options);
         var previous = PgTokenKind.Unknown;
         var pendingSemicolons = 0;
         var any = false;
@@ -89,10 +92,10 @@ public static class PostgresFingerprint
               or PgTokenKind.OpenBracket
           || (current == PgTokenKind.OpenParen && previous is PgTokenKind.Identifier or PgTokenKind.QuotedIdentifier));
 
-    private static int HighestParameter(string sql)
+    private static int HighestParameter(string sql, PgLexerOptions? options)
     {
         var highest = 0;
-        var lexer = new PgLexer(sql);
+        var lexer = new PgLexer(sql, options);
         while (lexer.Next(out var token))
         {
             if (token.Kind == PgTokenKind.Parameter
