@@ -314,5 +314,10 @@ internal static class Schema
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at)",
             "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, seq DESC)",
         ],
+        // 6: statement texts longer than the recording cap are stored cut, with the whole text's length and SHA-256.
+        [
+            "ALTER TABLE session_events ADD COLUMN text_length INTEGER NULL",
+            "ALTER TABLE session_events ADD COLUMN text_sha256 TEXT NULL",
+        ],
     ];
 }
