@@ -5,7 +5,7 @@ namespace Vigil.Postgres.Tests;
 
 public class BadInputTests
 {
-    public static TheoryData<string> FrontendMessageNames => new() { "Q", "P", "B", "E", "D", "C", "p" };
+    public static TheoryData<string> FrontendMessageNames => new() { "Q", "P", "B", "E", "D", "C", "p", "F" };
 
     [Theory]
     [InlineData(0)]
@@ -131,6 +131,33 @@ public class BadInputTests
     }
 
     [Fact]
+    public void FunctionCall_WithArgumentLengthBeyondBody_IsRejected()
+    {
+        // OID 2088, no formats, 1 argument of 1000 bytes, only 1 present.
+        var body = new ReadOnlySequence<byte>([0, 0, 8, 0x28, 0, 0, 0, 1, 0, 0, 3, 0xE8, (byte)'x', 0, 0]);
+        var act = () => FunctionCallMessage.Parse(body);
+
+        act.Should().Throw<PostgresProtocolException>().WithMessage("*argument 1 value*");
+    }
+
+    [Fact]
+    public void FunctionCall_WithFormatCountMismatch_IsRejected()
+    {
+        var body = new ReadOnlySequence<byte>([0, 0, 8, 0x28, 0, 2, 0, 0, 0, 0, 0, 3, 0, 0]);
+        var act = () => FunctionCallMessage.Parse(body);
+
+        act.Should().Throw<PostgresProtocolException>().WithMessage("*2 argument formats but 3 arguments*");
+    }
+
+    [Fact]
+    public void FunctionCall_RoundTrips()
+    {
+        var message = FunctionCallMessage.Parse(Wire.Body(Wire.Write(w => FrontendMessageWriter.WriteFunctionCall(w, 3_000_000_000, ["1", null, "x"]))));
+
+        message.Should().Be(new FunctionCallMessage(3_000_000_000, 3, 0));
+    }
+
+    [Fact]
     public void Query_WithInvalidUtf8_IsRejected()
     {
         var act = () => QueryMessage.Parse(new ReadOnlySequence<byte>([0xFF, 0]));
@@ -147,6 +174,7 @@ public class BadInputTests
         'D' => (Wire.Write(w => FrontendMessageWriter.WriteDescribe(w, TargetKind.Statement, "s")), b => DescribeMessage.Parse(b)),
         'C' => (Wire.Write(w => FrontendMessageWriter.WriteClose(w, TargetKind.Portal, "p")), b => CloseMessage.Parse(b)),
         'p' => (Wire.Write(w => FrontendMessageWriter.WritePasswordMessage(w, "pw")), b => PasswordMessage.Parse(b)),
+        'F' => (Wire.Write(w => FrontendMessageWriter.WriteFunctionCall(w, 2088, ["abc", null])), b => FunctionCallMessage.Parse(b)),
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 

@@ -165,6 +165,44 @@ public static class FrontendMessageWriter
         w.Commit(writer);
     }
 
+    /// <summary>
+    /// FunctionCall ('F') with all arguments in text format: Int32 function OID, Int16 0 (all text), Int16 n,
+    /// n × (Int32 length or −1 for NULL, UTF-8 bytes), Int16 0 (text result).
+    /// </summary>
+    /// <param name="writer">Destination.</param>
+    /// <param name="functionOid">The function's pg_proc OID.</param>
+    /// <param name="arguments">Text values; <see langword="null"/> is SQL NULL. At most 65535.</param>
+    public static void WriteFunctionCall(IBufferWriter<byte> writer, uint functionOid, IReadOnlyList<string?> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        CheckCount(arguments.Count, nameof(arguments));
+        var length = 4L + 2 + 2 + 2;
+        foreach (var a in arguments)
+        {
+            length += 4 + (a is null ? 0 : WireText.Utf8.GetByteCount(a));
+        }
+
+        var w = SpanWriter.BeginTyped(writer, FrontendMessageCode.FunctionCall, length);
+        w.WriteInt32((int)functionOid);
+        w.WriteInt16(0);
+        w.WriteInt16((short)arguments.Count);
+        foreach (var a in arguments)
+        {
+            if (a is null)
+            {
+                w.WriteInt32(-1);
+            }
+            else
+            {
+                w.WriteInt32(WireText.Utf8.GetByteCount(a));
+                w.WriteUtf8(a);
+            }
+        }
+
+        w.WriteInt16(0);
+        w.Commit(writer);
+    }
+
     /// <summary>Describe ('D'): Byte1 kind ('S' or 'P'), String name.</summary>
     /// <param name="writer">Destination.</param>
     /// <param name="kind"><see cref="TargetKind.Statement"/> or <see cref="TargetKind.Portal"/>.</param>

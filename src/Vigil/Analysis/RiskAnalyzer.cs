@@ -4,6 +4,7 @@ using Vigil.Analysis.Providers;
 using Vigil.Analysis.Rules;
 using Vigil.Analysis.Static;
 using Vigil.Analysis.Static.Postgres;
+using Vigil.Pipeline;
 
 namespace Vigil.Analysis;
 
@@ -22,7 +23,7 @@ public enum AnalysisDepth
 /// (<c>allow</c> when the connection has none). A provider failure yields <c>source: error</c> with the rule's
 /// <c>on_provider_error</c> action, never laxer than the action for the static level: nothing is silently allowed.
 /// </summary>
-public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, TimeProvider time)
+public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, StatementLimits limits, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, string> _promptHashes = new(StringComparer.Ordinal);
 
@@ -40,7 +41,13 @@ public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, Ti
         CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        var length = input.Length;
+        input = Bounded(input, limits.AnalysisMaxInput);
         var floor = StaticAnalyzer.Analyze(type, input, postgres);
+        if (input.Length < length)
+        {
+            floor = TooLarge(floor, input.Length, length);
+        }
         var current = provider.Get();
         if (current is null || (floor.Certain && floor.Level == RiskLevel.High))
         {
@@ -73,6 +80,29 @@ public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, Ti
                 floor.Level.Name(), floor.Title, floor.Explanation, action.Name(), AnalysisSource.Error, settings.Provider, settings.Model,
                 Elapsed(started), false, floor.Evidence, e.Message, rule?.Name);
         }
+    }
+
+    /// <summary>At most the first <paramref name="max"/> characters of <paramref name="input"/> (never half a surrogate pair).</summary>
+    private static string Bounded(string input, int max) =>
+        input.Length <= max ? input : input[..(char.IsHighSurrogate(input[max - 1]) ? max - 1 : max)];
+
+    /// <summary>
+    /// A command longer than the analyzer reads is at least medium: what it does past the prefix is unknown. The prefix's
+    /// verdict stands when it is worse; the evidence says how much was analyzed either way.
+    /// </summary>
+    private static StaticVerdict TooLarge(StaticVerdict prefix, int analyzed, int length)
+    {
+        var evidence = $"analyzed the first {analyzed} of {length} characters" + (string.IsNullOrEmpty(prefix.Evidence) ? "" : $"; {prefix.Evidence}");
+        return prefix.Level >= RiskLevel.Medium
+            ? prefix with { Evidence = evidence }
+            : prefix with
+            {
+                Level = RiskLevel.Medium,
+                Title = "Statement too large to analyze",
+                Explanation = $"The statement is {length} characters long; only its first {analyzed} were analyzed, so what the rest does is unknown.",
+                Evidence = evidence,
+                Certain = false,
+            };
     }
 
     private AiAnalysis Static(StaticVerdict floor, AnalysisRule? rule, long started) => new(

@@ -77,6 +77,8 @@ public static class ServeCommand
             {
                 options.AnalysisCacheEntries = cacheEntries;
             }
+            options.AnalysisMaxInput = Count("VIGIL_ANALYSIS_MAX_INPUT") ?? options.AnalysisMaxInput;
+            options.RecordingMaxText = Count("VIGIL_RECORDING_MAX_TEXT") ?? options.RecordingMaxText;
             options.WebhookRetryBase = Duration("VIGIL_WEBHOOK_RETRY_BASE", "5s") ?? options.WebhookRetryBase;
             options.WebhookRetryCap = Duration("VIGIL_WEBHOOK_RETRY_CAP", "1h") ?? options.WebhookRetryCap;
             options.WebhookTimeout = Duration("VIGIL_WEBHOOK_TIMEOUT", "10s") ?? options.WebhookTimeout;

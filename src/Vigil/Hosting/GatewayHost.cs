@@ -101,6 +101,7 @@ public static class GatewayHost
         services.AddSingleton<ActiveProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ActiveProvider>());
         services.AddSingleton(sp => new VerdictCache(options.AnalysisCacheTtl, options.AnalysisCacheEntries, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new StatementLimits(options.AnalysisMaxInput, options.RecordingMaxText));
         services.AddSingleton<RiskAnalyzer>();
         // The analyzer is the first stage: a refusal by a later stage (guardrails) still carries the analysis.
         services.AddSingleton<ICommandStage, AnalysisStage>();

@@ -94,6 +94,12 @@ public sealed class GatewayOptions
     /// <summary>Most verdicts the cache holds (<c>VIGIL_ANALYSIS_CACHE_ENTRIES</c>; default 100000).</summary>
     public int AnalysisCacheEntries { get; set; } = 100_000;
 
+    /// <summary>Longest prefix of a command the analyzer reads, characters (<c>VIGIL_ANALYSIS_MAX_INPUT</c>; default 1 Mi); see <see cref="Pipeline.StatementLimits"/>.</summary>
+    public int AnalysisMaxInput { get; set; } = Pipeline.StatementLimits.DefaultAnalysisMaxInput;
+
+    /// <summary>Longest statement text a recording keeps, characters (<c>VIGIL_RECORDING_MAX_TEXT</c>; default 64 Ki); see <see cref="Pipeline.StatementLimits"/>.</summary>
+    public int RecordingMaxText { get; set; } = Sessions.RecordedText.DefaultMaxLength;
+
     /// <summary>
     /// Delay before the first retry of a failed webhook delivery (<c>VIGIL_WEBHOOK_RETRY_BASE</c>, a duration such as
     /// "5s"; default 5 s). Each further retry waits twice as long, up to <see cref="WebhookRetryCap"/>, plus up to 25 % jitter.

@@ -46,6 +46,7 @@ public sealed class CommandPipeline(
     AnalyticsLog analytics,
     ReviewRepository reviews,
     IEventPublisher events,
+    StatementLimits limits,
     TimeProvider time)
 {
     private readonly ICommandStage[] _stages = stages.ToArray();
@@ -202,10 +203,11 @@ public sealed class CommandPipeline(
     public void Completed(Command command, CommandOutcome outcome)
     {
         var session = command.Session;
+        var text = RecordedText.Cap(command.Input, limits.RecordingMaxText);
         recorder.Append(new SessionEvent(
-            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Statement, command.Input,
+            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Statement, text.Text,
             command.ParameterCount, outcome.DurationMicroseconds, outcome.CommandTag, outcome.Rows, outcome.SqlState, outcome.ErrorMessage,
-            command.Analysis));
+            command.Analysis, text.Length, text.Sha256));
     }
 
     /// <summary>Records a free-form event (exec input and output).</summary>
@@ -244,9 +246,10 @@ public sealed class CommandPipeline(
             if (!decision.Allowed)
             {
                 var session = command.Session;
+                var text = RecordedText.Cap(command.Input, limits.RecordingMaxText);
                 recorder.Append(new SessionEvent(
-                    session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, command.Input,
-                    Message: decision.Reason, Analysis: command.Analysis));
+                    session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, text.Text,
+                    Message: decision.Reason, Analysis: command.Analysis, TextLength: text.Length, TextSha256: text.Sha256));
                 return decision;
             }
         }

@@ -23,6 +23,7 @@ internal sealed class ProxyRelay
     private readonly PipeReader _upstreamReader;
     private readonly PipeWriter _upstreamWriter;
     private readonly int _maxMessageSize;
+    private readonly FunctionResolver _functions;
     // Prepared statements and portals keep the analysis their Parse got, so each Execute is recorded with it.
     private readonly Dictionary<string, (string Sql, AiAnalysis? Analysis)> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
@@ -42,6 +43,7 @@ internal sealed class ProxyRelay
         _session = session;
         _pipeline = pipeline;
         _tracker = new StatementTracker(pipeline);
+        _functions = new FunctionResolver(session.Connection);
         _maxMessageSize = maxMessageSize;
         _clientReader = PipeReader.Create(client, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 8192, leaveOpen: true));
         _clientWriter = PipeWriter.Create(client, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
@@ -238,15 +240,13 @@ internal sealed class ProxyRelay
                 var decision = await _pipeline.DecideAsync(command, cancellationToken);
                 if (!decision.Allowed)
                 {
-                    // The target fails the transaction in its place; the client gets the refusal, then the target's ReadyForQuery.
-                    _tracker.Enqueue(new StatementTracker.Synthetic(Refusal(decision)));
-                    _tracker.Enqueue(StatementTracker.InjectedErrorPending.Instance);
-                    _tracker.Enqueue(StatementTracker.SyncPending.Instance);
-                    return new FrontAction(false, FailInPlaceOfQuery);
+                    return RefuseInPlaceOfQuery(decision);
                 }
                 _tracker.Enqueue(new StatementTracker.QueryPending(command, started));
                 return FrontAction.Pass;
             }
+            case FrontendMessageCode.FunctionCall:
+                return await FunctionCallAsync(FunctionCallMessage.Parse(body), cancellationToken);
             case FrontendMessageCode.Parse:
             {
                 if (_skipUntilSync)
@@ -338,6 +338,48 @@ internal sealed class ProxyRelay
             default:
                 return FrontAction.Pass;
         }
+    }
+
+    /// <summary>
+    /// A FunctionCall is analyzed, decided and recorded as the equivalent <c>SELECT schema.fn($1, …)</c>; it is refused
+    /// like a Query (the transaction it is in fails) when the rule says so or when its OID cannot be resolved.
+    /// </summary>
+    private async ValueTask<FrontAction> FunctionCallAsync(FunctionCallMessage call, CancellationToken cancellationToken)
+    {
+        var started = _pipeline.Time.GetTimestamp();
+        FunctionResolver.ResolvedFunction function;
+        try
+        {
+            function = await _functions.ResolveAsync(call.FunctionOid, cancellationToken);
+        }
+        catch (FunctionResolutionException e)
+        {
+            var refusal = Decision.Block($"FunctionCall refused: {e.Message}");
+            _pipeline.Record(_session, Sessions.SessionEventKind.Blocked, $"FunctionCall OID {call.FunctionOid}", refusal.Reason);
+            return RefuseInPlaceOfQuery(refusal);
+        }
+        var arguments = string.Join(", ", Enumerable.Range(1, call.ArgumentCount).Select(i => $"${i}"));
+        var command = new Command(_session, $"SELECT {function.QualifiedName}({arguments})", call.ArgumentCount);
+        var decision = await _pipeline.DecideAsync(command, cancellationToken);
+        if (!decision.Allowed)
+        {
+            return RefuseInPlaceOfQuery(decision);
+        }
+        // Answered by FunctionCallResponse or ErrorResponse, then ReadyForQuery: tracked like a Query.
+        _tracker.Enqueue(new StatementTracker.QueryPending(command, started));
+        return FrontAction.Pass;
+    }
+
+    /// <summary>
+    /// Refuses a Query or FunctionCall: the target fails the transaction in its place; the client gets the refusal, then
+    /// the target's ReadyForQuery.
+    /// </summary>
+    private FrontAction RefuseInPlaceOfQuery(Decision decision)
+    {
+        _tracker.Enqueue(new StatementTracker.Synthetic(Refusal(decision)));
+        _tracker.Enqueue(StatementTracker.InjectedErrorPending.Instance);
+        _tracker.Enqueue(StatementTracker.SyncPending.Instance);
+        return new FrontAction(false, FailInPlaceOfQuery);
     }
 
     private async Task<string?> BackendLoopAsync(CancellationToken cancellationToken)

@@ -76,10 +76,10 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
             _insertEvent.Transaction = _transaction;
             _insertEvent.CommandText =
                 """
-                INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis)
-                VALUES ($s, $q, $at, $k, $t, $p, $d, $c, $r, $st, $m, $a)
+                INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis, text_length, text_sha256)
+                VALUES ($s, $q, $at, $k, $t, $p, $d, $c, $r, $st, $m, $a, $tl, $th)
                 """;
-            foreach (var name in new[] { "$s", "$q", "$at", "$k", "$t", "$p", "$d", "$c", "$r", "$st", "$m", "$a" })
+            foreach (var name in new[] { "$s", "$q", "$at", "$k", "$t", "$p", "$d", "$c", "$r", "$st", "$m", "$a", "$tl", "$th" })
             {
                 _insertEvent.Parameters.Add(new SqliteParameter { ParameterName = name });
             }
@@ -98,6 +98,8 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
         p[9].Value = (object?)e.SqlState ?? DBNull.Value;
         p[10].Value = (object?)e.Message ?? DBNull.Value;
         p[11].Value = e.Analysis is null ? DBNull.Value : JsonSerializer.Serialize(StatementRedaction.Redact(e.Analysis), Api.Json);
+        p[12].Value = (object?)e.TextLength ?? DBNull.Value;
+        p[13].Value = (object?)e.TextSha256 ?? DBNull.Value;
         _insertEvent.ExecuteNonQuery();
     }
 

@@ -20,7 +20,11 @@ public static class SessionEventKind
     public const string Approved = "approved";
 }
 
-/// <summary>One recorded event of a session, in the order the session produced them (<see cref="Seq"/> from 1).</summary>
+/// <summary>
+/// One recorded event of a session, in the order the session produced them (<see cref="Seq"/> from 1). A statement
+/// text longer than the recording cap is stored cut (<see cref="RecordedText"/>) with <see cref="TextLength"/> and
+/// <see cref="TextSha256"/> of the whole.
+/// </summary>
 public sealed record SessionEvent(
     string SessionId,
     int Seq,
@@ -33,7 +37,9 @@ public sealed record SessionEvent(
     long? Rows = null,
     string? SqlState = null,
     string? Message = null,
-    AiAnalysis? Analysis = null);
+    AiAnalysis? Analysis = null,
+    long? TextLength = null,
+    string? TextSha256 = null);
 
 /// <summary>The session's worst analysis changed (<c>sessions.ai_analysis</c> and <c>risk_level</c>).</summary>
 public sealed record SessionAnalysisChange(string SessionId, AiAnalysis Analysis);

@@ -48,11 +48,11 @@ public sealed class SessionRepository(SqliteStore store)
         }
         var events = (await db.QueryAsync<EventRow>(new CommandDefinition(
             """
-            SELECT seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis
+            SELECT seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis, text_length, text_sha256
             FROM session_events WHERE session_id=@id ORDER BY seq
             """,
             new { id }, cancellationToken: cancellationToken)))
-            .Select(e => new SessionEventView((int)e.seq, e.at, e.kind, e.text, (int?)e.parameter_count, e.duration_us, e.command_tag, e.rows, e.sqlstate, e.message, Analysis(e.ai_analysis)))
+            .Select(e => new SessionEventView((int)e.seq, e.at, e.kind, e.text, (int?)e.parameter_count, e.duration_us, e.command_tag, e.rows, e.sqlstate, e.message, Analysis(e.ai_analysis), e.text_length, e.text_sha256))
             .ToList();
         var output = events.LastOrDefault(e => e.Kind == SessionEventKind.Output)?.Text;
         return row.ToView(events, output);
@@ -108,6 +108,8 @@ public sealed class SessionRepository(SqliteStore store)
         public string? sqlstate { get; set; }
         public string? message { get; set; }
         public string? ai_analysis { get; set; }
+        public long? text_length { get; set; }
+        public string? text_sha256 { get; set; }
     }
 #pragma warning restore IDE1006
 }

@@ -31,7 +31,11 @@ public sealed record SessionView(
     ReviewRef? Review,
     IReadOnlyList<SessionEventView>? Events);
 
-/// <summary>The API shape of one event: <c>{seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis}</c>.</summary>
+/// <summary>
+/// The API shape of one event: <c>{seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message,
+/// ai_analysis, text_length, text_sha256}</c>; the last two are set when <c>text</c> was cut at the recording cap
+/// (the whole text's length in characters and the SHA-256 hex of its UTF-8 bytes).
+/// </summary>
 public sealed record SessionEventView(
     int Seq,
     string At,
@@ -43,4 +47,6 @@ public sealed record SessionEventView(
     long? Rows,
     string? Sqlstate,
     string? Message,
-    AiAnalysis? AiAnalysis);
+    AiAnalysis? AiAnalysis,
+    long? TextLength = null,
+    string? TextSha256 = null);

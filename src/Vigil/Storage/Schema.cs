@@ -334,5 +334,10 @@ internal static class Schema
             """,
             "ALTER TABLE connections ADD COLUMN recording TEXT NOT NULL DEFAULT 'async'",
         ],
+        // 8: statement texts longer than the recording cap are stored cut, with the whole text's length and SHA-256.
+        [
+            "ALTER TABLE session_events ADD COLUMN text_length INTEGER NULL",
+            "ALTER TABLE session_events ADD COLUMN text_sha256 TEXT NULL",
+        ],
     ];
 }

@@ -21,6 +21,7 @@ public static class ParserHarness
         b => ParameterStatusMessage.Parse(b),
         b => AuthenticationMessage.Parse(b).GetMd5Salt(),
         b => AuthenticationMessage.Parse(b).GetSaslMechanisms(),
+        b => FunctionCallMessage.Parse(b),
     ];
 
     /// <summary>The parsers a proxy would apply to a body with this code, in either direction.</summary>
@@ -38,6 +39,7 @@ public static class ParserHarness
         (byte)'K' => [BodyParsers[10]],
         (byte)'S' => [BodyParsers[11]],
         (byte)'R' => [BodyParsers[12], BodyParsers[13]],
+        (byte)'F' => [BodyParsers[14]],
         _ => [],
     };
 
