@@ -137,9 +137,9 @@ public class ScramTests
     [Fact]
     public void Server_Rfc7677Vector_ProducesExpectedMessages()
     {
-        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+        var server = new ScramSha256Server(PencilVerifier(), serverNonce: ServerNonce);
 
-        Text(server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce))).Should().Be(ServerFirst);
+        Text(server.ProcessClientFirst("SCRAM-SHA-256", Bytes("n,,n=user,r=" + ClientNonce))).Should().Be(ServerFirst);
         Text(server.ProcessClientFinal(Bytes(ClientFinal))!).Should().Be(ServerFinal);
     }
 
@@ -170,7 +170,7 @@ public class ScramTests
         var client = new ScramSha256Client(token);
         var first = Text(client.ClientFirstMessage).Replace("n,,", gs2, StringComparison.Ordinal);
 
-        var serverFirst = server.ProcessClientFirst(Bytes(first));
+        var serverFirst = server.ProcessClientFirst("SCRAM-SHA-256", Bytes(first));
         var clientFinal = Text(client.ProcessServerFirst(serverFirst));
         if (gs2 == "y,,")
         {
@@ -188,9 +188,9 @@ public class ScramTests
     [Fact]
     public void Server_WrongPassword_ReturnsNull()
     {
-        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+        var server = new ScramSha256Server(PencilVerifier(), serverNonce: ServerNonce);
         var client = new ScramSha256Client("pencil2", ClientNonce, "user");
-        client.ProcessServerFirst(server.ProcessClientFirst(client.ClientFirstMessage));
+        client.ProcessServerFirst(server.ProcessClientFirst("SCRAM-SHA-256", client.ClientFirstMessage));
 
         server.ProcessClientFinal(Bytes(ClientFinal.Replace("p=dHzb", "p=dHzc", StringComparison.Ordinal))).Should().BeNull();
     }
@@ -207,9 +207,9 @@ public class ScramTests
     [InlineData("n,,n=\u00e9,r=abc", "08P01")]
     public void Server_MalformedClientFirst_IsRejected(string clientFirst, string sqlState)
     {
-        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+        var server = new ScramSha256Server(PencilVerifier(), serverNonce: ServerNonce);
 
-        var act = () => server.ProcessClientFirst(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Unescape(clientFirst)));
+        var act = () => server.ProcessClientFirst("SCRAM-SHA-256", Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Unescape(clientFirst)));
 
         act.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be(sqlState);
     }
@@ -222,8 +222,8 @@ public class ScramTests
     [InlineData("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=not base64")]
     public void Server_MalformedClientFinal_IsRejected(string clientFinal)
     {
-        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
-        server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce));
+        var server = new ScramSha256Server(PencilVerifier(), serverNonce: ServerNonce);
+        server.ProcessClientFirst("SCRAM-SHA-256", Bytes("n,,n=user,r=" + ClientNonce));
 
         var act = () => server.ProcessClientFinal(Bytes(clientFinal));
 
@@ -233,11 +233,11 @@ public class ScramTests
     [Fact]
     public void Server_OutOfOrderCalls_Throw()
     {
-        var server = new ScramSha256Server(PencilVerifier(), ServerNonce);
+        var server = new ScramSha256Server(PencilVerifier(), serverNonce: ServerNonce);
         var act = () => server.ProcessClientFinal(Bytes(ClientFinal));
         act.Should().Throw<InvalidOperationException>();
-        server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce));
-        var twice = () => server.ProcessClientFirst(Bytes("n,,n=user,r=" + ClientNonce));
+        server.ProcessClientFirst("SCRAM-SHA-256", Bytes("n,,n=user,r=" + ClientNonce));
+        var twice = () => server.ProcessClientFirst("SCRAM-SHA-256", Bytes("n,,n=user,r=" + ClientNonce));
         twice.Should().Throw<InvalidOperationException>();
     }
 
@@ -258,6 +258,46 @@ public class ScramTests
         act.Should().Throw<PostgresProtocolException>();
         var trailing = () => SaslInitialResponse.Parse(new System.Buffers.ReadOnlySequence<byte>([.. buffer.WrittenMemory[5..].ToArray(), 0]));
         trailing.Should().Throw<PostgresProtocolException>();
+    }
+
+    [Fact]
+    public void Server_OffersPlusOnlyWithChannelBindingData_AndRefusesADowngrade()
+    {
+        var binding = new byte[32];
+        new ScramSha256Server(PencilVerifier()).Mechanisms.Should().Equal("SCRAM-SHA-256");
+        new ScramSha256Server(PencilVerifier(), binding).Mechanisms.Should().Equal("SCRAM-SHA-256-PLUS", "SCRAM-SHA-256");
+
+        var plusWithoutTls = () => new ScramSha256Server(PencilVerifier()).ProcessClientFirst("SCRAM-SHA-256-PLUS", Bytes("p=tls-server-end-point,,n=,r=abc"));
+        plusWithoutTls.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be("08P01");
+        var downgrade = () => new ScramSha256Server(PencilVerifier(), binding).ProcessClientFirst("SCRAM-SHA-256", Bytes("y,,n=,r=abc"));
+        downgrade.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be("28000");
+        var otherType = () => new ScramSha256Server(PencilVerifier(), binding).ProcessClientFirst("SCRAM-SHA-256-PLUS", Bytes("p=tls-unique,,n=,r=abc"));
+        otherType.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be("08P01");
+        var plusWithoutFlag = () => new ScramSha256Server(PencilVerifier(), binding).ProcessClientFirst("SCRAM-SHA-256-PLUS", Bytes("n,,n=,r=abc"));
+        plusWithoutFlag.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be("08P01");
+        new ScramSha256Server(PencilVerifier(), binding).ProcessClientFirst("SCRAM-SHA-256", Bytes("n,,n=,r=abc")).Should().NotBeEmpty("a client that cannot bind may still use SCRAM-SHA-256");
+    }
+
+    [Fact]
+    public void Server_RefusesChannelBindingDataOfAnotherTlsSession()
+    {
+        var server = new ScramSha256Server(PencilVerifier(), new byte[32], ServerNonce);
+        server.ProcessClientFirst("SCRAM-SHA-256-PLUS", Bytes("p=tls-server-end-point,,n=user,r=" + ClientNonce));
+        var relayed = Convert.ToBase64String([.. Bytes("p=tls-server-end-point,,"), .. Enumerable.Repeat((byte)1, 32)]);
+
+        var act = () => server.ProcessClientFinal(Bytes($"c={relayed},r={ClientNonce}{ServerNonce},p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="));
+
+        act.Should().Throw<PostgresProtocolException>().Which.SqlState.Should().Be("08P01");
+    }
+
+    [Fact]
+    public void TlsServerEndPoint_HashesTheCertificateWithItsSignatureHash()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=t", key, System.Security.Cryptography.HashAlgorithmName.SHA384);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+
+        TlsServerEndPoint.Compute(certificate).Should().Equal(System.Security.Cryptography.SHA384.HashData(certificate.RawData));
     }
 
     private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);

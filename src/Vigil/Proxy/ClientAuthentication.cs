@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Vigil.Hosting;
 using Vigil.Identity;
 using Vigil.Identity.Tokens;
@@ -12,14 +13,12 @@ namespace Vigil.Proxy;
 /// <summary>
 /// Authenticates a PostgreSQL client with an API token (§55.2.2 and §55.3 of the PostgreSQL docs). When the startup
 /// <c>user</c> is a token's id and that token has a SCRAM verifier, the client proves the token with SCRAM-SHA-256
-/// (RFC 5802, RFC 7677) and the token never crosses the wire. Otherwise the client is asked for the token in
+/// (RFC 5802, RFC 7677; over TLS also SCRAM-SHA-256-PLUS with tls-server-end-point) and the token never crosses the wire. Otherwise the client is asked for the token in
 /// cleartext (AuthenticationCleartextPassword), which is refused before anything is sent (FATAL 28000) on an
 /// unencrypted connection from a non-loopback address unless <see cref="GatewayOptions.AllowCleartextPassword"/>.
 /// </summary>
 public sealed partial class ClientAuthentication(TokenService tokens, GatewayOptions options, ILogger<ClientAuthentication> logger)
 {
-    private static readonly string[] Mechanisms = [ScramSha256Client.MechanismName];
-
     /// <summary>The caller, or null after a FATAL has been sent.</summary>
     /// <exception cref="PostgresProtocolException">The client broke the protocol (08P01) or sent a mechanism or identity not offered.</exception>
     public async Task<CallerIdentity?> AuthenticateAsync(Stream stream, StartupMessage startup, EndPoint? remote, CancellationToken cancellationToken)
@@ -43,14 +42,16 @@ public sealed partial class ClientAuthentication(TokenService tokens, GatewayOpt
 
     private async Task<CallerIdentity?> ScramAsync(Stream stream, StartupMessage startup, ScramVerifier verifier, CancellationToken cancellationToken)
     {
-        var scram = new ScramSha256Server(verifier);
-        await HandshakeIo.SendAsync(stream, w => BackendMessageWriter.WriteAuthenticationSasl(w, Mechanisms), cancellationToken);
+        // Over TLS SCRAM-SHA-256-PLUS is offered too: bound to this TLS session, a proof relayed by a man in the middle fails.
+        var binding = (stream as SslStream)?.LocalCertificate is X509Certificate2 certificate ? TlsServerEndPoint.Compute(certificate) : null;
+        var scram = new ScramSha256Server(verifier, binding);
+        await HandshakeIo.SendAsync(stream, w => BackendMessageWriter.WriteAuthenticationSasl(w, scram.Mechanisms), cancellationToken);
         var initial = SaslInitialResponse.Parse(new ReadOnlySequence<byte>(await ReadPasswordMessageAsync(stream, cancellationToken)));
-        if (initial.Mechanism != ScramSha256Client.MechanismName || initial.Data is null)
+        if (initial.Data is null)
         {
-            throw new PostgresProtocolException($"the client selected SASL mechanism \"{initial.Mechanism}\"{(initial.Data is null ? " without data" : "")}; only {ScramSha256Client.MechanismName} is offered");
+            throw new PostgresProtocolException($"the client selected SASL mechanism \"{initial.Mechanism}\" without a client-first-message");
         }
-        var serverFirst = scram.ProcessClientFirst(initial.Data);
+        var serverFirst = scram.ProcessClientFirst(initial.Mechanism, initial.Data);
         await HandshakeIo.SendAsync(stream, w => BackendMessageWriter.WriteAuthenticationSaslContinue(w, serverFirst), cancellationToken);
         var serverFinal = scram.ProcessClientFinal(await ReadPasswordMessageAsync(stream, cancellationToken));
         var caller = serverFinal is null ? null : await tokens.AuthenticateProvenAsync(startup.User, cancellationToken);

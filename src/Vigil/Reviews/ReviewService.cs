@@ -217,9 +217,12 @@ public sealed class ReviewService(
         return expired;
     }
 
-    /// <summary>True when <paramref name="caller"/> is an admin or in one of the review's groups.</summary>
+    /// <summary>
+    /// True when <paramref name="caller"/> is an admin or in one of the review's groups, with a credential not narrowed
+    /// away from the review's connection (deciding acts on the connection: it runs the command or grants access).
+    /// </summary>
     public static bool IsReviewer(CallerIdentity caller, Review review) =>
-        caller.IsAdmin || review.ReviewerGroups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal));
+        caller.TokenAllows(review.Connection) && (caller.IsAdmin || review.ReviewerGroups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal)));
 
     private async Task<Review> CreateAsync(NewReview request, CancellationToken cancellationToken)
     {

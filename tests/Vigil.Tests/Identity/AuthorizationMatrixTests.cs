@@ -239,4 +239,23 @@ public sealed class AuthorizationMatrixTests(GatewayFixture gateway)
             DateTimeOffset.Parse(expires!, System.Globalization.CultureInfo.InvariantCulture).Should().BeBefore(limit).And.BeAfter(limit.AddDays(-1));
         }
     }
+
+    [Fact]
+    public async Task A_reviewer_token_narrowed_elsewhere_cannot_approve_reviews_or_access_requests()
+    {
+        // A reviewer's token narrowed to one connection (an agent acting for them) must not reach another connection
+        // by deciding its reviews: approving runs the held command there, and approving an access request grants it.
+        var s = await ReviewScenario.CreateAsync(gateway, new { require_jit_for_connect = true });
+        var other = await gateway.CreateConnectionAsync([s.ReviewerGroup]);
+        var (narrowed, _) = await gateway.CreateTokenAsync(new { user = s.Reviewer.Name, connections = new[] { other } });
+        var agent = s.Reviewer with { Token = narrowed };
+        var (held, body) = await s.ExecAsync(s.Requester, ReviewScenario.MediumInsert(Random.Shared.Next(1_000_000, 2_000_000)));
+        held.Should().Be(HttpStatusCode.Accepted, body.ToJsonString());
+        var (_, access) = await s.SendAsync(s.Requester, HttpMethod.Post, "/api/access-requests", new { connection = s.Connection, duration = "1h", reason = "deploy" });
+
+        // 404: for that token the connection's reviews do not exist, as for anyone who may not decide or read them.
+        (await s.DecideAsync(agent, body["review"]!["id"]!.GetValue<string>(), approve: true)).Status.Should().Be(HttpStatusCode.NotFound);
+        (await s.DecideAsync(agent, access["id"]!.GetValue<string>(), approve: true)).Status.Should().Be(HttpStatusCode.NotFound);
+        (await s.DecideAsync(s.Reviewer, body["review"]!["id"]!.GetValue<string>(), approve: true)).Status.Should().Be(HttpStatusCode.OK, "the reviewer's unrestricted token may");
+    }
 }

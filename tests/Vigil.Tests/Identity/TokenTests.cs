@@ -221,4 +221,81 @@ public sealed class TokenTests(GatewayFixture gateway)
         (await exec.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>().Should().Be("done");
         (await gateway.LatestSessionAsync(connection)).Status.Should().Be("done");
     }
+
+    [Fact]
+    public async Task A_session_of_a_ten_year_token_ends_when_the_token_expires_and_not_before()
+    {
+        var connection = (await gateway.App.Services.GetRequiredService<Vigil.Connections.ConnectionRepository>().FindAsync("pg", CancellationToken.None))!;
+        var clock = new SteppingClock();
+        using var session = new Vigil.Pipeline.SessionContext(
+            "s", new Vigil.Identity.CallerIdentity("u", "u", Vigil.Identity.IdentityKind.User, []), connection, Vigil.Pipeline.SessionType.Connect, null, null, clock.GetUtcNow());
+        var expiry = clock.GetUtcNow().AddDays(3650);
+
+        session.TerminateAt(expiry, "the credential expired", clock);
+
+        var steps = 0;
+        while (clock.Fire())
+        {
+            steps++;
+            if (clock.GetUtcNow() < expiry)
+            {
+                session.TerminationReason.Should().BeNull($"after {clock.GetUtcNow() - expiry} the token is still valid");
+            }
+        }
+        clock.GetUtcNow().Should().Be(expiry);
+        session.TerminationReason.Should().Be("the credential expired");
+        steps.Should().Be(74, "3650 days in steps of at most 2^32-2 ms, the longest due time a timer takes");
+    }
+
+    /// <summary>
+    /// A clock whose one timer is fired by the test: <see cref="Fire"/> moves the time to the timer's due time and runs
+    /// it. Due times are checked against the limit of System.Threading.Timer, which throws above 2^32-2 ms.
+    /// </summary>
+    private sealed class SteppingClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        private Timer? _timer;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            _timer = new Timer(this, callback, state, dueTime);
+
+        /// <summary>Runs the armed timer at its due time; false when none is armed.</summary>
+        public bool Fire()
+        {
+            if (_timer?.Due is not { } due)
+            {
+                return false;
+            }
+            _now += due;
+            _timer.Due = null;
+            _timer.Callback(_timer.State);
+            return true;
+        }
+
+        private sealed class Timer(SteppingClock clock, TimerCallback callback, object? state, TimeSpan due) : ITimer
+        {
+            public TimerCallback Callback { get; } = callback;
+            public object? State { get; } = state;
+            public TimeSpan? Due { get; set; } = Check(due);
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                Due = Check(dueTime);
+                return true;
+            }
+
+            public void Dispose() => clock._timer = null;
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+
+            private static TimeSpan Check(TimeSpan due) =>
+                due.TotalMilliseconds is >= 0 and <= uint.MaxValue - 1 ? due : throw new ArgumentOutOfRangeException(nameof(due), due, "a timer's due time must be at most 2^32-2 ms");
+        }
+    }
 }

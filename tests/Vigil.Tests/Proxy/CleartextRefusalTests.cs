@@ -39,6 +39,31 @@ public sealed class CleartextRefusalTests : IAsyncLifetime
         Directory.Delete(_data, recursive: true);
     }
 
+    [Fact]
+    public async Task Jdbc_over_tls_connects_with_scram_while_scram_plus_is_offered()
+    {
+        // Over TLS the gateway offers SCRAM-SHA-256-PLUS first; this JDBC driver does not bind and must still get in.
+        // (On this gateway, whose startup timeout leaves a cold JVM time for its first TLS handshake.)
+        var port = _app.Services.GetRequiredService<PgListener>().Endpoint!.Port;
+        using var http = new HttpClient { BaseAddress = new Uri(GatewayHost.HttpAddress(_app)) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", GatewayFixture.Token);
+        var created = (await (await http.PostAsJsonAsync("/api/tokens", new { name = "jdbc" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var dir = Directory.CreateTempSubdirectory("vigil-jdbc-");
+        try
+        {
+            var source = await TokenOnTheWireTests.WriteJdbcProbeAsync(dir.FullName);
+            var result = await Processes.RunAsync("java",
+                ["-cp", TokenOnTheWireTests.JdbcJar, source, $"jdbc:postgresql://127.0.0.1:{port}/nowhere?sslmode=require",
+                    created["id"]!.GetValue<string>(), created["token"]!.GetValue<string>()]);
+
+            result.Stderr.Should().Contain("connection \"nowhere\" does not exist", "authentication passed; the session then has no connection");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [NonLoopbackFact]
     public async Task Cleartext_from_a_non_loopback_address_is_refused_unless_tls_scram_or_allowed()
     {

@@ -16,7 +16,7 @@ namespace Vigil.Tests.Proxy;
 [Collection(GatewayCollection.Name)]
 public sealed class TokenOnTheWireTests(GatewayFixture gateway)
 {
-    private const string JdbcJar = "/usr/share/java/postgresql.jar";
+    public const string JdbcJar = "/usr/share/java/postgresql.jar";
 
     private async Task<(string Connection, string Token, string TokenId)> SetupAsync()
     {
@@ -40,6 +40,24 @@ public sealed class TokenOnTheWireTests(GatewayFixture gateway)
         result.Stdout.Should().Contain("scram 1");
         tap.Sent.Should().Contain("SCRAM-SHA-256").And.NotContain(token);
         (await gateway.LatestSessionAsync(connection)).ClientUser.Should().Be(tokenId);
+    }
+
+    [Fact]
+    public async Task Over_tls_psql_and_npgsql_bind_scram_to_the_tls_session()
+    {
+        // channel_binding=require makes libpq refuse anything but SCRAM-SHA-256-PLUS: proof that SCRAM ran, bound to TLS.
+        var (connection, token, tokenId) = await SetupAsync();
+        var psql = await Processes.RunAsync("psql",
+            [$"postgresql://{tokenId}@127.0.0.1:{gateway.PgPort}/{connection}?sslmode=require&channel_binding=require", "-X", "-At", "-c", "SELECT 'bound'"],
+            new Dictionary<string, string> { ["PGPASSWORD"] = token });
+        psql.ExitCode.Should().Be(0, psql.Stderr);
+        psql.Stdout.Should().Contain("bound");
+
+        await using var db = new NpgsqlConnection(
+            $"Host=127.0.0.1;Port={gateway.PgPort};Database={connection};Username={tokenId};Password={token};SSL Mode=Require;Channel Binding=Require;Pooling=false");
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT 'npgsql bound'", db);
+        (await command.ExecuteScalarAsync()).Should().Be("npgsql bound");
     }
 
     [Fact]
@@ -79,7 +97,26 @@ public sealed class TokenOnTheWireTests(GatewayFixture gateway)
         var (connection, token, tokenId) = await SetupAsync();
         await using var tap = new WireTap(gateway.PgPort);
         var dir = Directory.CreateTempSubdirectory("vigil-jdbc-");
-        var source = Path.Combine(dir.FullName, "JdbcProbe.java");
+        var source = await WriteJdbcProbeAsync(dir.FullName);
+        try
+        {
+            var result = await Processes.RunAsync("java",
+                ["-cp", JdbcJar, source, $"jdbc:postgresql://127.0.0.1:{tap.Port}/{connection}?sslmode=disable", tokenId, token]);
+
+            result.ExitCode.Should().Be(0, result.Stderr);
+            result.Stdout.Should().Contain("jdbc 3");
+            tap.Sent.Should().Contain("SCRAM-SHA-256").And.NotContain(token);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Writes a JDBC program (run with <c>java -cp postgresql.jar FILE URL USER PASSWORD</c>) that prints the result of one query.</summary>
+    public static async Task<string> WriteJdbcProbeAsync(string directory)
+    {
+        var source = Path.Combine(directory, "JdbcProbe.java");
         await File.WriteAllTextAsync(source, """
             import java.sql.*;
 
@@ -94,19 +131,7 @@ public sealed class TokenOnTheWireTests(GatewayFixture gateway)
                 }
             }
             """);
-        try
-        {
-            var result = await Processes.RunAsync("java",
-                ["-cp", JdbcJar, source, $"jdbc:postgresql://127.0.0.1:{tap.Port}/{connection}?sslmode=disable", tokenId, token]);
-
-            result.ExitCode.Should().Be(0, result.Stderr);
-            result.Stdout.Should().Contain("jdbc 3");
-            tap.Sent.Should().Contain("SCRAM-SHA-256").And.NotContain(token);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        return source;
     }
 
     [Fact]
