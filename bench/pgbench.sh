@@ -10,6 +10,7 @@
 #   SKIP_BUILD  1 = reuse bench/.build/vigil.dll instead of rebuilding (default 0)
 #   PG_BIN      PostgreSQL bin directory (default: newest /usr/lib/postgresql/*/bin)
 #   KEEP_WORK   1 = keep the temporary cluster/data directory (default 0)
+#   TARGETS     space-separated subset of: direct pgbouncer vigil vigil-static vigil-strict (default: all)
 set -euo pipefail
 
 DURATION="${DURATION:-20}"
@@ -264,7 +265,12 @@ api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_P
 api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_PASSWORD" \
     '{name:"bench-static",type:"postgres",host:"127.0.0.1",port:$port,database:"bench",username:"bench",password:$pw,ssl_mode:"disable"}')" \
     >/dev/null || die "registering the connection bench-static failed"
-for rule in "bench-off|bench|off" "bench-static|bench-static|static"; do
+# "bench-strict": native_analysis off like "bench", but recording: strict (each statement forwarded only once its input
+# event is fsynced in the recorder's group commit), so strict/vigil is the cost of durable recording.
+api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_PASSWORD" \
+    '{name:"bench-strict",type:"postgres",host:"127.0.0.1",port:$port,database:"bench",username:"bench",password:$pw,ssl_mode:"disable",recording:"strict"}')" \
+    >/dev/null || die "registering the connection bench-strict failed"
+for rule in "bench-off|bench|off" "bench-static|bench-static|static" "bench-strict|bench-strict|off"; do
     IFS='|' read -r rname rconn rmode <<<"$rule"
     api POST /api/ai/session-analyzer/rules "$(jq -nc --arg n "$rname" --arg c "$rconn" --arg m "$rmode" \
         '{name:$n,connection_names:[$c],native_analysis:$m,risk_evaluation:{low_risk_action:"allow",medium_risk_action:"allow",high_risk_action:"allow"}}')" \
@@ -275,10 +281,10 @@ wait_sql "$VIGIL_PG_PORT" "$TOKEN" "Vigil"
 # ---------------------------------------------------------------------------------------------
 # 4. Workloads: for each, direct / pgbouncer / vigil back to back
 # ---------------------------------------------------------------------------------------------
-TARGETS=(direct pgbouncer vigil vigil-static)
+read -r -a TARGETS <<<"${TARGETS:-direct pgbouncer vigil vigil-static vigil-strict}"
 target_port()     { case "$1" in direct) echo "$PG_PORT";; pgbouncer) echo "$PGB_PORT";; vigil*) echo "$VIGIL_PG_PORT";; esac; }
 target_password() { case "$1" in vigil*) echo "$TOKEN";; *) echo "$BENCH_PASSWORD";; esac; }
-target_db()       { case "$1" in vigil-static) echo bench-static;; *) echo bench;; esac; }
+target_db()       { case "$1" in vigil-static) echo bench-static;; vigil-strict) echo bench-strict;; *) echo bench;; esac; }
 
 # name | pgbench options | statements per transaction (for the recording check)
 WORKLOADS=(
@@ -315,7 +321,10 @@ for w in "${WORKLOADS[@]}"; do
         fi
         TPS["$slug.$t"]="${tps:-ERR}"; LAT["$slug.$t"]="${lat:-ERR}"; TXN["$slug.$t"]="${txn:-0}"; FAILED["$slug.$t"]="${fail:-?}"
         if [[ "$t" == vigil* ]]; then
-            VIGIL_STATEMENTS=$(( VIGIL_STATEMENTS + ${txn:-0} * wstmts ))
+            # Strict mode records each statement twice: its input before forwarding, its outcome after.
+            events_per_statement=1
+            [[ "$t" == vigil-strict ]] && events_per_statement=2
+            VIGIL_STATEMENTS=$(( VIGIL_STATEMENTS + ${txn:-0} * wstmts * events_per_statement ))
             LAST_VIGIL_TXN="${txn:-0}"
         fi
         sleep 1
@@ -333,21 +342,22 @@ SUMMARY="$RESULTS/summary.md"
 {
     echo "pgbench ${DURATION}s per run, scale $SCALE, $(nproc) CPUs ($(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)); $("$PG_BIN/postgres" --version); $PGB_VERSION (session pooling); Vigil $VIGIL_COMMIT (Release, recording on); sslmode=disable on all paths"
     echo
-    echo "| workload | direct tps | pgbouncer tps | vigil tps | vigil/direct | vigil/pgbouncer | direct lat ms | pgbouncer lat ms | vigil lat ms | pgbouncer added µs | vigil added µs | vigil+static tps | static/vigil |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | direct tps | pgbouncer tps | vigil tps | vigil/direct | vigil/pgbouncer | direct lat ms | pgbouncer lat ms | vigil lat ms | pgbouncer added µs | vigil added µs | vigil+static tps | static/vigil | vigil strict tps | strict/vigil | strict lat ms |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for w in "${WORKLOADS[@]}"; do
         IFS='|' read -r wname wopts wstmts <<<"$w"
         slug="$(echo "$wname" | tr -c 'A-Za-z0-9\n' '-' | tr -s '-' | sed 's/-$//' | tr 'A-Z' 'a-z')"
-        d="$slug.direct"; b="$slug.pgbouncer"; v="$slug.vigil"; s="$slug.vigil-static"
+        d="$slug.direct"; b="$slug.pgbouncer"; v="$slug.vigil"; s="$slug.vigil-static"; x="$slug.vigil-strict"
         if [[ "$wopts" == *"-c 1 "* ]]; then
-            ab="$(added "${LAT[$b]}" "${LAT[$d]}")"; av="$(added "${LAT[$v]}" "${LAT[$d]}")"
+            ab="$(added "${LAT[$b]:-}" "${LAT[$d]:-}")"; av="$(added "${LAT[$v]:-}" "${LAT[$d]:-}")"
         else
             ab="–"; av="–"
         fi
-        printf '| %s (`%s`) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$wname" "$wopts" \
-            "$(fmt1 "${TPS[$d]}")" "$(fmt1 "${TPS[$b]}")" "$(fmt1 "${TPS[$v]}")" \
-            "$(ratio "${TPS[$v]}" "${TPS[$d]}")" "$(ratio "${TPS[$v]}" "${TPS[$b]}")" \
-            "${LAT[$d]}" "${LAT[$b]}" "${LAT[$v]}" "$ab" "$av" "$(fmt1 "${TPS[$s]}")" "$(ratio "${TPS[$s]}" "${TPS[$v]}")"
+        printf '| %s (`%s`) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$wname" "$wopts" \
+            "$(fmt1 "${TPS[$d]:-}")" "$(fmt1 "${TPS[$b]:-}")" "$(fmt1 "${TPS[$v]:-}")" \
+            "$(ratio "${TPS[$v]:-}" "${TPS[$d]:-}")" "$(ratio "${TPS[$v]:-}" "${TPS[$b]:-}")" \
+            "${LAT[$d]:-}" "${LAT[$b]:-}" "${LAT[$v]:-}" "$ab" "$av" "$(fmt1 "${TPS[$s]:-}")" "$(ratio "${TPS[$s]:-}" "${TPS[$v]:-}")" \
+            "$(fmt1 "${TPS[$x]:-}")" "$(ratio "${TPS[$x]:-}" "${TPS[$v]:-}")" "${LAT[$x]:-}"
     done
 } >"$SUMMARY"
 
@@ -371,7 +381,7 @@ echo "$all" >"$RESULTS/vigil-sessions-all.json"
     echo
     echo "- recorded connect sessions (\`pages.total\`): $(jq -r '.pages.total' <<<"$page")"
     echo "- newest session $(jq -r '.data[0].id' <<<"$page"): event_count $(jq -r '.data[0].event_count' <<<"$page"), events_lost $(jq -r '.data[0].events_lost' <<<"$page"), status $(jq -r '.data[0].status' <<<"$page") — pgbench reported $LAST_VIGIL_TXN transactions for that 1-client run"
-    echo "- all sessions: event_count sum $(jq '[.data[].event_count] | add // 0' <<<"$all"), events_lost sum $(jq '[.data[].events_lost] | add // 0' <<<"$all"); pgbench-reported statements through Vigil (transactions × statements per transaction): $VIGIL_STATEMENTS"
+    echo "- all sessions: event_count sum $(jq '[.data[].event_count] | add // 0' <<<"$all"), events_lost sum $(jq '[.data[].events_lost] | add // 0' <<<"$all"); events expected from what pgbench reported through Vigil (transactions × statements per transaction, ×2 on vigil-strict for its input events): $VIGIL_STATEMENTS"
 } >>"$SUMMARY"
 
 # Stop Vigil cleanly (SIGTERM; it drains its recorder on shutdown).

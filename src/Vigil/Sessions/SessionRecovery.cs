@@ -19,7 +19,7 @@ namespace Vigil.Sessions;
 /// </summary>
 public sealed partial class SessionRecovery(
     SqliteStore store, GatewayInstance instance, IEventPublisher events, TimeProvider time, ILogger<SessionRecovery> logger)
-    : IHostedService, IAsyncDisposable
+    : IHostedService, IDisposable
 {
     /// <summary>How often this instance proves it is alive.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
@@ -69,11 +69,7 @@ public sealed partial class SessionRecovery(
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        _stopping.Dispose();
-    }
+    public void Dispose() => _stopping.Dispose();
 
     /// <summary>
     /// Interrupts the open sessions of every instance that is not alive: not this one and, when

@@ -87,6 +87,7 @@ public sealed class ServeProcessTests : IDisposable
     {
         var (httpPort, pgPort) = (FreePort(), FreePort());
         string token;
+        int demoPort;
         await using (var gateway = await StartAsync(httpPort, pgPort, demo: true, waitFor: "demo connection ready"))
         {
             gateway.Lines.Should().Contain($"vigil: HTTP API on http://127.0.0.1:{httpPort}");
@@ -102,10 +103,20 @@ public sealed class ServeProcessTests : IDisposable
                  "-c", "select count(*) from customers", "-c", "select count(*) from orders where customer_id is not null", "-c", "select count(*) from audit_log"]);
             psql.ExitCode.Should().Be(0, psql.Stderr);
             psql.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal("10", "50", "1");
+            using (var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") })
+            {
+                api.DefaultRequestHeaders.Authorization = new("Bearer", token);
+                demoPort = JsonNode.Parse(await api.GetStringAsync("/api/connections/demo"))!["port"]!.GetValue<int>();
+            }
             (await gateway.InterruptAsync()).Should().Be(0);
         }
 
-        File.Exists(Path.Combine(_data, "demo-pg", "postmaster.pid")).Should().BeFalse("the demo PostgreSQL stops on exit");
+        using (var probe = new TcpClient())
+        {
+            var connect = () => probe.ConnectAsync(IPAddress.Loopback, demoPort);
+            await connect.Should().ThrowAsync<SocketException>("the demo PostgreSQL stops on exit");
+        }
+        Directory.Exists(Path.Combine(_data, "demo-pg")).Should().BeFalse("the demo cluster lives outside the 0700 data directory");
 
         await using var again = await StartAsync(httpPort, pgPort, demo: false, waitFor: "admin token");
         again.Lines.Should().NotContain(l => l.Contains(token), "the token is shown once");
