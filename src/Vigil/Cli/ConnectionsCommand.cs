@@ -68,7 +68,7 @@ public static class ConnectionsCommand
                 ["username"] = parse.GetValue(username),
                 ["password"] = password,
                 ["ssl_mode"] = parse.GetValue(sslMode),
-                ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await File.ReadAllTextAsync(f.FullName, ct) : null,
+                ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await CliFiles.ReadTextAsync(f, "--ssl-root-cert", ct) : null,
             };
             CliOutput.Json(await client.SendAsync(HttpMethod.Post, "api/connections", body, ct));
             return 0;
