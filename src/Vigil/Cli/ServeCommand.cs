@@ -145,6 +145,7 @@ public static class ServeCommand
                 if (options.Demo)
                 {
                     demo = await StartDemoAsync(app, options, cancellationToken);
+                    app.Services.GetRequiredService<Readiness>().Completed(Readiness.DemoConnection);
                 }
                 var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
                 Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");
