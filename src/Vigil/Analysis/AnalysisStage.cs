@@ -35,7 +35,7 @@ public sealed class AnalysisStage(RuleSet rules, RiskAnalyzer analyzer, ReviewSe
         AnalysisActions.TryParse(analysis.Action, out var action);
         if (action == AnalysisAction.Block)
         {
-            return Decision.Block($"blocked by AI session analyzer: {analysis.Title}", analysis.Explanation);
+            return Decision.Block($"blocked by AI session analyzer: {Verdict(analysis)}", analysis.Explanation);
         }
         if (action != AnalysisAction.RequireApproval && !forced)
         {
@@ -50,9 +50,13 @@ public sealed class AnalysisStage(RuleSet rules, RiskAnalyzer analyzer, ReviewSe
         {
             return held;
         }
-        var why = action == AnalysisAction.RequireApproval ? $"approval required by AI session analyzer: {analysis.Title}" : "every command on this connection needs approval";
+        var why = action == AnalysisAction.RequireApproval ? $"approval required by AI session analyzer: {Verdict(analysis)}" : "every command on this connection needs approval";
         return Decision.AwaitReview($"{why} (review {review.Id}: {review.Url})", analysis.Explanation, ReviewRef.From(review));
     }
+
+    /// <summary>The verdict's title; when the provider failed, with the cause ("Analyzer provider failed: cannot reach provider at …").</summary>
+    private static string Verdict(AiAnalysis analysis) =>
+        analysis.Source == AnalysisSource.Error && analysis.Error is { } error ? $"{analysis.Title}: {error}" : analysis.Title;
 
     /// <summary>
     /// Waits for the decision on <paramref name="review"/> up to <paramref name="seconds"/>: an approval is used at once

@@ -25,6 +25,9 @@ public enum AnalysisDepth
 /// </summary>
 public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, StatementLimits limits, TimeProvider time)
 {
+    /// <summary>The title of a verdict the provider failed to give (<see cref="AnalysisSource.Error"/>).</summary>
+    public const string ProviderFailedTitle = "Analyzer provider failed";
+
     private readonly ConcurrentDictionary<string, string> _promptHashes = new(StringComparer.Ordinal);
 
     /// <summary>Analyzes <paramref name="input"/> of <paramref name="type"/> for connection <paramref name="connectionName"/>.</summary>
@@ -76,9 +79,11 @@ public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, St
         {
             usage?.Failed(settings.Provider, settings.Model, time.GetElapsedTime(started));
             var action = rule is null ? AnalysisAction.Allow : AnalysisActions.Stricter(rule.OnProviderError, rule.RiskEvaluation.ActionFor(floor.Level));
+            // The cause goes where people read (title, explanation, hence the review, the 42501 and the CLI), not only in error.
             return new AiAnalysis(
-                floor.Level.Name(), floor.Title, floor.Explanation, action.Name(), AnalysisSource.Error, settings.Provider, settings.Model,
-                Elapsed(started), false, floor.Evidence, e.Message, rule?.Name);
+                floor.Level.Name(), ProviderFailedTitle,
+                $"Not analyzed by the provider ({e.Message}); the rule's on_provider_error action applies. Static analysis alone: {floor.Level.Name()}, {floor.Title}. {floor.Explanation}",
+                action.Name(), AnalysisSource.Error, settings.Provider, settings.Model, Elapsed(started), false, floor.Evidence, e.Message, rule?.Name);
         }
     }
 

@@ -183,12 +183,12 @@ public static class AiRulesCommand
     /// <exception cref="CliException">The file cannot be read or is not a JSON object.</exception>
     private static async Task<JsonObject> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
     {
+        var text = await CliFiles.ReadTextAsync(file, "--file", cancellationToken);
         try
         {
-            return JsonNode.Parse(await System.IO.File.ReadAllTextAsync(file.FullName, cancellationToken)) as JsonObject
-                ?? throw new CliException($"{file.Name}: expected a JSON object (the rule)");
+            return JsonNode.Parse(text) as JsonObject ?? throw new CliException($"{file.Name}: expected a JSON object (the rule)");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (JsonException e)
         {
             throw new CliException($"{file.Name}: {e.Message}");
         }

@@ -18,10 +18,10 @@ internal static class CliFormat
     {
         null => "-",
         JsonArray array => array.Count == 0 ? "-" : string.Join(",", array.Select(Text)),
-        JsonObject obj => obj.ToJsonString(),
+        JsonObject obj => obj.ToJsonString(CliOutput.Relaxed),
         JsonValue value when value.TryGetValue<string>(out var s) => s,
         JsonValue value when value.TryGetValue<bool>(out var b) => b ? "yes" : "no",
-        _ => node.ToJsonString(),
+        _ => node.ToJsonString(CliOutput.Relaxed),
     };
 
     /// <summary>Prints rows as an aligned table with the given columns (JSON field names).</summary>

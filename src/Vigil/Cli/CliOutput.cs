@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,8 +7,15 @@ namespace Vigil.Cli;
 /// <summary>Printing helpers shared by the client verbs.</summary>
 internal static class CliOutput
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    /// <summary>
+    /// JSON for people and scripts: only what JSON itself requires is escaped, so "+", "&lt;", "'" and
+    /// non-ASCII text print as they are (the default encoder's <c>\u002B</c> is for embedding in HTML, not a terminal).
+    /// </summary>
+    public static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private static readonly JsonSerializerOptions Indented = new(Relaxed) { WriteIndented = true };
+
+    /// <summary>Prints <paramref name="node"/> as indented JSON.</summary>
     public static void Json(JsonNode? node) => Console.WriteLine(node?.ToJsonString(Indented) ?? "null");
 
     /// <summary>

@@ -12,19 +12,26 @@ public static class ConnectionsCommand
         var group = new Command("connections", "Manage connections (targets)");
         group.Subcommands.Add(CreateCommand());
         group.Subcommands.Add(UpdateCommand());
-        var list = new Command("list", "List the connections you may use");
-        list.SetAction((_, ct) => CliOutput.RunAsync(async client =>
+        var listJson = CliFormat.JsonOption();
+        var list = new Command("list", "List the connections you may use") { listJson };
+        list.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
             var page = await client.SendAsync(HttpMethod.Get, "api/connections?page_size=1000", null, ct);
+            if (parse.GetValue(listJson))
+            {
+                CliOutput.Json(page);
+                return 0;
+            }
             CliOutput.Table(page?["data"]?.AsArray() ?? [], "name", "type", "host", "port", "database", "username", "ssl_mode");
             return 0;
         }));
         group.Subcommands.Add(list);
         var showName = new Argument<string>("name");
-        var show = new Command("show", "Show one connection (never its password)") { showName };
+        var showJson = CliFormat.JsonOption();
+        var show = new Command("show", "Show one connection (never its password)") { showName, showJson };
         show.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
-            CliOutput.Json(await client.SendAsync(HttpMethod.Get, $"api/connections/{Uri.EscapeDataString(parse.GetValue(showName)!)}", null, ct));
+            CliFormat.Show(await client.SendAsync(HttpMethod.Get, $"api/connections/{Uri.EscapeDataString(parse.GetValue(showName)!)}", null, ct), parse.GetValue(showJson));
             return 0;
         }));
         group.Subcommands.Add(show);
@@ -69,7 +76,7 @@ public static class ConnectionsCommand
                 ["username"] = parse.GetValue(username),
                 ["password"] = password,
                 ["ssl_mode"] = parse.GetValue(sslMode),
-                ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await File.ReadAllTextAsync(f.FullName, ct) : null,
+                ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await CliFiles.ReadTextAsync(f, "--ssl-root-cert", ct) : null,
                 ["recording"] = parse.GetValue(recording),
             };
             CliOutput.Json(await client.SendAsync(HttpMethod.Post, "api/connections", body, ct));

@@ -51,7 +51,7 @@ public static class ExecCommand
                 throw new CliException("no connection: run `vigil exec CONNECTION -i SCRIPT`, or `vigil exec --review ID` to run a reviewed command");
             }
             var script = parse.GetValue(input)
-                ?? (parse.GetValue(file) is { } f ? await File.ReadAllTextAsync(f.FullName, cancellationToken) : null)
+                ?? (parse.GetValue(file) is { } f ? await CliFiles.ReadTextAsync(f, "-f", cancellationToken) : null)
                 ?? (Console.IsInputRedirected ? await Console.In.ReadToEndAsync(cancellationToken) : null);
             if (string.IsNullOrWhiteSpace(script))
             {

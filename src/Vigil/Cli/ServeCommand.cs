@@ -156,6 +156,7 @@ public static class ServeCommand
                 if (options.Demo)
                 {
                     demo = await StartDemoAsync(app, demoDirectory, cancellationToken);
+                    app.Services.GetRequiredService<Readiness>().Completed(Readiness.DemoConnection);
                 }
                 var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
                 Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");

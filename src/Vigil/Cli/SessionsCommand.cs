@@ -4,7 +4,11 @@ using System.Text.Json.Nodes;
 
 namespace Vigil.Cli;
 
-/// <summary><c>vigil sessions list [--connection C] [--type exec|connect] [--status open|done|failed|blocked|waiting_review|rejected|expired|interrupted] [--user U] [--risk-level low|medium|high]</c> and <c>vigil sessions show ID</c>.</summary>
+/// <summary>
+/// <c>vigil sessions list [--connection C] [--type exec|connect] [--status open|done|failed|blocked|waiting_review|rejected|expired|interrupted] [--user U] [--risk-level low|medium|high]
+/// [--limit N] [--json]</c> (a table, or the API's page) and <c>vigil sessions show ID [--json]</c> (the session's fields,
+/// a table of its events and its output, or the API's JSON).
+/// </summary>
 public static class SessionsCommand
 {
     /// <summary>Builds the verb group.</summary>
@@ -19,7 +23,8 @@ public static class SessionsCommand
         var risk = new Option<string?>("--risk-level") { Description = "Only sessions whose worst analyzed command was low, medium or high" };
         risk.AcceptOnlyFromAmong("low", "medium", "high");
         var size = new Option<int>("--limit") { DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "List sessions, newest first") { connection, type, status, user, risk, size };
+        var listJson = CliFormat.JsonOption();
+        var list = new Command("list", "List sessions, newest first") { connection, type, status, user, risk, size, listJson };
         list.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
             var query = new StringBuilder($"api/sessions?page_size={parse.GetValue(size)}");
@@ -31,6 +36,11 @@ public static class SessionsCommand
                 }
             }
             var page = await client.SendAsync(HttpMethod.Get, query.ToString(), null, ct);
+            if (parse.GetValue(listJson))
+            {
+                CliOutput.Json(page);
+                return 0;
+            }
             // The worst analysis's level as its own column: the nested ai_analysis object does not fit a table cell.
             var rows = new JsonArray((page?["data"]?.AsArray() ?? []).Select(r => (JsonNode?)WithRisk(r)).ToArray());
             CliOutput.Table(rows, "id", "type", "connection", "user", "status", "risk", "event_count", "started_at");
@@ -38,14 +48,45 @@ public static class SessionsCommand
         }));
         group.Subcommands.Add(list);
         var id = new Argument<string>("id");
-        var show = new Command("show", "Show a session with its events") { id };
+        var showJson = CliFormat.JsonOption();
+        var show = new Command("show", "Show a session with its events") { id, showJson };
         show.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
-            CliOutput.Json(await client.SendAsync(HttpMethod.Get, $"api/sessions/{Uri.EscapeDataString(parse.GetValue(id)!)}", null, ct));
+            var session = await client.SendAsync(HttpMethod.Get, $"api/sessions/{Uri.EscapeDataString(parse.GetValue(id)!)}", null, ct);
+            if (parse.GetValue(showJson))
+            {
+                CliOutput.Json(session);
+                return 0;
+            }
+            CliFormat.Record(session, "events", "output");
+            Console.WriteLine();
+            var events = new JsonArray((session?["events"]?.AsArray() ?? []).Select(e => (JsonNode?)EventRow(e)).ToArray());
+            CliFormat.Table(events, "seq", "at", "kind", "command_tag", "rows", "risk", "text");
+            if (session?["output"]?.GetValue<string>() is { Length: > 0 } output)
+            {
+                Console.WriteLine();
+                Console.Write(output.EndsWith('\n') ? output : output + "\n");
+            }
             return 0;
         }));
         group.Subcommands.Add(show);
         return group;
+    }
+
+    /// <summary>An event as a table row: its text on one line (cut to 80 characters), the analysis's level as <c>risk</c>.</summary>
+    private static JsonNode EventRow(JsonNode? e)
+    {
+        var text = e?["text"]?.GetValue<string>()?.ReplaceLineEndings(" ") ?? e?["message"]?.GetValue<string>() ?? "";
+        return new JsonObject
+        {
+            ["seq"] = e?["seq"]?.DeepClone(),
+            ["at"] = e?["at"]?.DeepClone(),
+            ["kind"] = e?["kind"]?.DeepClone(),
+            ["command_tag"] = e?["command_tag"]?.DeepClone(),
+            ["rows"] = e?["rows"]?.DeepClone(),
+            ["risk"] = e?["ai_analysis"]?["risk_level"]?.DeepClone(),
+            ["text"] = text.Length > 80 ? text[..79] + "…" : text,
+        };
     }
 
     private static JsonNode? WithRisk(JsonNode? session)

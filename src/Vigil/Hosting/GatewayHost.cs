@@ -56,6 +56,7 @@ public static class GatewayHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Readiness>();
         services.AddSingleton(new SqliteStore(Path.Combine(options.DataDirectory, "vigil.db")));
         services.AddSingleton(new SecretProtector(MasterKey.Load(options.DataDirectory, options.MasterKey)));
         services.AddSingleton<TokenService>();
@@ -116,7 +117,10 @@ public static class GatewayHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+        // 200 {status: ok} only when ready (Readiness); 503 {status: starting|stopping, waiting_for} before and after.
+        app.MapGet("/healthz", (Readiness readiness) => readiness.Status == "ok"
+            ? Results.Ok(new { status = "ok" })
+            : Results.Json(new { status = readiness.Status, waiting_for = readiness.WaitingFor }, statusCode: 503));
         var api = app.MapGroup("/api").AddEndpointFilter<AuditRecorder>().AddEndpointFilter<ApiAuthentication>();
         api.MapConnectionEndpoints();
         api.MapSessionEndpoints();

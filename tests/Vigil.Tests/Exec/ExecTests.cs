@@ -142,7 +142,7 @@ public sealed class ExecTests(GatewayFixture gateway)
             [Processes.VigilDll, "connections", "create", "cli-made", "--host", "127.0.0.1", "--port", "5999", "--database", "d", "--username", "u"], env);
         create.ExitCode.Should().Be(0, create.Stderr);
         create.Stdout.Should().Contain("\"has_password\": true").And.NotContain("cli-Secret-pw");
-        var show = await Processes.RunAsync("dotnet", [Processes.VigilDll, "connections", "show", "cli-made"], ClientEnvironment);
+        var show = await Processes.RunAsync("dotnet", [Processes.VigilDll, "connections", "show", "cli-made", "--json"], ClientEnvironment);
         show.Stdout.Should().Contain("\"port\": 5999");
         var delete = await Processes.RunAsync("dotnet", [Processes.VigilDll, "connections", "delete", "cli-made"], ClientEnvironment);
         delete.ExitCode.Should().Be(0);

@@ -46,7 +46,8 @@ public sealed class ServeProcessTests : IDisposable
         }
     }
 
-    private async Task<Gateway> StartAsync(int httpPort, int pgPort, bool demo, string waitFor)
+    /// <summary>Starts <c>vigil serve</c>; returns once stdout shows <paramref name="waitFor"/> (null: at once).</summary>
+    private async Task<Gateway> StartAsync(int httpPort, int pgPort, bool demo, string? waitFor)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}" })
@@ -70,7 +71,7 @@ public sealed class ServeProcessTests : IDisposable
             {
                 lines.Add(e.Data);
             }
-            if (e.Data.Contains(waitFor, StringComparison.Ordinal))
+            if (waitFor is not null && e.Data.Contains(waitFor, StringComparison.Ordinal))
             {
                 ready.TrySetResult();
             }
@@ -78,7 +79,10 @@ public sealed class ServeProcessTests : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        if (waitFor is not null)
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        }
         return new Gateway(process, lines);
     }
 
@@ -129,6 +133,43 @@ public sealed class ServeProcessTests : IDisposable
         session["events"]!.AsArray().Select(e => e!["text"]!.GetValue<string>())
             .Should().Contain(["select count(*) from customers", "select count(*) from orders where customer_id is not null", "select count(*) from audit_log"]);
         (await again.InterruptAsync()).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Healthz_answers_200_only_once_the_demo_connection_exists()
+    {
+        var (httpPort, pgPort) = (FreePort(), FreePort());
+        await using var gateway = await StartAsync(httpPort, pgPort, demo: true, waitFor: null);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        var answers = new List<HttpStatusCode>();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the gateway becomes ready");
+            try
+            {
+                using var response = await http.GetAsync("/healthz");
+                answers.Add(response.StatusCode);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+                response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+                JsonNode.Parse(await response.Content.ReadAsStringAsync())!["waiting_for"]!.AsArray().Should().NotBeEmpty();
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(20);
+        }
+        // The README's next step, at once: the demo connection must exist now.
+        var token = (await File.ReadAllTextAsync(Path.Combine(_data, "admin-token"))).Trim();
+        var psql = await Processes.RunAsync("psql", [$"postgresql://me:{token}@127.0.0.1:{pgPort}/demo?sslmode=disable", "-X", "-A", "-t", "-c", "select count(*) from customers"]);
+        psql.ExitCode.Should().Be(0, psql.Stderr);
+        psql.Stdout.Trim().Should().Be("10");
+        answers.Should().Contain(HttpStatusCode.ServiceUnavailable, "the demo database takes a while to start, and healthz said so meanwhile");
+        (await gateway.InterruptAsync()).Should().Be(0);
     }
 
     [Fact]

@@ -8,8 +8,8 @@ public sealed class ActiveProvider(ProviderRepository repository, TimeProvider t
 {
     private volatile Current? _current;
 
-    /// <summary>The settings and the client built from them.</summary>
-    public sealed record Current(ProviderSettings Settings, IRiskProvider Client);
+    /// <summary>The settings, the client built from them, and how that client has been doing.</summary>
+    public sealed record Current(ProviderSettings Settings, IRiskProvider Client, ProviderHealth Health);
 
     /// <summary>The provider, or null when none is configured (the analyzer then works offline).</summary>
     public Current? Get() => _current;
@@ -18,7 +18,13 @@ public sealed class ActiveProvider(ProviderRepository repository, TimeProvider t
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         var stored = await repository.GetAsync(cancellationToken);
-        _current = stored is null ? null : new Current(stored.Settings, RiskProviderFactory.Create(stored.Settings, time));
+        if (stored is null)
+        {
+            _current = null;
+            return;
+        }
+        var health = new ProviderHealth();
+        _current = new Current(stored.Settings, new HealthTrackingProvider(RiskProviderFactory.Create(stored.Settings, time), health, time), health);
     }
 
     /// <inheritdoc />

@@ -15,13 +15,23 @@ public static class ProviderEndpoints
     /// <summary>Body of <c>POST</c>: <c>{provider: openai|anthropic|azure-openai|custom, model, api_key, api_url?}</c>.</summary>
     public sealed record ProviderRequest(string? Provider, string? Model, string? ApiKey, string? ApiUrl);
 
-    /// <summary>The API shape: <c>{provider, model, api_url, api_key (masked: "****" and the last 4 characters of a key of 16 or more), created_at, updated_at}</c>.</summary>
-    public sealed record ProviderView(string Provider, string Model, string? ApiUrl, string ApiKey, string CreatedAt, string UpdatedAt)
+    /// <summary>
+    /// The API shape: <c>{provider, model, api_url, api_key (masked: "****" and the last 4 characters of a key of 16 or
+    /// more), created_at, updated_at, last_success_at, last_error, last_error_at}</c>. The last three say how the
+    /// provider has been doing since this gateway process loaded it (<see cref="ProviderHealth"/>); null when never.
+    /// </summary>
+    public sealed record ProviderView(
+        string Provider, string Model, string? ApiUrl, string ApiKey, string CreatedAt, string UpdatedAt, string? LastSuccessAt, string? LastError, string? LastErrorAt)
     {
-        /// <summary>The view of <paramref name="stored"/>; the key is never returned whole.</summary>
-        public static ProviderView From(StoredProvider stored) => new(
-            stored.Settings.Provider, stored.Settings.Model, stored.Settings.ApiUrl, Mask(stored.Settings.ApiKey),
-            Storage.Rfc3339.Format(stored.CreatedAt), Storage.Rfc3339.Format(stored.UpdatedAt));
+        /// <summary>The view of <paramref name="stored"/> with <paramref name="health"/>; the key is never returned whole.</summary>
+        public static ProviderView From(StoredProvider stored, ProviderHealth? health)
+        {
+            var (success, error, errorAt) = health?.Read() ?? default;
+            return new(
+                stored.Settings.Provider, stored.Settings.Model, stored.Settings.ApiUrl, Mask(stored.Settings.ApiKey),
+                Storage.Rfc3339.Format(stored.CreatedAt), Storage.Rfc3339.Format(stored.UpdatedAt),
+                success is { } s ? Storage.Rfc3339.Format(s) : null, error, errorAt is { } e ? Storage.Rfc3339.Format(e) : null);
+        }
 
         private static string Mask(string key) => key.Length >= 16 ? "****" + key[^4..] : "****";
     }
@@ -59,18 +69,19 @@ public static class ProviderEndpoints
         await active.ReloadAsync(cancellationToken);
         cache.Clear();
         await analytics.RecordAsync(AnalyticsEventType.ProviderUpdated, caller.Name, null, new { settings.Provider, settings.Model, settings.ApiUrl }, cancellationToken);
-        var view = ProviderView.From(stored);
+        var view = ProviderView.From(stored, active.Get()?.Health);
         return existed ? TypedResults.Ok(view) : TypedResults.Created("/api/ai/session-analyzer/providers", view);
     }
 
-    private static async Task<Results<Ok<ProviderView>, ProblemHttpResult>> ShowAsync(HttpContext http, ProviderRepository repository, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ProviderView>, ProblemHttpResult>> ShowAsync(
+        HttpContext http, ProviderRepository repository, ActiveProvider active, CancellationToken cancellationToken)
     {
         if (!ApiAuthentication.Caller(http).IsAdmin)
         {
             return Api.Problem(403, "only admins may read the analyzer's provider");
         }
         var stored = await repository.GetAsync(cancellationToken);
-        return stored is null ? Api.Problem(404, "no provider is configured; the analyzer works offline (static analysis only)") : TypedResults.Ok(ProviderView.From(stored));
+        return stored is null ? Api.Problem(404, "no provider is configured; the analyzer works offline (static analysis only)") : TypedResults.Ok(ProviderView.From(stored, active.Get()?.Health));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
