@@ -8,6 +8,7 @@ internal sealed partial class PgClassifier
     private StaticVerdict? ScanNames(int s, int e)
     {
         StaticVerdict? worst = null;
+        Span<char> buffer = stackalloc char[64];
         for (var i = s; i < e; i++)
         {
             var token = _t[i];
@@ -17,8 +18,8 @@ internal sealed partial class PgClassifier
             }
 
             // Compared as the server resolves it: "pg_authid" quoted is the same name, "PG_AUTHID" quoted a different
-            // one, and U&"\0070g_authid" is pg_authid.
-            var name = Name(i).AsSpan();
+            // one, and U&"\0070g_authid" is pg_authid. Unquoted names fold into the buffer without allocating.
+            var name = token.Kind == PgTokenKind.Identifier ? Lower(i, buffer) : Name(i).AsSpan();
             if (name.Length < 4 || !PgDangerousNames.MayBeDangerous(name))
             {
                 continue;
