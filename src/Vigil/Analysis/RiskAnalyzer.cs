@@ -92,22 +92,21 @@ public sealed class RiskAnalyzer(ActiveProvider provider, VerdictCache cache, St
         input.Length <= max ? input : input[..(char.IsHighSurrogate(input[max - 1]) ? max - 1 : max)];
 
     /// <summary>
-    /// A command longer than the analyzer reads is at least medium: what it does past the prefix is unknown. The prefix's
-    /// verdict stands when it is worse; the evidence says how much was analyzed either way.
+    /// A command longer than the analyzer reads is at least medium: what it does past the prefix is unknown (and a
+    /// medium found in the prefix may be the cut itself, such as a literal it splits). A high prefix keeps its verdict;
+    /// the evidence says how much was analyzed either way.
     /// </summary>
     private static StaticVerdict TooLarge(StaticVerdict prefix, int analyzed, int length)
     {
         var evidence = $"analyzed the first {analyzed} of {length} characters" + (string.IsNullOrEmpty(prefix.Evidence) ? "" : $"; {prefix.Evidence}");
-        return prefix.Level >= RiskLevel.Medium
+        return prefix.Level > RiskLevel.Medium
             ? prefix with { Evidence = evidence }
-            : prefix with
-            {
-                Level = RiskLevel.Medium,
-                Title = "Statement too large to analyze",
-                Explanation = $"The statement is {length} characters long; only its first {analyzed} were analyzed, so what the rest does is unknown.",
-                Evidence = evidence,
-                Certain = false,
-            };
+            : new StaticVerdict(
+                RiskLevel.Medium,
+                "Statement too large to analyze",
+                $"The statement is {length} characters long; only its first {analyzed} were analyzed (\"{prefix.Title}\"), so what the rest does is unknown.",
+                evidence,
+                false);
     }
 
     private AiAnalysis Static(StaticVerdict floor, AnalysisRule? rule, long started) => new(

@@ -246,7 +246,8 @@ internal sealed class ProxyRelay
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.FunctionCall:
-                return await FunctionCallAsync(FunctionCallMessage.Parse(body), cancellationToken);
+                // After an error the server ignores everything up to Sync, this too.
+                return _skipUntilSync ? FrontAction.Drop : await FunctionCallAsync(FunctionCallMessage.Parse(body), cancellationToken);
             case FrontendMessageCode.Parse:
             {
                 if (_skipUntilSync)

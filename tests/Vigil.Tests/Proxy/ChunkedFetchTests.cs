@@ -10,11 +10,13 @@ namespace Vigil.Tests.Proxy;
 [Collection(GatewayCollection.Name)]
 public sealed class ChunkedFetchTests(GatewayFixture gateway)
 {
-    private async Task<RawPgClient> LoggedInAsync()
+    private async Task<(RawPgClient Client, string Connection)> LoggedInAsync()
     {
+        // A connection of its own, so the newest session on it is this test's.
+        var connection = await gateway.CreateConnectionAsync([]);
         var client = await RawPgClient.ConnectAsync(gateway.PgPort);
-        await client.LoginAsync("pg", GatewayFixture.Token);
-        return client;
+        await client.LoginAsync(connection, GatewayFixture.Token);
+        return (client, connection);
     }
 
     /// <summary>Reads until a message of <paramref name="codes"/> and returns its code, counting DataRows on the way.</summary>
@@ -37,7 +39,8 @@ public sealed class ChunkedFetchTests(GatewayFixture gateway)
     public async Task Named_portal_fetched_in_chunks_inside_a_block_is_one_statement_with_all_its_rows()
     {
         var sql = $"SELECT id FROM items /* {Guid.NewGuid():N} */";
-        await using (var client = await LoggedInAsync())
+        var (client, connection) = await LoggedInAsync();
+        await using (client)
         {
             await client.SendAsync(w => FrontendMessageWriter.WriteQuery(w, "BEGIN"));
             await ReadUntilAsync(client, BackendMessageCode.ReadyForQuery);
@@ -73,7 +76,7 @@ public sealed class ChunkedFetchTests(GatewayFixture gateway)
             await ReadUntilAsync(client, BackendMessageCode.ReadyForQuery);
             await ReadUntilAsync(client, BackendMessageCode.ReadyForQuery);
         }
-        var session = await gateway.LatestSessionAsync("pg");
+        var session = await gateway.LatestSessionAsync(connection);
         var statement = session.Events!.Where(e => e.Text == sql).Should().ContainSingle().Subject;
         statement.Rows.Should().Be(100);
         statement.CommandTag.Should().Be("SELECT 100");
@@ -84,7 +87,8 @@ public sealed class ChunkedFetchTests(GatewayFixture gateway)
     public async Task Unnamed_portal_closed_after_two_chunks_records_the_rows_fetched()
     {
         var sql = $"SELECT id FROM items /* {Guid.NewGuid():N} */";
-        await using (var client = await LoggedInAsync())
+        var (client, connection) = await LoggedInAsync();
+        await using (client)
         {
             // As node-postgres' pg-cursor does: Execute with a row limit and Flush, no Sync until the cursor is closed.
             await client.SendAsync(w =>
@@ -110,7 +114,7 @@ public sealed class ChunkedFetchTests(GatewayFixture gateway)
             await ReadUntilAsync(client, BackendMessageCode.ReadyForQuery);
             await ReadUntilAsync(client, BackendMessageCode.ReadyForQuery);
         }
-        var session = await gateway.LatestSessionAsync("pg");
+        var session = await gateway.LatestSessionAsync(connection);
         var statement = session.Events!.Where(e => e.Text == sql).Should().ContainSingle().Subject;
         statement.Rows.Should().Be(50);
         statement.CommandTag.Should().BeNull("the portal was closed before the server completed it");
@@ -121,6 +125,7 @@ public sealed class ChunkedFetchTests(GatewayFixture gateway)
     public async Task Jdbc_setFetchSize_read_is_one_statement_with_all_its_rows()
     {
         var sql = $"SELECT id FROM items /* {Guid.NewGuid():N} */";
+        var connection = await gateway.CreateConnectionAsync([]);
         var directory = Directory.CreateTempSubdirectory("vigil-jdbc-");
         try
         {
@@ -143,7 +148,7 @@ public sealed class ChunkedFetchTests(GatewayFixture gateway)
                 }
                 """);
             var run = await Processes.RunAsync("java",
-                ["-cp", "/usr/share/java/postgresql.jar", source, $"jdbc:postgresql://127.0.0.1:{gateway.PgPort}/pg?sslmode=disable", GatewayFixture.Token, sql]);
+                ["-cp", "/usr/share/java/postgresql.jar", source, $"jdbc:postgresql://127.0.0.1:{gateway.PgPort}/{connection}?sslmode=disable", GatewayFixture.Token, sql]);
             run.ExitCode.Should().Be(0, run.Stderr);
             run.Stdout.Should().Contain("rows=100");
         }
@@ -151,7 +156,7 @@ public sealed class ChunkedFetchTests(GatewayFixture gateway)
         {
             directory.Delete(recursive: true);
         }
-        var session = await gateway.LatestSessionAsync("pg");
+        var session = await gateway.LatestSessionAsync(connection);
         var statement = session.Events!.Where(e => e.Text == sql).Should().ContainSingle().Subject;
         statement.Rows.Should().Be(100);
         statement.CommandTag.Should().Be("SELECT 100");

@@ -19,14 +19,15 @@ public sealed class LargeStatementTests(GatewayFixture gateway)
     [Fact]
     public async Task A_statement_longer_than_the_recording_cap_is_recorded_cut_with_its_length_and_hash()
     {
+        var name = await gateway.CreateConnectionAsync([]);
         var sql = $"SELECT length('{new string('x', 200_000)}') /* é */";
-        await using (var connection = new NpgsqlConnection(gateway.ProxyConnectionString()))
+        await using (var connection = new NpgsqlConnection(gateway.ProxyConnectionString(name)))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand(sql, connection);
             (await command.ExecuteScalarAsync()).Should().Be(200_000);
         }
-        var session = await gateway.LatestSessionAsync("pg");
+        var session = await gateway.LatestSessionAsync(name);
         var statement = session.Events!.Single(e => e.Kind == "statement" && e.TextLength is not null);
         statement.Text.Should().Be(sql[..(64 * 1024)]);
         statement.TextLength.Should().Be(sql.Length);
