@@ -11,6 +11,18 @@ public sealed partial class ReviewExpiry(ReviewService reviews, TimeProvider tim
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await SweepAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, including a host that failed to start (a port in use): not a failure of the sweep.
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
         using var timer = new PeriodicTimer(Interval, time);
         do
         {
