@@ -5,7 +5,7 @@
 # See docs/benchmarks.md. Usage:  bench/pgbench.sh          (DURATION=20 s per run)
 #                                 DURATION=5 bench/pgbench.sh
 # Environment:
-#   DURATION    seconds per pgbench run (default 20); 16 runs in total
+#   DURATION    seconds per pgbench run (default 20); 20 runs in total (4 workloads × 5 targets)
 #   SCALE       pgbench -i scale factor (default 10)
 #   SKIP_BUILD  1 = reuse bench/.build/vigil.dll instead of rebuilding (default 0)
 #   PG_BIN      PostgreSQL bin directory (default: newest /usr/lib/postgresql/*/bin)
