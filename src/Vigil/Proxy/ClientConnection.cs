@@ -11,8 +11,8 @@ namespace Vigil.Proxy;
 
 /// <summary>
 /// One client of the PostgreSQL listener from its first byte to its last: SSLRequest/GSSENCRequest/CancelRequest,
-/// StartupMessage, authentication with the caller's API token (<see cref="ClientAuthentication"/>; dbname = connection name), the upstream
-/// session, then the <see cref="ProxyRelay"/>. Errors follow §55.2.1 (Start-up): a FATAL ErrorResponse, then close.
+/// StartupMessage, authentication with the caller's API token (<see cref="ClientAuthentication"/>; dbname = connection
+/// name), the upstream session, then the <see cref="ProxyRelay"/>. Errors follow §55.2.1 (Start-up): a FATAL ErrorResponse, then close.
 /// </summary>
 internal sealed partial class ClientConnection(
     Socket socket,

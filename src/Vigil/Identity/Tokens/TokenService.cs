@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Vigil.Postgres.Auth;
 using Vigil.Identity.Users;
+using Vigil.Postgres.Auth;
 using Vigil.Storage;
 
 namespace Vigil.Identity.Tokens;
@@ -13,7 +13,9 @@ namespace Vigil.Identity.Tokens;
 /// <summary>
 /// API tokens: <c>vgl_</c> followed by 43 base64url characters (256 random bits). Only the SHA-256 of a token is
 /// stored, so the lookup by hash is the comparison: no secret-dependent string compare happens, and the hash found is
-/// checked again with <see cref="CryptographicOperations.FixedTimeEquals"/>. A token authenticates only while it is
+/// checked again with <see cref="CryptographicOperations.FixedTimeEquals"/>. Next to the hash a SCRAM-SHA-256 verifier
+/// of the token is stored (<see cref="ScramVerifier"/>), so PostgreSQL clients can prove the token without sending it
+/// (<see cref="ScramVerifierAsync"/>, <see cref="AuthenticateProvenAsync"/>). A token authenticates only while it is
 /// unrevoked, unexpired and its owner is active.
 /// </summary>
 public sealed class TokenService(SqliteStore store, UserRepository users, TimeProvider time)
