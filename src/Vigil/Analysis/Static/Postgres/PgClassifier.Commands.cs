@@ -270,7 +270,9 @@ internal sealed partial class PgClassifier
                     ? PgVerdicts.Medium("Prepared transaction", "Finishes a two-phase transaction prepared by another session.", Quote(s, e))
                     : PgVerdicts.Low("Transaction control", "Rolls back a transaction or to a savepoint.");
             case "discard":
-                return PgVerdicts.Medium("Session reset", "DISCARD drops the session's temporary tables, prepared statements, plans or settings, which can break the application using it.", Quote(s, e));
+                // Each proxied client has an upstream session of its own, so DISCARD only clears the caller's own state;
+                // Npgsql's connection pool sends DISCARD ALL on every reuse, which a Medium would refuse or hold.
+                return PgVerdicts.Low("Session reset", "DISCARD clears this session's own temporary tables, prepared statements, plans or settings.");
             case "listen" or "unlisten" or "notify" or "deallocate" or "fetch" or "move" or "close" or "analyze" or "analyse":
                 return PgVerdicts.Low("Session command", "A routine session or statistics command that changes no data.");
             case "vacuum":

@@ -282,15 +282,16 @@ internal sealed partial class PgClassifier
             return null;
         }
 
-        var text = PgLiterals.Text(_src, _t[i], _options, UnicodeEscape(i));
+        var first = PgLiterals.Text(_src, _t[i], _options, UnicodeEscape(i));
+        StringBuilder? joined = null;
         while (_t[i].Kind is PgTokenKind.String or PgTokenKind.EscapeString && IsKind(i + 1, e, PgTokenKind.String)
             && _src[_t[i + 1].Start] == '\'' && IsContinuation(_t[i].End, _t[i + 1].Start))
         {
             i++;
-            text += PgLiterals.Text(_src, _t[i], _options);
+            (joined ??= new StringBuilder(first)).Append(PgLiterals.Text(_src, _t[i], _options));
         }
 
-        return text;
+        return joined?.ToString() ?? first;
     }
 
     /// <summary>Only white space with a newline (and -- comments after it) between two literals joins them.</summary>

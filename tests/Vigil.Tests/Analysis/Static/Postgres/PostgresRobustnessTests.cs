@@ -19,6 +19,7 @@ public sealed class PostgresRobustnessTests
         "SELECT * FROM (SELECT email FROM users UNION SELECT email FROM customers) u WHERE email ILIKE '%@x.com' FOR UPDATE",
         "DO 'BEGIN EXECUTE ''DELETE FROM t''; END'; DECLARE c CURSOR FOR SELECT * FROM users; PREPARE p AS DELETE FROM t",
         "SELECT set_config('log_statement', 'none', false), pg_read_file('/etc/passwd'), dblink('h', 'q') FROM pg_authid",
+        "SELECT U&\"!0070g_sleep\" UESCAPE '!' (1), 'a\\', ' ; DROP TABLE t; -- ', N'x\\'; SET NAMES 'SJ'\n'IS'; SET U&\"a\\+00",
     ];
 
     [Fact]
@@ -127,11 +128,15 @@ public sealed class PostgresRobustnessTests
     {
         var act = () =>
         {
-            PgLexer.Tokenize(sql, includeComments: true);
-            PgStatementSplitter.Split(sql);
-            var verdict = PostgresAnalyzer.Analyze(sql);
-            PostgresVerdictAssertions.ShouldBeWellFormed(verdict, sql);
-            PostgresFingerprint.Compute(sql);
+            foreach (var options in (PgLexerOptions[])[PgLexerOptions.Standard, PgLexerOptions.BackslashEscapes])
+            {
+                PgLexer.Tokenize(sql, includeComments: true, options);
+                PgStatementSplitter.Split(sql, options);
+                PgStatementSplitter.SplitText(sql, options);
+                var verdict = PostgresAnalyzer.Analyze(sql, options);
+                PostgresVerdictAssertions.ShouldBeWellFormed(verdict, sql);
+                PostgresFingerprint.Compute(sql, options);
+            }
         };
         act.Should().NotThrow("input: {0}", sql);
     }

@@ -145,8 +145,6 @@ public sealed class SessionLexingTests
     [InlineData("SET SESSION AUTHORIZATION DEFAULT", "Role switch")]
     [InlineData("RESET ROLE", "Role switch")]
     [InlineData("RESET SESSION AUTHORIZATION", "Role switch")]
-    [InlineData("DISCARD ALL", "Session reset")]
-    [InlineData("discard temp", "Session reset")]
     [InlineData("SELECT pg_advisory_lock(42)", "Advisory lock")]
     [InlineData("SELECT pg_advisory_xact_lock(1, 2)", "Advisory lock")]
     [InlineData("SELECT pg_try_advisory_lock_shared(42)", "Advisory lock")]
@@ -167,6 +165,8 @@ public sealed class SessionLexingTests
 
     [Theory]
     [InlineData("SELECT nextval('orders_id_seq')")]
+    [InlineData("DISCARD ALL")]
+    [InlineData("discard temp")]
     [InlineData("SELECT pg_advisory_unlock(42)")]
     [InlineData("SELECT lo_get(16400)")]
     [InlineData("SET statement_timeout = '5s'")]
