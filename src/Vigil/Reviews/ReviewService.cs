@@ -213,6 +213,12 @@ public sealed class ReviewService(
         if (change == ReviewChange.Done)
         {
             Publish(expired);
+            if (expired.SessionType == SessionType.Exec.Name() && expired.SessionId is not null)
+            {
+                // The exec session's end is recorded asynchronously: whoever reads the review expired reads its session
+                // ended too, not waiting_review.
+                await recorder.FlushAsync(cancellationToken);
+            }
         }
         return expired;
     }
