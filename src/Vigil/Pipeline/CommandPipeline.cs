@@ -186,16 +186,19 @@ public sealed class CommandPipeline(
         var session = command.Session;
         if (session.Type != SessionType.Exec)
         {
+            var input = RecordedText.Cap(command.Input, limits.RecordingMaxText);
             recorder.Append(new SessionEvent(
-                session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Input, command.Input, command.ParameterCount,
-                Analysis: command.Analysis));
+                session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Input, input.Text, command.ParameterCount,
+                Analysis: command.Analysis, TextLength: input.Length, TextSha256: input.Sha256));
         }
         if (await recorder.DurableAsync(cancellationToken))
         {
             return Decision.Allow;
         }
+        var blocked = RecordedText.Cap(command.Input, limits.RecordingMaxText);
         recorder.Append(new SessionEvent(
-            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, command.Input, Message: NotRecordedReason, Analysis: command.Analysis));
+            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, blocked.Text, Message: NotRecordedReason,
+            Analysis: command.Analysis, TextLength: blocked.Length, TextSha256: blocked.Sha256));
         return Decision.Block(NotRecordedReason);
     }
 
@@ -210,9 +213,16 @@ public sealed class CommandPipeline(
             command.Analysis, text.Length, text.Sha256));
     }
 
-    /// <summary>Records a free-form event (exec input and output).</summary>
-    public void Record(SessionContext session, string kind, string? text, string? message = null) =>
-        recorder.Append(new SessionEvent(session.Id, session.NextSequence(), time.GetUtcNow(), kind, text, Message: message));
+    /// <summary>
+    /// Records a free-form event (exec input and output). Input is capped like statements (<c>VIGIL_RECORDING_MAX_TEXT</c>,
+    /// with the whole text's length and SHA-256); output is the result the caller was shown and is kept whole.
+    /// </summary>
+    public void Record(SessionContext session, string kind, string? text, string? message = null)
+    {
+        var kept = kind == SessionEventKind.Output ? new RecordedText(text, null, null) : RecordedText.Cap(text, limits.RecordingMaxText);
+        recorder.Append(new SessionEvent(
+            session.Id, session.NextSequence(), time.GetUtcNow(), kind, kept.Text, Message: message, TextLength: kept.Length, TextSha256: kept.Sha256));
+    }
 
     /// <summary>
     /// Records the session's end with its status (<see cref="SessionStatus"/>) and, on failure, the reason; when it used

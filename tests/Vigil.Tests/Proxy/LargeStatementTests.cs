@@ -58,5 +58,9 @@ public sealed class LargeStatementTests(GatewayFixture gateway)
         blocked.Text!.Length.Should().Be(64 * 1024);
         blocked.TextLength.Should().Be(script.Length);
         blocked.TextSha256.Should().Be(Sha256(script));
+        var input = session.Events!.Single(e => e.Kind == "input");
+        input.Text!.Length.Should().Be(64 * 1024, "exec's input event is capped like statements");
+        input.TextLength.Should().Be(script.Length);
+        input.TextSha256.Should().Be(Sha256(script));
     }
 }
