@@ -46,6 +46,16 @@ public sealed class ExecTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task A_function_with_a_sql_standard_body_is_created_and_called()
+    {
+        var result = await ExecAsync(
+            "CREATE FUNCTION pg_temp.vigil_atomic(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN a + 1 ELSE 0 END; END; "
+            + "SELECT pg_temp.vigil_atomic(41) AS answer");
+        result["status"]!.GetValue<string>().Should().Be("done", result["output"]?.ToString());
+        result["output"]!.GetValue<string>().Should().Be("CREATE FUNCTION\n\n answer \n--------\n     42\n(1 row)\n");
+    }
+
+    [Fact]
     public async Task Each_exec_statement_is_recorded_with_the_servers_tag_and_row_count_like_a_native_session()
     {
         var result = await ExecAsync(

@@ -21,6 +21,26 @@ public sealed class SqlScriptTests
         SqlScript.Split(script).Should().Equal(expected);
 
     [Theory]
+    [InlineData(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; END; SELECT f(1)",
+        new[] { "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT a + 1; SELECT CASE WHEN a > 0 THEN 1 ELSE 0 END; END", "SELECT f(1)" })]
+    [InlineData(
+        "create or replace procedure p() language sql begin atomic insert into t values (1); end; call p()",
+        new[] { "create or replace procedure p() language sql begin atomic insert into t values (1); end", "call p()" })]
+    [InlineData("begin; select 1; end", new[] { "begin", "select 1", "end" })]
+    [InlineData("create table begin_log (x int); select 1", new[] { "create table begin_log (x int)", "select 1" })]
+    public void A_sql_standard_routine_body_stays_one_statement_as_psql_keeps_it(string script, string[] expected) =>
+        SqlScript.Split(script).Should().Equal(expected);
+
+    [Fact]
+    public void The_analyzer_still_cuts_at_every_semicolon_so_a_name_cannot_hide_a_statement()
+    {
+        // psql's rule reads the function name "begin" as a block: the analyzer must still see the DROP on its own.
+        const string sql = "CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; DROP TABLE customers";
+        Vigil.Analysis.Static.Postgres.PostgresAnalyzer.Analyze(sql).Level.Should().Be(Vigil.Analysis.RiskLevel.High);
+    }
+
+    [Theory]
     [InlineData("-- note\n/* c */ create unique index i on t(x)", "CREATE", "UNIQUE")]
     [InlineData("  Begin", "BEGIN", null)]
     public void Leading_words_skip_comments(string statement, string first, string? second)
