@@ -186,42 +186,44 @@ public sealed class CommandPipeline(
         var session = command.Session;
         if (session.Type != SessionType.Exec)
         {
-            var input = RecordedText.Cap(command.Input, limits.RecordingMaxText);
-            recorder.Append(new SessionEvent(
-                session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Input, input.Text, command.ParameterCount,
-                Analysis: command.Analysis, TextLength: input.Length, TextSha256: input.Sha256));
+            recorder.Append(CommandEvent(session, SessionEventKind.Input, command.Input, command.ParameterCount, analysis: command.Analysis));
         }
         if (await recorder.DurableAsync(cancellationToken))
         {
             return Decision.Allow;
         }
-        var blocked = RecordedText.Cap(command.Input, limits.RecordingMaxText);
-        recorder.Append(new SessionEvent(
-            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, blocked.Text, Message: NotRecordedReason,
-            Analysis: command.Analysis, TextLength: blocked.Length, TextSha256: blocked.Sha256));
+        recorder.Append(CommandEvent(session, SessionEventKind.Blocked, command.Input, message: NotRecordedReason, analysis: command.Analysis));
         return Decision.Block(NotRecordedReason);
     }
 
     /// <summary>Records a command's outcome, with its analysis, as a <c>statement</c> event.</summary>
     public void Completed(Command command, CommandOutcome outcome)
     {
-        var session = command.Session;
-        var text = RecordedText.Cap(command.Input, limits.RecordingMaxText);
-        recorder.Append(new SessionEvent(
-            session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Statement, text.Text,
-            command.ParameterCount, outcome.DurationMicroseconds, outcome.CommandTag, outcome.Rows, outcome.SqlState, outcome.ErrorMessage,
-            command.Analysis, text.Length, text.Sha256));
+        recorder.Append(CommandEvent(
+            command.Session, SessionEventKind.Statement, command.Input, command.ParameterCount, outcome.ErrorMessage, command.Analysis, outcome));
     }
 
     /// <summary>
     /// Records a free-form event (exec input and output). Input is capped like statements (<c>VIGIL_RECORDING_MAX_TEXT</c>,
     /// with the whole text's length and SHA-256); output is the result the caller was shown and is kept whole.
     /// </summary>
-    public void Record(SessionContext session, string kind, string? text, string? message = null)
+    public void Record(SessionContext session, string kind, string? text, string? message = null) =>
+        recorder.Append(kind == SessionEventKind.Output
+            ? new SessionEvent(session.Id, session.NextSequence(), time.GetUtcNow(), kind, text, Message: message)
+            : CommandEvent(session, kind, text, message: message));
+
+    /// <summary>
+    /// An event that carries a command's text, capped at <see cref="StatementLimits.RecordingMaxText"/> characters with
+    /// the whole text's length and SHA-256 (<see cref="RecordedText"/>), and its outcome when it ran.
+    /// </summary>
+    private SessionEvent CommandEvent(
+        SessionContext session, string kind, string? text, int? parameterCount = null, string? message = null, Analysis.AiAnalysis? analysis = null,
+        CommandOutcome? outcome = null)
     {
-        var kept = kind == SessionEventKind.Output ? new RecordedText(text, null, null) : RecordedText.Cap(text, limits.RecordingMaxText);
-        recorder.Append(new SessionEvent(
-            session.Id, session.NextSequence(), time.GetUtcNow(), kind, kept.Text, Message: message, TextLength: kept.Length, TextSha256: kept.Sha256));
+        var kept = RecordedText.Cap(text, limits.RecordingMaxText);
+        return new SessionEvent(
+            session.Id, session.NextSequence(), time.GetUtcNow(), kind, kept.Text, parameterCount, outcome?.DurationMicroseconds,
+            outcome?.CommandTag, outcome?.Rows, outcome?.SqlState, message, analysis, kept.Length, kept.Sha256);
     }
 
     /// <summary>
@@ -255,11 +257,7 @@ public sealed class CommandPipeline(
             }
             if (!decision.Allowed)
             {
-                var session = command.Session;
-                var text = RecordedText.Cap(command.Input, limits.RecordingMaxText);
-                recorder.Append(new SessionEvent(
-                    session.Id, session.NextSequence(), time.GetUtcNow(), SessionEventKind.Blocked, text.Text,
-                    Message: decision.Reason, Analysis: command.Analysis, TextLength: text.Length, TextSha256: text.Sha256));
+                recorder.Append(CommandEvent(command.Session, SessionEventKind.Blocked, command.Input, message: decision.Reason, analysis: command.Analysis));
                 return decision;
             }
         }
