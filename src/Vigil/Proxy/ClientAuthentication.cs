@@ -30,7 +30,7 @@ public sealed partial class ClientAuthentication(TokenService tokens, GatewayOpt
         if (stream is not SslStream && !IsLoopback(remote) && !options.AllowCleartextPassword)
         {
             LogCleartextRefused(logger, remote?.ToString(), startup.Database);
-            await SendFatalAsync(stream, PostgresSqlState.InvalidAuthorizationSpecification,
+            await HandshakeIo.SendFatalAsync(stream, PostgresSqlState.InvalidAuthorizationSpecification,
                 "vigil: cleartext password authentication is refused on an unencrypted connection: connect with sslmode=require, or use SCRAM by setting the user name to the token's id (user = TOKEN_ID, password = the token)",
                 cancellationToken);
             return null;
@@ -67,7 +67,7 @@ public sealed partial class ClientAuthentication(TokenService tokens, GatewayOpt
         if (caller is null)
         {
             LogAuthenticationFailed(logger, startup.User, startup.Database);
-            await SendFatalAsync(stream, "28P01", $"vigil: password authentication failed for user \"{startup.User}\": the password must be a valid Vigil API token", cancellationToken);
+            await HandshakeIo.SendFatalAsync(stream, "28P01", $"vigil: password authentication failed for user \"{startup.User}\": the password must be a valid Vigil API token", cancellationToken);
         }
         return caller;
     }
@@ -84,9 +84,6 @@ public sealed partial class ClientAuthentication(TokenService tokens, GatewayOpt
 
     private static bool IsLoopback(EndPoint? remote) =>
         remote is IPEndPoint { Address: var address } && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
-
-    private static Task SendFatalAsync(Stream stream, string sqlState, string message, CancellationToken cancellationToken) =>
-        HandshakeIo.SendAsync(stream, w => BackendMessageWriter.WriteErrorResponse(w, "FATAL", sqlState, message), cancellationToken);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Authentication failed for user {User} on connection {Connection}")]
     private static partial void LogAuthenticationFailed(ILogger logger, string user, string connection);

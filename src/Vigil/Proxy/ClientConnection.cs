@@ -97,7 +97,7 @@ internal sealed partial class ClientConnection(
     {
         if (startup.Parameters.ContainsKey("replication"))
         {
-            await SendFatalAsync(stream, "0A000", "vigil: replication connections are not supported", cancellationToken);
+            await HandshakeIo.SendFatalAsync(stream, "0A000", "vigil: replication connections are not supported", cancellationToken);
             return null;
         }
         return await authentication.AuthenticateAsync(stream, startup, socket.RemoteEndPoint, cancellationToken);
@@ -107,23 +107,23 @@ internal sealed partial class ClientConnection(
     {
         if (ClientEncodingPolicy.Refusal(startup.Parameters.GetValueOrDefault("client_encoding")) is { } encoding)
         {
-            await SendFatalAsync(stream, ClientEncodingPolicy.SqlState, "vigil: " + encoding, cancellationToken);
+            await HandshakeIo.SendFatalAsync(stream, ClientEncodingPolicy.SqlState, "vigil: " + encoding, cancellationToken);
             return;
         }
         var (session, refusal) = await pipeline.OpenSessionAsync(caller, startup.Database, SessionType.Connect, startup.User, remote, cancellationToken);
         switch (refusal)
         {
             case SessionRefusal.UnknownConnection:
-                await SendFatalAsync(stream, "3D000", $"vigil: connection \"{startup.Database}\" does not exist", cancellationToken);
+                await HandshakeIo.SendFatalAsync(stream, "3D000", $"vigil: connection \"{startup.Database}\" does not exist", cancellationToken);
                 return;
             case SessionRefusal.Forbidden:
-                await SendFatalAsync(stream, "42501", $"vigil: permission denied for connection \"{startup.Database}\": {caller.Name} is not in its access groups", cancellationToken);
+                await HandshakeIo.SendFatalAsync(stream, "42501", $"vigil: permission denied for connection \"{startup.Database}\": {caller.Name} is not in its access groups", cancellationToken);
                 return;
             case SessionRefusal.ModeNotAllowed:
-                await SendFatalAsync(stream, "42501", $"vigil: connection \"{startup.Database}\" does not allow native clients (access mode 'connect')", cancellationToken);
+                await HandshakeIo.SendFatalAsync(stream, "42501", $"vigil: connection \"{startup.Database}\" does not allow native clients (access mode 'connect')", cancellationToken);
                 return;
             case SessionRefusal.AccessRequestRequired:
-                await SendFatalAsync(stream, "42501",
+                await HandshakeIo.SendFatalAsync(stream, "42501",
                     $"vigil: connection \"{startup.Database}\" requires just-in-time access: request it with vigil access request {startup.Database} --duration 1h --reason TEXT (POST /api/access-requests), then connect once it is approved",
                     cancellationToken);
                 return;
@@ -142,7 +142,7 @@ internal sealed partial class ClientConnection(
             {
                 LogUpstreamFailed(logger, session!.Connection.Name, e.Message);
                 reason = e.Message;
-                await SendFatalAsync(stream, "08006", "vigil: " + e.Message, cancellationToken);
+                await HandshakeIo.SendFatalAsync(stream, "08006", "vigil: " + e.Message, cancellationToken);
                 return;
             }
             foreach (var (name, value) in upstream.Parameters)
@@ -154,7 +154,7 @@ internal sealed partial class ClientConnection(
                 // ALTER ROLE/DATABASE … SET client_encoding on the target: refused like the client's own choice.
                 await upstream.Stream.DisposeAsync();
                 reason = reported;
-                await SendFatalAsync(stream, ClientEncodingPolicy.SqlState, "vigil: " + reported, cancellationToken);
+                await HandshakeIo.SendFatalAsync(stream, ClientEncodingPolicy.SqlState, "vigil: " + reported, cancellationToken);
                 return;
             }
             var clientKey = cancels.Register(new CancelRegistry.UpstreamKey(session.Connection, upstream.ProcessId, upstream.SecretKey));
@@ -214,15 +214,12 @@ internal sealed partial class ClientConnection(
         }
     }
 
-    private static Task SendFatalAsync(Stream stream, string sqlState, string message, CancellationToken cancellationToken) =>
-        HandshakeIo.SendAsync(stream, w => BackendMessageWriter.WriteErrorResponse(w, "FATAL", sqlState, message), cancellationToken);
-
     private static async Task TrySendFatalAsync(Stream stream, string sqlState, string message)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await SendFatalAsync(stream, sqlState, message, timeout.Token);
+            await HandshakeIo.SendFatalAsync(stream, sqlState, message, timeout.Token);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or NotSupportedException or InvalidOperationException)
         {

@@ -63,4 +63,8 @@ internal static class HandshakeIo
         await stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
         await stream.FlushAsync(cancellationToken);
     }
+
+    /// <summary>Sends a FATAL ErrorResponse (§55.2.1: the server then closes the connection).</summary>
+    public static Task SendFatalAsync(Stream stream, string sqlState, string message, CancellationToken cancellationToken) =>
+        SendAsync(stream, w => BackendMessageWriter.WriteErrorResponse(w, "FATAL", sqlState, message), cancellationToken);
 }
