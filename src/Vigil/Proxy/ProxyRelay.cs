@@ -471,15 +471,10 @@ internal sealed class ProxyRelay
             }
             if (inspected)
             {
-                var body = rest.Slice(MessageReader.HeaderSize, header.Length - 4);
-                if (header.Code == BackendMessageCode.ErrorResponse && IsInjectedError(body))
+                if (!InspectBackend(header.Code, rest.Slice(MessageReader.HeaderSize, header.Length - 4)))
                 {
                     Copy(_clientWriter, buffer.Slice(forwardFrom, position));
                     forwardFrom = rest.GetPosition(total);
-                }
-                else
-                {
-                    InspectBackend(header.Code, body);
                 }
             }
             position = rest.GetPosition(total);
@@ -488,7 +483,8 @@ internal sealed class ProxyRelay
         return position;
     }
 
-    private void InspectBackend(byte code, ReadOnlySequence<byte> body)
+    /// <summary>Follows one backend message; false when the client must not get it (the error for an injected failure).</summary>
+    private bool InspectBackend(byte code, ReadOnlySequence<byte> body)
     {
         switch (code)
         {
@@ -507,6 +503,11 @@ internal sealed class ProxyRelay
                 break;
             case BackendMessageCode.ErrorResponse:
                 var error = ErrorResponseMessage.Parse(body);
+                if (error.Severity == "ERROR" && _tracker.TakeInjectedError())
+                {
+                    // The target's ERROR for the gateway's injected failure: the refusal already took its place.
+                    return false;
+                }
                 if (error.Severity is "FATAL" or "PANIC")
                 {
                     _upstreamFatal = $"target ended the session: {error.Message} (SQLSTATE {error.SqlState})";
@@ -529,11 +530,8 @@ internal sealed class ProxyRelay
                 }
                 break;
         }
+        return true;
     }
-
-    /// <summary>The target's ERROR for the gateway's injected failure (the refusal already took its place); not a FATAL.</summary>
-    private bool IsInjectedError(ReadOnlySequence<byte> body) =>
-        ErrorResponseMessage.Parse(body).Severity == "ERROR" && _tracker.TakeInjectedError();
 
     /// <summary>
     /// Sent to the target in place of a refused Query: text the server cannot parse, so it raises an error where the
