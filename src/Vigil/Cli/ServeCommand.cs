@@ -3,7 +3,7 @@ using Vigil.Connections;
 using Vigil.Demo;
 using Vigil.Hosting;
 using Vigil.Identity.Oidc;
-using Vigil.Proxy;
+using Vigil.Adapters.Postgres;
 using Vigil.Security;
 
 namespace Vigil.Cli;

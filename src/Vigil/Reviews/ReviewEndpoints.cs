@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Vigil.Exec;
+using Vigil.Adapters.Exec;
 using Vigil.Hosting;
 using Vigil.Identity.Authentication;
 using Vigil.Pipeline;

@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Vigil.Exec;
+using Vigil.Adapters.Exec;
 using Vigil.Hosting;
 using Vigil.Identity;
 using Vigil.Identity.Authentication;

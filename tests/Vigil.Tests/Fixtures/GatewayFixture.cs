@@ -4,7 +4,7 @@ using Npgsql;
 using Vigil.Demo;
 using Vigil.Hosting;
 using Vigil.Pipeline;
-using Vigil.Proxy;
+using Vigil.Adapters.Postgres;
 using Vigil.Sessions;
 
 namespace Vigil.Tests.Fixtures;

@@ -1,7 +1,7 @@
 using Vigil.Analysis;
 using Vigil.Analysis.Static;
 using Vigil.Analysis.Static.Postgres;
-using Vigil.Exec;
+using Vigil.Adapters.Exec;
 
 namespace Vigil.Tests.Analysis.Static.Postgres;
 

@@ -1,0 +1,135 @@
+using System.Net.Sockets;
+using Npgsql;
+using Vigil.Analysis;
+using Vigil.Hosting;
+using Vigil.Identity;
+using Vigil.Pipeline;
+using Vigil.Reviews;
+using Vigil.Sessions;
+
+namespace Vigil.Adapters.Exec;
+
+/// <summary>
+/// The response of <c>POST /api/sessions</c> and <c>POST /api/reviews/{id}/execute</c>:
+/// <c>{id, status, exit_code, output, reason, ai_analysis, review}</c>. Exit codes follow <c>vigil exec</c>: 0 done,
+/// 1 failed, 2 blocked, 4 waiting for review (<c>review</c> is <c>{id, status, url, expires_at}</c>).
+/// </summary>
+public sealed record ExecResponse(string Id, string Status, int ExitCode, string Output, string? Reason, AiAnalysis? AiAnalysis, ReviewRef? Review);
+
+/// <summary>
+/// The exec adapter: turns a script into one pipeline command, runs it through Npgsql and records input and output;
+/// runs an approved review's command in the session that asked for it.
+/// </summary>
+public sealed class ExecService(
+    CommandPipeline pipeline, ReviewService reviews, SessionRepository sessions, SessionRecorder recorder, GatewayOptions options, TimeProvider time)
+{
+    /// <summary>Runs <paramref name="script"/> as <paramref name="caller"/> on <paramref name="connectionName"/>.</summary>
+    public async Task<(ExecResponse? Response, SessionRefusal Refusal)> RunAsync(
+        CallerIdentity caller, string connectionName, string script, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var (session, refusal) = await pipeline.OpenSessionAsync(caller, connectionName, SessionType.Exec, null, clientAddress, cancellationToken);
+        if (session is null)
+        {
+            return (null, refusal);
+        }
+        pipeline.Record(session, SessionEventKind.Input, script);
+        var command = new Command(session, script);
+        var decision = await pipeline.DecideAsync(command, cancellationToken);
+        if (!decision.Allowed)
+        {
+            var (refused, exit) = decision.Kind == DecisionKind.RequireApproval ? (SessionStatus.WaitingReview, 4) : (SessionStatus.Blocked, 2);
+            var message = $"vigil: {decision.Reason}\n" + (decision.Detail is { } detail ? detail + "\n" : "");
+            await pipeline.CloseSessionAsync(session, refused, decision.Reason, exit);
+            return (new ExecResponse(session.Id, refused, exit, message, decision.Reason, command.Analysis, decision.Review), SessionRefusal.None);
+        }
+        return (await ExecuteAsync(command, cancellationToken), SessionRefusal.None);
+    }
+
+    /// <summary>
+    /// Runs the command of approved review <paramref name="reviewId"/> once, for its requester, in the exec session
+    /// that asked for it, exactly as reviewed (no new analysis: the approval is bound to this input). The review is
+    /// <c>executed</c> afterwards; a second call is a conflict.
+    /// </summary>
+    public async Task<(ExecResponse? Response, ReviewResult? Refusal, SessionRefusal Access)> ExecuteReviewAsync(
+        CallerIdentity caller, string reviewId, string? clientAddress, CancellationToken cancellationToken)
+    {
+        var review = await reviews.FindVisibleAsync(caller, reviewId, cancellationToken);
+        if (review is null)
+        {
+            return (null, ReviewResult.NotFound(reviewId), SessionRefusal.None);
+        }
+        var (connection, _, access) = await pipeline.AuthorizeAsync(caller, review.Connection, SessionType.Exec, cancellationToken);
+        if (connection is null && review.RequestedById == caller.UserId)
+        {
+            return (null, null, access);
+        }
+        var claim = await reviews.ClaimAsync(caller, review, cancellationToken);
+        if (claim.Outcome != ReviewOutcome.Ok)
+        {
+            return (null, claim, SessionRefusal.None);
+        }
+        review = claim.Review!;
+        await recorder.FlushAsync(cancellationToken);
+        var lastSequence = await sessions.LastSequenceAsync(review.SessionId!, cancellationToken);
+        var session = pipeline.ResumeSession(caller, connection!, review.SessionId!, lastSequence, clientAddress);
+        pipeline.Record(session, SessionEventKind.Approved, review.Input, ApprovalNote(review));
+        var command = new Command(session, review.Input) { Analysis = review.AiAnalysis };
+        if (!await pipeline.RecordedDurablyAsync(session, cancellationToken))
+        {
+            await pipeline.CloseSessionAsync(session, SessionStatus.Failed, CommandPipeline.NotRecordedReason, 1);
+            var refused = new ExecResponse(session.Id, SessionStatus.Failed, 1, $"vigil: {CommandPipeline.NotRecordedReason}\n", CommandPipeline.NotRecordedReason, command.Analysis, ReviewRef.From(review));
+            return (refused, null, SessionRefusal.None);
+        }
+        var response = await ExecuteAsync(command, cancellationToken);
+        return (response with { Review = ReviewRef.From(review) }, null, SessionRefusal.None);
+    }
+
+    /// <summary>The <c>approved</c> event's message: which review and who approved it.</summary>
+    public static string ApprovalNote(Review review) =>
+        $"review {review.Id} approved by {string.Join(", ", review.Decisions.Where(d => d.Decision == ReviewDecision.Approved).Select(d => d.By))}";
+
+    private async Task<ExecResponse> ExecuteAsync(Command command, CancellationToken cancellationToken)
+    {
+        var session = command.Session;
+        var started = time.GetTimestamp();
+        ScriptResult result;
+        string? fault = null;
+        try
+        {
+            await using var dataSource = TargetDataSource.Create(session.Connection, options.ExecStatementTimeout);
+            result = await ScriptRunner.RunAsync(dataSource, command.Input, time, cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or IOException or TimeoutException)
+        {
+            // Name the connection, never its credentials (Npgsql messages carry host and port only).
+            fault = $"cannot reach connection '{session.Connection.Name}': {e.Message}";
+            result = new ScriptResult($"ERROR:  {fault}\n", fault, "08006", []);
+        }
+        RecordStatements(command, result, (long)time.GetElapsedTime(started).TotalMicroseconds);
+        pipeline.Record(session, SessionEventKind.Output, result.Output);
+        var status = result.Error is null ? SessionStatus.Done : SessionStatus.Failed;
+        var exitCode = result.Error is null ? 0 : 1;
+        await pipeline.CloseSessionAsync(session, status, fault ?? result.Error, exitCode);
+        return new ExecResponse(session.Id, status, exitCode, result.Output, fault ?? result.Error, command.Analysis, null);
+    }
+
+    /// <summary>
+    /// One <c>statement</c> event per statement the server ran, with its tag and row count as a native session records
+    /// them, each carrying the script's analysis (the verdict that let it run). When the target could not be reached
+    /// (nothing ran), one event for the whole script carries the error.
+    /// </summary>
+    private void RecordStatements(Command command, ScriptResult result, long elapsedMicroseconds)
+    {
+        if (result.Statements.Count == 0)
+        {
+            pipeline.Completed(command, new CommandOutcome(null, null, result.SqlState, result.Error, elapsedMicroseconds));
+            return;
+        }
+        foreach (var statement in result.Statements)
+        {
+            pipeline.Completed(
+                new Command(command.Session, statement.Text) { Analysis = command.Analysis },
+                new CommandOutcome(statement.CommandTag, statement.Rows, statement.SqlState, statement.ErrorMessage, statement.DurationMicroseconds));
+        }
+    }
+}
