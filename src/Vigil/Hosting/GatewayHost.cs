@@ -104,8 +104,9 @@ public static class GatewayHost
         services.AddSingleton(sp => new VerdictCache(options.AnalysisCacheTtl, options.AnalysisCacheEntries, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new StatementLimits(options.AnalysisMaxInput, options.RecordingMaxText));
         services.AddSingleton<RiskAnalyzer>();
-        // The analyzer is the first stage: a refusal by a later stage (guardrails) still carries the analysis.
-        services.AddSingleton<ICommandStage, AnalysisStage>();
+        services.AddSingleton<IAnalysisStage, AnalysisStage>();
+        services.AddSingleton<IDecisionStage, DecisionStage>();
+        services.AddSingleton<SessionCloser>();
         services.AddSingleton<CommandPipeline>();
         services.AddSingleton<ExecService>();
         services.AddSingleton<CancelRegistry>();

@@ -1,16 +1,10 @@
-using Vigil.Analysis;
-
 namespace Vigil.Pipeline;
 
 /// <summary>One command on its way to a target: a SQL statement (or script) with the session that sent it.</summary>
 /// <param name="Session">The sending session.</param>
 /// <param name="Input">The exact text the client sent.</param>
 /// <param name="ParameterCount">Bound parameters (extended query protocol), 0 otherwise.</param>
-public sealed record Command(SessionContext Session, string Input, int ParameterCount = 0)
-{
-    /// <summary>The analyzer's verdict, set by the analysis stage and recorded with the command; null when not analyzed.</summary>
-    public AiAnalysis? Analysis { get; set; }
-}
+public sealed record Command(SessionContext Session, string Input, int ParameterCount = 0);
 
 /// <summary>What happened when a command ran.</summary>
 /// <param name="CommandTag">The target's completion tag ("SELECT 1", "INSERT 0 3"); null when it failed before one.</param>

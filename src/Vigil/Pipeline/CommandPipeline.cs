@@ -26,30 +26,27 @@ public enum SessionRefusal
 }
 
 /// <summary>
-/// The data of the <c>session.open</c> and <c>session.close</c> events: <c>{id, type, connection, user, client_address,
-/// status, exit_code, reason, ai_analysis, at}</c>.
-/// </summary>
-public sealed record SessionEventData(
-    string Id, string Type, string Connection, string User, string? ClientAddress, string Status, int? ExitCode, string? Reason,
-    Analysis.AiAnalysis? AiAnalysis, string At);
-
-/// <summary>
-/// The one path every command takes, whatever protocol brought it: identify and authorize (when the session opens),
-/// the pre-execution <see cref="ICommandStage"/>s (<see cref="DecideAsync"/>), execution by the adapter, then
-/// recording (<see cref="Completed"/>). Adapters only translate; policy lives here.
+/// The one path every command takes, whatever protocol brought it, in this order (DESIGN.md):
+/// identify and authorize (<see cref="OpenSessionAsync"/>); before execution (<see cref="DecideAsync"/>):
+/// guardrails(in) → analyze → decide (rule action, reviews, hold); execution by the adapter; after execution
+/// (<see cref="Start"/>, a <see cref="CommandRun"/> the adapter feeds row by row): guardrails(out) → mask → record.
+/// Adapters only translate; policy lives here.
 /// </summary>
 public sealed class CommandPipeline(
     TokenService tokens,
     ConnectionRepository connections,
     SessionRecorder recorder,
-    IEnumerable<ICommandStage> stages,
-    AnalyticsLog analytics,
+    IEnumerable<IInputStage> inputStages,
+    IAnalysisStage analysis,
+    IDecisionStage decision,
+    IEnumerable<IResultStage> resultStages,
+    SessionCloser closer,
     ReviewRepository reviews,
-    IEventPublisher events,
     StatementLimits limits,
     TimeProvider time)
 {
-    private readonly ICommandStage[] _stages = stages.ToArray();
+    private readonly IInputStage[] _inputStages = inputStages.ToArray();
+    private readonly IResultStage[] _resultStages = resultStages.OrderBy(s => s.Order).ToArray();
     private readonly ConcurrentDictionary<string, SessionContext> _open = new(StringComparer.Ordinal);
 
     /// <summary>The clock adapters use to time commands (monotonic timestamps for durations).</summary>
@@ -76,7 +73,7 @@ public sealed class CommandPipeline(
         var session = new SessionContext(Guid.NewGuid().ToString(), identity, connection, type, clientUser, clientAddress, time.GetUtcNow());
         Track(session, accessUntil);
         recorder.Opened(session);
-        events.Publish(GatewayEventTypes.SessionOpen, EventData(session, SessionStatus.Open, null, null));
+        closer.PublishOpened(session);
         return (session, SessionRefusal.None);
     }
 
@@ -89,7 +86,7 @@ public sealed class CommandPipeline(
         var session = new SessionContext(sessionId, identity, connection, SessionType.Exec, null, clientAddress, time.GetUtcNow(), lastSequence);
         Track(session, null);
         recorder.Reopened(new SessionReopen(sessionId));
-        events.Publish(GatewayEventTypes.SessionOpen, EventData(session, SessionStatus.Open, null, null));
+        closer.PublishOpened(session);
         return session;
     }
 
@@ -152,18 +149,38 @@ public sealed class CommandPipeline(
     }
 
     /// <summary>
-    /// Runs the pre-execution stages; a refusal is recorded as a <c>blocked</c> event before it is returned. On a
+    /// Before execution: guardrails(in) → analyze → decide. Returns the decision with the verdict it was made on
+    /// (<see cref="Decision.Analysis"/>); a refusal is recorded as a <c>blocked</c> event before it is returned. On a
     /// connection with <c>recording: strict</c> an allowed command is then recorded as an <c>input</c> event (an exec
     /// session recorded its script as one already) and the answer waits until that is durable, so the adapter forwards
     /// nothing unrecorded; a command that cannot be recorded is refused.
     /// </summary>
-    public ValueTask<Decision> DecideAsync(Command command, CancellationToken cancellationToken)
+    public async ValueTask<Decision> DecideAsync(Command command, CancellationToken cancellationToken)
     {
-        if (command.Session.Connection.Recording == RecordingMode.Strict)
+        var decided = await BeforeExecutionAsync(command, cancellationToken);
+        if (!decided.Allowed)
         {
-            return DecideStrictAsync(command, cancellationToken);
+            recorder.Append(CommandEvent(command.Session, SessionEventKind.Blocked, command.Input, message: decided.Reason, analysis: decided.Analysis));
+            return decided;
         }
-        return _stages.Length == 0 ? ValueTask.FromResult(Decision.Allow) : RunStagesAsync(command, cancellationToken);
+        return command.Session.Connection.Recording == RecordingMode.Strict ? await RecordStrictlyAsync(command, decided, cancellationToken) : decided;
+    }
+
+    private async ValueTask<Decision> BeforeExecutionAsync(Command command, CancellationToken cancellationToken)
+    {
+        foreach (var stage in _inputStages)
+        {
+            if (await stage.CheckAsync(command, cancellationToken) is { Allowed: false } refused)
+            {
+                return refused;
+            }
+        }
+        var verdict = await analysis.AnalyzeAsync(command, cancellationToken);
+        if (verdict is not null && command.Session.RaiseWorst(verdict))
+        {
+            recorder.Append(new SessionAnalysisChange(command.Session.Id, verdict));
+        }
+        return await decision.DecideAsync(command, verdict, cancellationToken) with { Analysis = verdict };
     }
 
     /// <summary>
@@ -176,32 +193,42 @@ public sealed class CommandPipeline(
     /// <summary>Why a strictly recorded command was refused.</summary>
     public const string NotRecordedReason = "not forwarded: the command could not be recorded durably (connection recording: strict)";
 
-    private async ValueTask<Decision> DecideStrictAsync(Command command, CancellationToken cancellationToken)
+    private async ValueTask<Decision> RecordStrictlyAsync(Command command, Decision allowed, CancellationToken cancellationToken)
     {
-        var decision = _stages.Length == 0 ? Decision.Allow : await RunStagesAsync(command, cancellationToken);
-        if (!decision.Allowed)
-        {
-            return decision;
-        }
         var session = command.Session;
         if (session.Type != SessionType.Exec)
         {
-            recorder.Append(CommandEvent(session, SessionEventKind.Input, command.Input, command.ParameterCount, analysis: command.Analysis));
+            recorder.Append(CommandEvent(session, SessionEventKind.Input, command.Input, command.ParameterCount, analysis: allowed.Analysis));
         }
         if (await recorder.DurableAsync(cancellationToken))
         {
-            return Decision.Allow;
+            return allowed;
         }
-        recorder.Append(CommandEvent(session, SessionEventKind.Blocked, command.Input, message: NotRecordedReason, analysis: command.Analysis));
-        return Decision.Block(NotRecordedReason);
+        recorder.Append(CommandEvent(session, SessionEventKind.Blocked, command.Input, message: NotRecordedReason, analysis: allowed.Analysis));
+        return Decision.Block(NotRecordedReason) with { Analysis = allowed.Analysis };
     }
 
-    /// <summary>Records a command's outcome, with its analysis, as a <c>statement</c> event.</summary>
-    public void Completed(Command command, CommandOutcome outcome)
+    /// <summary>
+    /// After execution: the result chain for an allowed <paramref name="command"/> that ran under
+    /// <paramref name="verdict"/> from <paramref name="startTimestamp"/> (<see cref="TimeProvider.GetTimestamp"/>). The
+    /// adapter feeds it the target's answer and completes it once.
+    /// </summary>
+    public CommandRun Start(Command command, Analysis.AiAnalysis? verdict, long startTimestamp)
     {
-        recorder.Append(CommandEvent(
-            command.Session, SessionEventKind.Statement, command.Input, command.ParameterCount, outcome.ErrorMessage, command.Analysis, outcome));
+        IResultFilter[] filters = [];
+        foreach (var stage in _resultStages)
+        {
+            if (stage.Open(command) is { } filter)
+            {
+                filters = [.. filters, filter];
+            }
+        }
+        return new CommandRun(this, command, verdict, startTimestamp, filters);
     }
+
+    /// <summary>Records a completed run as a <c>statement</c> event with its analysis.</summary>
+    internal void Completed(CommandRun run, CommandOutcome outcome) =>
+        recorder.Append(CommandEvent(run.Command.Session, SessionEventKind.Statement, run.Command.Input, run.Command.ParameterCount, outcome.ErrorMessage, run.Analysis, outcome));
 
     /// <summary>
     /// Records a free-form event (exec input and output). Input is capped like statements (<c>VIGIL_RECORDING_MAX_TEXT</c>,
@@ -226,41 +253,10 @@ public sealed class CommandPipeline(
             outcome?.CommandTag, outcome?.Rows, outcome?.SqlState, message, analysis, kept.Length, kept.Sha256);
     }
 
-    /// <summary>
-    /// Records the session's end with its status (<see cref="SessionStatus"/>) and, on failure, the reason; when it used
-    /// the analyzer's provider, writes its usage as an analytics event.
-    /// </summary>
-    public async Task CloseSessionAsync(SessionContext session, string status, string? reason, int? exitCode = null)
+    /// <summary>Ends <paramref name="session"/> (<see cref="SessionCloser.CloseAsync"/>); it leaves the open set first.</summary>
+    public Task CloseSessionAsync(SessionContext session, string status, string? reason, int? exitCode = null)
     {
         _open.TryRemove(session.Id, out _);
-        session.Dispose();
-        recorder.Closed(new SessionClose(session.Id, status, exitCode, reason, time.GetUtcNow()));
-        events.Publish(GatewayEventTypes.SessionClose, EventData(session, status, exitCode, reason));
-        if (session.Usage.Any)
-        {
-            await analytics.RecordAsync(AnalyticsEventType.AnalysisUsage, session.Identity.Name, session.Id, session.Usage.Read(), CancellationToken.None);
-        }
-    }
-
-    private SessionEventData EventData(SessionContext session, string status, int? exitCode, string? reason) => new(
-        session.Id, session.Type.Name(), session.Connection.Name, session.Identity.Name, session.ClientAddress,
-        status, exitCode, reason, StatementRedaction.Redact(session.WorstAnalysis), Rfc3339.Format(time.GetUtcNow()));
-
-    private async ValueTask<Decision> RunStagesAsync(Command command, CancellationToken cancellationToken)
-    {
-        foreach (var stage in _stages)
-        {
-            var decision = await stage.EvaluateAsync(command, cancellationToken);
-            if (command.Analysis is { } analysis && command.Session.RaiseWorst(analysis))
-            {
-                recorder.Append(new SessionAnalysisChange(command.Session.Id, analysis));
-            }
-            if (!decision.Allowed)
-            {
-                recorder.Append(CommandEvent(command.Session, SessionEventKind.Blocked, command.Input, message: decision.Reason, analysis: command.Analysis));
-                return decision;
-            }
-        }
-        return Decision.Allow;
+        return closer.CloseAsync(session, status, reason, exitCode);
     }
 }

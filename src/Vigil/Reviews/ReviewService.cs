@@ -34,7 +34,7 @@ public sealed record ReviewResult(ReviewOutcome Outcome, Review? Review, string?
 /// waiters, and the final status of an exec session whose command was rejected or expired.
 /// </summary>
 public sealed class ReviewService(
-    ReviewRepository repository, ReviewSignals signals, SessionRecorder recorder, IEventPublisher events, GatewayLinks links, TimeProvider time)
+    ReviewRepository repository, ReviewSignals signals, SessionRecorder recorder, SessionCloser closer, IEventPublisher events, GatewayLinks links, TimeProvider time)
 {
     /// <summary>Opens the review of a command that needs approval, with the connection's reviewers and timeout.</summary>
     public Task<Review> OpenCommandReviewAsync(SessionContext session, string input, AiAnalysis? analysis, CancellationToken cancellationToken)
@@ -290,7 +290,7 @@ public sealed class ReviewService(
                 ReviewStatus.Cancelled => (SessionStatus.Rejected, $"review {review.Id} cancelled by the requester"),
                 _ => (SessionStatus.Expired, $"review {review.Id} expired without being executed"),
             };
-            recorder.Closed(new SessionClose(sessionId, status, 3, reason, time.GetUtcNow()));
+            closer.CloseEnded(sessionId, review.Connection, review.RequestedBy, review.AiAnalysis, status, 3, reason);
         }
     }
 

@@ -56,7 +56,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             MaxMessageSize = 1024 * 1024,
             LoginAttemptsPerAddress = 10_000, // every test logs in from 127.0.0.1; LoginRateLimitTests checks the limits on its own gateway
         };
-        App = GatewayHost.Build(options, services => services.AddSingleton<ICommandStage, MarkerBlockStage>());
+        App = GatewayHost.Build(options, services => services.AddSingleton<IInputStage, MarkerBlockStage>());
         await GatewayHost.BootstrapAsync(App, CancellationToken.None);
         await App.StartAsync();
         HttpAddress = GatewayHost.HttpAddress(App);
@@ -170,11 +170,11 @@ public sealed class GatewayFixture : IAsyncLifetime
 }
 
 /// <summary>Blocks any command containing <see cref="Marker"/>: a real stage plugged into the pipeline.</summary>
-public sealed class MarkerBlockStage : ICommandStage
+public sealed class MarkerBlockStage : IInputStage
 {
     public const string Marker = "vigil_test_block_marker";
 
-    public ValueTask<Decision> EvaluateAsync(Command command, CancellationToken cancellationToken) =>
+    public ValueTask<Decision> CheckAsync(Command command, CancellationToken cancellationToken) =>
         ValueTask.FromResult(command.Input.Contains(Marker, StringComparison.Ordinal) ? Decision.Block("blocked by the test policy") : Decision.Allow);
 }
 

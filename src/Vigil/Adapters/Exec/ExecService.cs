@@ -40,9 +40,9 @@ public sealed class ExecService(
             var (refused, exit) = decision.Kind == DecisionKind.RequireApproval ? (SessionStatus.WaitingReview, 4) : (SessionStatus.Blocked, 2);
             var message = $"vigil: {decision.Reason}\n" + (decision.Detail is { } detail ? detail + "\n" : "");
             await pipeline.CloseSessionAsync(session, refused, decision.Reason, exit);
-            return (new ExecResponse(session.Id, refused, exit, message, decision.Reason, command.Analysis, decision.Review), SessionRefusal.None);
+            return (new ExecResponse(session.Id, refused, exit, message, decision.Reason, decision.Analysis, decision.Review), SessionRefusal.None);
         }
-        return (await ExecuteAsync(command, cancellationToken), SessionRefusal.None);
+        return (await ExecuteAsync(command, decision.Analysis, cancellationToken), SessionRefusal.None);
     }
 
     /// <summary>
@@ -73,14 +73,14 @@ public sealed class ExecService(
         var lastSequence = await sessions.LastSequenceAsync(review.SessionId!, cancellationToken);
         var session = pipeline.ResumeSession(caller, connection!, review.SessionId!, lastSequence, clientAddress);
         pipeline.Record(session, SessionEventKind.Approved, review.Input, ApprovalNote(review));
-        var command = new Command(session, review.Input) { Analysis = review.AiAnalysis };
+        var command = new Command(session, review.Input);
         if (!await pipeline.RecordedDurablyAsync(session, cancellationToken))
         {
             await pipeline.CloseSessionAsync(session, SessionStatus.Failed, CommandPipeline.NotRecordedReason, 1);
-            var refused = new ExecResponse(session.Id, SessionStatus.Failed, 1, $"vigil: {CommandPipeline.NotRecordedReason}\n", CommandPipeline.NotRecordedReason, command.Analysis, ReviewRef.From(review));
+            var refused = new ExecResponse(session.Id, SessionStatus.Failed, 1, $"vigil: {CommandPipeline.NotRecordedReason}\n", CommandPipeline.NotRecordedReason, review.AiAnalysis, ReviewRef.From(review));
             return (refused, null, SessionRefusal.None);
         }
-        var response = await ExecuteAsync(command, cancellationToken);
+        var response = await ExecuteAsync(command, review.AiAnalysis, cancellationToken);
         return (response with { Review = ReviewRef.From(review) }, null, SessionRefusal.None);
     }
 
@@ -88,7 +88,7 @@ public sealed class ExecService(
     public static string ApprovalNote(Review review) =>
         $"review {review.Id} approved by {string.Join(", ", review.Decisions.Where(d => d.Decision == ReviewDecision.Approved).Select(d => d.By))}";
 
-    private async Task<ExecResponse> ExecuteAsync(Command command, CancellationToken cancellationToken)
+    private async Task<ExecResponse> ExecuteAsync(Command command, AiAnalysis? analysis, CancellationToken cancellationToken)
     {
         var session = command.Session;
         var started = time.GetTimestamp();
@@ -105,12 +105,12 @@ public sealed class ExecService(
             fault = $"cannot reach connection '{session.Connection.Name}': {e.Message}";
             result = new ScriptResult($"ERROR:  {fault}\n", fault, "08006", []);
         }
-        RecordStatements(command, result, (long)time.GetElapsedTime(started).TotalMicroseconds);
+        RecordStatements(command, analysis, started, result);
         pipeline.Record(session, SessionEventKind.Output, result.Output);
         var status = result.Error is null ? SessionStatus.Done : SessionStatus.Failed;
         var exitCode = result.Error is null ? 0 : 1;
         await pipeline.CloseSessionAsync(session, status, fault ?? result.Error, exitCode);
-        return new ExecResponse(session.Id, status, exitCode, result.Output, fault ?? result.Error, command.Analysis, null);
+        return new ExecResponse(session.Id, status, exitCode, result.Output, fault ?? result.Error, analysis, null);
     }
 
     /// <summary>
@@ -118,17 +118,17 @@ public sealed class ExecService(
     /// them, each carrying the script's analysis (the verdict that let it run). When the target could not be reached
     /// (nothing ran), one event for the whole script carries the error.
     /// </summary>
-    private void RecordStatements(Command command, ScriptResult result, long elapsedMicroseconds)
+    private void RecordStatements(Command command, AiAnalysis? analysis, long started, ScriptResult result)
     {
         if (result.Statements.Count == 0)
         {
-            pipeline.Completed(command, new CommandOutcome(null, null, result.SqlState, result.Error, elapsedMicroseconds));
+            var elapsed = (long)time.GetElapsedTime(started).TotalMicroseconds;
+            pipeline.Start(command, analysis, started).Complete(new CommandOutcome(null, null, result.SqlState, result.Error, elapsed));
             return;
         }
         foreach (var statement in result.Statements)
         {
-            pipeline.Completed(
-                new Command(command.Session, statement.Text) { Analysis = command.Analysis },
+            pipeline.Start(new Command(command.Session, statement.Text), analysis, started).Complete(
                 new CommandOutcome(statement.CommandTag, statement.Rows, statement.SqlState, statement.ErrorMessage, statement.DurationMicroseconds));
         }
     }

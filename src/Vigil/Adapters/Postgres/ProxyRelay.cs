@@ -26,9 +26,15 @@ internal sealed class ProxyRelay
     private readonly FunctionResolver _functions;
     // Prepared statements and portals keep the analysis their Parse got, so each Execute is recorded with it.
     private readonly Dictionary<string, (string Sql, AiAnalysis? Analysis)> _statements = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Portal> _portals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BoundPortal> _portals = new(StringComparer.Ordinal);
     private (string Sql, AiAnalysis? Analysis) _unnamedStatement = ("", null);
-    private Portal _unnamedPortal = new("", 0, null);
+    private BoundPortal _unnamedPortal = BoundPortal.Unknown;
+    /// <summary>
+    /// Client bytes read and allowed but not yet copied to the target while the frontend loop handles the next message;
+    /// forwarded (and flushed) before waiting on that message's decision, so a slow decision never delays them.
+    /// </summary>
+    private ReadOnlySequence<byte> _held;
+    private bool _heldForwarded;
     private bool _skipUntilSync;
     private bool _terminated;
     private long _frontRemaining;
@@ -42,7 +48,7 @@ internal sealed class ProxyRelay
     {
         _session = session;
         _pipeline = pipeline;
-        _tracker = new StatementTracker(pipeline);
+        _tracker = new StatementTracker(pipeline.Time);
         _functions = new FunctionResolver(session.Connection);
         _maxMessageSize = maxMessageSize;
         _clientReader = PipeReader.Create(client, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 8192, leaveOpen: true));
@@ -202,7 +208,13 @@ internal sealed class ProxyRelay
             var message = rest.Slice(0, total);
             var body = message.Slice(MessageReader.HeaderSize);
             var next = message.End;
+            _held = buffer.Slice(forwardFrom, position);
+            _heldForwarded = false;
             var forward = await HandleFrontendAsync(header.Code, body, cancellationToken);
+            if (_heldForwarded)
+            {
+                forwardFrom = position;
+            }
             if (!forward.Forward)
             {
                 Copy(_upstreamWriter, buffer.Slice(forwardFrom, position));
@@ -219,9 +231,6 @@ internal sealed class ProxyRelay
         return position;
     }
 
-    /// <summary>A bound portal: its statement's SQL and analysis, and the number of parameters bound.</summary>
-    private sealed record Portal(string Sql, int Parameters, AiAnalysis? Analysis);
-
     private readonly record struct FrontAction(bool Forward, Action<IBufferWriter<byte>>? Replacement = null)
     {
         public static readonly FrontAction Pass = new(true);
@@ -237,12 +246,12 @@ internal sealed class ProxyRelay
                 var sql = QueryMessage.Parse(body).Sql;
                 var command = new Command(_session, sql);
                 var started = _pipeline.Time.GetTimestamp();
-                var decision = await _pipeline.DecideAsync(command, cancellationToken);
+                var decision = await WhileHeldForwardedAsync(_pipeline.DecideAsync(command, cancellationToken), cancellationToken);
                 if (!decision.Allowed)
                 {
                     return RefuseInPlaceOfQuery(decision);
                 }
-                _tracker.Enqueue(new StatementTracker.QueryPending(command, started));
+                _tracker.Enqueue(new StatementTracker.QueryPending(_pipeline.Start(command, decision.Analysis, started)));
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.FunctionCall:
@@ -257,7 +266,7 @@ internal sealed class ProxyRelay
                 var parse = ParseMessage.Parse(body);
                 var command = new Command(_session, parse.Sql, parse.ParameterTypeCount);
                 var started = _pipeline.Time.GetTimestamp();
-                var decision = await _pipeline.DecideAsync(command, cancellationToken);
+                var decision = await WhileHeldForwardedAsync(_pipeline.DecideAsync(command, cancellationToken), cancellationToken);
                 if (!decision.Allowed)
                 {
                     // As after a server error: the batch fails (its implicit transaction, or the open block, is rolled
@@ -269,13 +278,13 @@ internal sealed class ProxyRelay
                 }
                 if (parse.StatementName.Length == 0)
                 {
-                    _unnamedStatement = (parse.Sql, command.Analysis);
+                    _unnamedStatement = (parse.Sql, decision.Analysis);
                 }
                 else
                 {
-                    _statements[parse.StatementName] = (parse.Sql, command.Analysis);
+                    _statements[parse.StatementName] = (parse.Sql, decision.Analysis);
                 }
-                _tracker.Enqueue(new StatementTracker.ParsePending(command, started));
+                _tracker.Enqueue(new StatementTracker.ParsePending(_pipeline.Start(command, decision.Analysis, started)));
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Bind:
@@ -286,7 +295,7 @@ internal sealed class ProxyRelay
                 }
                 var bind = BindMessage.Parse(body);
                 var (sql, analysis) = bind.StatementName.Length == 0 ? _unnamedStatement : _statements.GetValueOrDefault(bind.StatementName, ("", null));
-                var portal = new Portal(sql, bind.ParameterCount, analysis);
+                var portal = new BoundPortal(sql, bind.ParameterCount, analysis);
                 if (bind.PortalName.Length == 0)
                 {
                     _unnamedPortal = portal;
@@ -304,9 +313,9 @@ internal sealed class ProxyRelay
                     return FrontAction.Drop;
                 }
                 var execute = ExecuteMessage.Parse(body);
-                var portal = execute.PortalName.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(execute.PortalName, new Portal("", 0, null));
-                var command = new Command(_session, portal.Sql, portal.Parameters) { Analysis = portal.Analysis };
-                _tracker.Enqueue(new StatementTracker.ExecutePending(command, _pipeline.Time.GetTimestamp(), execute.PortalName, portal));
+                var portal = execute.PortalName.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(execute.PortalName, BoundPortal.Unknown);
+                var run = _pipeline.Start(new Command(_session, portal.Sql, portal.Parameters), portal.Analysis, _pipeline.Time.GetTimestamp());
+                _tracker.Enqueue(new StatementTracker.ExecutePending(run, execute.PortalName, portal));
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Close:
@@ -351,7 +360,7 @@ internal sealed class ProxyRelay
         FunctionResolver.ResolvedFunction function;
         try
         {
-            function = await _functions.ResolveAsync(call.FunctionOid, cancellationToken);
+            function = await WhileHeldForwardedAsync(new ValueTask<FunctionResolver.ResolvedFunction>(_functions.ResolveAsync(call.FunctionOid, cancellationToken)), cancellationToken);
         }
         catch (FunctionResolutionException e)
         {
@@ -361,14 +370,30 @@ internal sealed class ProxyRelay
         }
         var arguments = string.Join(", ", Enumerable.Range(1, call.ArgumentCount).Select(i => $"${i}"));
         var command = new Command(_session, $"SELECT {function.QualifiedName}({arguments})", call.ArgumentCount);
-        var decision = await _pipeline.DecideAsync(command, cancellationToken);
+        var decision = await WhileHeldForwardedAsync(_pipeline.DecideAsync(command, cancellationToken), cancellationToken);
         if (!decision.Allowed)
         {
             return RefuseInPlaceOfQuery(decision);
         }
         // Answered by FunctionCallResponse or ErrorResponse, then ReadyForQuery: tracked like a Query.
-        _tracker.Enqueue(new StatementTracker.QueryPending(command, started));
+        _tracker.Enqueue(new StatementTracker.QueryPending(_pipeline.Start(command, decision.Analysis, started)));
         return FrontAction.Pass;
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="pending"/> (a decision, a catalog lookup); when it does not complete at once, the allowed
+    /// messages read before the one it is for go to the target first, so they never wait on it.
+    /// </summary>
+    private async ValueTask<T> WhileHeldForwardedAsync<T>(ValueTask<T> pending, CancellationToken cancellationToken)
+    {
+        if (!pending.IsCompleted && !_held.IsEmpty)
+        {
+            Copy(_upstreamWriter, _held);
+            _held = default;
+            _heldForwarded = true;
+            await _upstreamWriter.FlushAsync(cancellationToken);
+        }
+        return await pending;
     }
 
     /// <summary>

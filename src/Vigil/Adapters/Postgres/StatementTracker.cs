@@ -10,7 +10,7 @@ namespace Vigil.Adapters.Postgres;
 /// A portal fetched in chunks (Execute with a row limit, answered by PortalSuspended) is one statement: its Executes are
 /// merged and recorded once, with the DataRows of all of them, when it completes, fails, is closed or its transaction ends.
 /// </summary>
-internal sealed class StatementTracker(CommandPipeline pipeline)
+internal sealed class StatementTracker(TimeProvider time)
 {
     private readonly Queue<Pending> _queue = new();
     private readonly Lock _lock = new();
@@ -25,15 +25,14 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
 
     internal abstract class Pending;
 
-    /// <summary>An entry that becomes a recorded statement: its command and when the gateway received it.</summary>
-    internal abstract class TimedPending(Command command, long startTimestamp) : Pending
+    /// <summary>An entry that becomes a recorded statement: the pipeline's run of its command.</summary>
+    internal abstract class TimedPending(CommandRun run) : Pending
     {
-        public Command Command { get; } = command;
-        public long StartTimestamp { get; } = startTimestamp;
+        public CommandRun Run { get; } = run;
     }
 
     /// <summary>A simple-protocol Query: one or more statements, done at ReadyForQuery.</summary>
-    internal sealed class QueryPending(Command command, long startTimestamp) : TimedPending(command, startTimestamp)
+    internal sealed class QueryPending(CommandRun run) : TimedPending(run)
     {
         public string? Tag { get; set; }
         public long? Rows { get; set; }
@@ -42,14 +41,13 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
     }
 
     /// <summary>A Parse awaiting ParseComplete; its error is recorded against its SQL.</summary>
-    internal sealed class ParsePending(Command command, long startTimestamp) : TimedPending(command, startTimestamp);
+    internal sealed class ParsePending(CommandRun run) : TimedPending(run);
 
     /// <summary>An Execute of <paramref name="portalName"/> awaiting CommandComplete, EmptyQueryResponse, PortalSuspended or ErrorResponse.</summary>
-    /// <param name="portal">The Bind that created the portal (compared by reference: a new Bind of the same name is a new portal).</param>
-    internal sealed class ExecutePending(Command command, long startTimestamp, string portalName, object portal) : TimedPending(command, startTimestamp)
+    internal sealed class ExecutePending(CommandRun run, string portalName, BoundPortal portal) : TimedPending(run)
     {
         public string PortalName { get; } = portalName;
-        public object Portal { get; } = portal;
+        public BoundPortal Portal { get; } = portal;
     }
 
     /// <summary>A Close of a portal: a suspended execution of it ends there (recorded with the rows fetched so far).</summary>
@@ -84,6 +82,25 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
         lock (_lock)
         {
             _queue.Enqueue(pending);
+        }
+    }
+
+    /// <summary>
+    /// The run the result now arriving belongs to: the Query or Execute at the front (for a portal fetched in chunks, the
+    /// run of its first Execute, which records them all); null when no statement is waiting for rows.
+    /// </summary>
+    public CommandRun? Current()
+    {
+        lock (_lock)
+        {
+            return Front() switch
+            {
+                QueryPending query => query.Run,
+                ExecutePending execute => _suspended.TryGetValue(execute.PortalName, out var suspended) && ReferenceEquals(suspended.First.Portal, execute.Portal)
+                    ? suspended.First.Run
+                    : execute.Run,
+                _ => null,
+            };
         }
     }
 
@@ -290,7 +307,7 @@ internal sealed class StatementTracker(CommandPipeline pipeline)
 
     private void Complete(TimedPending pending, string? tag, long? rows, string? sqlState, string? error)
     {
-        var elapsed = pipeline.Time.GetElapsedTime(pending.StartTimestamp);
-        pipeline.Completed(pending.Command, new CommandOutcome(tag, rows, sqlState, error, (long)elapsed.TotalMicroseconds));
+        var elapsed = time.GetElapsedTime(pending.Run.StartTimestamp);
+        pending.Run.Complete(new CommandOutcome(tag, rows, sqlState, error, (long)elapsed.TotalMicroseconds));
     }
 }

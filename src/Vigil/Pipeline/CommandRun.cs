@@ -1,0 +1,123 @@
+using Vigil.Analysis;
+
+namespace Vigil.Pipeline;
+
+/// <summary>
+/// The after-execution half of the pipeline for one allowed command (DESIGN.md: guardrails(out) → mask → record).
+/// The adapter feeds what the target answers, piece by piece, in order: <see cref="Columns"/> for each result set,
+/// <see cref="Row"/> (or <see cref="CountRow"/> when <see cref="InspectsRows"/> is false), <see cref="Text"/>,
+/// <see cref="Notice"/>; then <see cref="Complete"/> once, which records the statement with its analysis and result.
+/// Pieces are handled as they come: nothing holds a whole result. Not thread-safe: one adapter loop feeds a run.
+/// </summary>
+public sealed class CommandRun
+{
+    private readonly CommandPipeline _pipeline;
+    private readonly IResultFilter[] _filters;
+    private bool _completed;
+
+    internal CommandRun(CommandPipeline pipeline, Command command, AiAnalysis? analysis, long startTimestamp, IResultFilter[] filters)
+    {
+        _pipeline = pipeline;
+        Command = command;
+        Analysis = analysis;
+        StartTimestamp = startTimestamp;
+        _filters = filters;
+    }
+
+    /// <summary>The command that ran.</summary>
+    public Command Command { get; }
+
+    /// <summary>The verdict it ran under, recorded with it.</summary>
+    public AiAnalysis? Analysis { get; }
+
+    /// <summary>When the gateway received the command (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long StartTimestamp { get; }
+
+    /// <summary>
+    /// False when no stage wants to see row values (no guardrail or masking applies and the recording is full or off):
+    /// the adapter may forward rows untouched and only <see cref="CountRow"/> them.
+    /// </summary>
+    public bool InspectsRows => _filters.Length > 0;
+
+    /// <summary>Set once a stage stopped the result (an output guardrail): the reason, shown after "vigil: ".</summary>
+    public string? StoppedBy { get; private set; }
+
+    /// <summary>Rows the client was sent (inspected or counted).</summary>
+    public long RowsSent { get; private set; }
+
+    /// <summary>A result set starts.</summary>
+    public void Columns(IReadOnlyList<ResultColumn> columns)
+    {
+        foreach (var filter in _filters)
+        {
+            filter.OnColumns(columns);
+        }
+    }
+
+    /// <summary>Runs the stages on <paramref name="row"/>; the adapter sends it (rewritten where <see cref="ResultRow.Changed"/>) unless the answer stops the result.</summary>
+    public ResultAction Row(ResultRow row)
+    {
+        if (StoppedBy is { } stopped)
+        {
+            return ResultAction.Stop(stopped);
+        }
+        foreach (var filter in _filters)
+        {
+            if (Stop(filter.OnRow(row)) is { Stopped: true } stop)
+            {
+                return stop;
+            }
+        }
+        RowsSent++;
+        return ResultAction.Continue;
+    }
+
+    /// <summary>A row forwarded without inspection.</summary>
+    public void CountRow() => RowsSent++;
+
+    /// <summary>Runs the stages on a chunk of text output.</summary>
+    public ResultAction Text(ResultText text)
+    {
+        if (StoppedBy is { } stopped)
+        {
+            return ResultAction.Stop(stopped);
+        }
+        foreach (var filter in _filters)
+        {
+            if (Stop(filter.OnText(text)) is { Stopped: true } stop)
+            {
+                return stop;
+            }
+        }
+        return ResultAction.Continue;
+    }
+
+    /// <summary>Runs the stages on a notice or error before the client gets it.</summary>
+    public void Notice(ResultNotice notice)
+    {
+        foreach (var filter in _filters)
+        {
+            filter.OnNotice(notice);
+        }
+    }
+
+    /// <summary>Records the command with <paramref name="outcome"/>; later calls are ignored (a run is recorded once).</summary>
+    public void Complete(CommandOutcome outcome)
+    {
+        if (_completed)
+        {
+            return;
+        }
+        _completed = true;
+        _pipeline.Completed(this, outcome);
+    }
+
+    private ResultAction Stop(ResultAction action)
+    {
+        if (action.Stopped)
+        {
+            StoppedBy = action.StopReason;
+        }
+        return action;
+    }
+}
