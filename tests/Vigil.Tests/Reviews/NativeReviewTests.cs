@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Vigil.Postgres.Protocol;
 using Vigil.Tests.Fixtures;
 
 namespace Vigil.Tests.Reviews;
@@ -83,6 +84,33 @@ public sealed partial class NativeReviewTests(GatewayFixture gateway)
         (await running).Should().Be(1);
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
         (await s.ReviewAsync(reviewId))["status"]!.GetValue<string>().Should().Be("executed");
+    }
+
+    [Fact]
+    public async Task An_allowed_query_sent_before_a_held_one_is_answered_without_waiting_for_its_decision()
+    {
+        var s = await ReviewScenario.CreateAsync(gateway, ruleFields: new() { ["hold_seconds"] = 20 });
+        await using var client = await RawPgClient.ConnectAsync(gateway.PgPort);
+        await client.LoginAsync(s.Connection, s.Requester.Token);
+
+        // Both Query messages in one write: the proxy reads them together, and the second waits for a reviewer.
+        await client.SendAsync(w =>
+        {
+            FrontendMessageWriter.WriteQuery(w, "SELECT 'first'");
+            FrontendMessageWriter.WriteQuery(w, ReviewScenario.MediumInsert(NextId()));
+        });
+        var watch = Stopwatch.StartNew();
+        var codes = new List<byte>();
+        while (codes.LastOrDefault() != BackendMessageCode.ReadyForQuery)
+        {
+            codes.Add((await client.ReadAsync(TimeSpan.FromSeconds(5))).Code);
+        }
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the first query does not wait for the second's review");
+        codes.Should().Contain(BackendMessageCode.DataRow).And.Contain(BackendMessageCode.CommandComplete);
+
+        var reviewId = await PendingReviewIdAsync(s);
+        await s.DecideAsync(s.Reviewer, reviewId, approve: false, "no");
+        (await client.ReadErrorAsync()).Message.Should().StartWith($"vigil: review {reviewId} rejected");
     }
 
     [Fact]
