@@ -10,7 +10,7 @@
 #   SKIP_BUILD  1 = reuse bench/.build/vigil.dll instead of rebuilding (default 0)
 #   PG_BIN      PostgreSQL bin directory (default: newest /usr/lib/postgresql/*/bin)
 #   KEEP_WORK   1 = keep the temporary cluster/data directory (default 0)
-#   TARGETS     space-separated subset of: direct pgbouncer vigil vigil-static vigil-strict (default: all)
+#   TARGETS     space-separated subset of: direct pgbouncer vigil vigil-static vigil-strict vigil-masked (default: all)
 set -euo pipefail
 
 DURATION="${DURATION:-20}"
@@ -270,7 +270,16 @@ api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_P
 api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_PASSWORD" \
     '{name:"bench-strict",type:"postgres",host:"127.0.0.1",port:$port,database:"bench",username:"bench",password:$pw,ssl_mode:"disable",recording:"strict"}')" \
     >/dev/null || die "registering the connection bench-strict failed"
-for rule in "bench-off|bench|off" "bench-static|bench-static|static" "bench-strict|bench-strict|off"; do
+# "bench-masked": native_analysis static like "bench-static", plus a data masking rule with every content recognizer
+# on, so masked/static is the cost of scanning every result value (pgbench's tables hold no PII: nothing is replaced).
+api POST /api/connections "$(jq -nc --argjson port "$PG_PORT" --arg pw "$BENCH_PASSWORD" \
+    '{name:"bench-masked",type:"postgres",host:"127.0.0.1",port:$port,database:"bench",username:"bench",password:$pw,ssl_mode:"disable"}')" \
+    >/dev/null || die "registering the connection bench-masked failed"
+api POST /api/datamasking-rules "$(jq -nc '{name:"bench-masked",connection_names:["bench-masked"],supported_entity_types:[{name:"pii",
+    entity_types:["EMAIL_ADDRESS","PHONE_NUMBER","CREDIT_CARD","US_SSN","IBAN_CODE","IP_ADDRESS","CRYPTO","URL","MAC_ADDRESS",
+    "US_BANK_NUMBER","US_PASSPORT","US_DRIVER_LICENSE","UK_NHS","DATE_TIME"]}]}')" \
+    >/dev/null || die "creating the masking rule bench-masked failed"
+for rule in "bench-off|bench|off" "bench-static|bench-static|static" "bench-strict|bench-strict|off" "bench-masked|bench-masked|static"; do
     IFS='|' read -r rname rconn rmode <<<"$rule"
     api POST /api/ai/session-analyzer/rules "$(jq -nc --arg n "$rname" --arg c "$rconn" --arg m "$rmode" \
         '{name:$n,connection_names:[$c],native_analysis:$m,risk_evaluation:{low_risk_action:"allow",medium_risk_action:"allow",high_risk_action:"allow"}}')" \
@@ -281,10 +290,10 @@ wait_sql "$VIGIL_PG_PORT" "$TOKEN" "Vigil"
 # ---------------------------------------------------------------------------------------------
 # 4. Workloads: for each, direct / pgbouncer / vigil back to back
 # ---------------------------------------------------------------------------------------------
-read -r -a TARGETS <<<"${TARGETS:-direct pgbouncer vigil vigil-static vigil-strict}"
+read -r -a TARGETS <<<"${TARGETS:-direct pgbouncer vigil vigil-static vigil-strict vigil-masked}"
 target_port()     { case "$1" in direct) echo "$PG_PORT";; pgbouncer) echo "$PGB_PORT";; vigil*) echo "$VIGIL_PG_PORT";; esac; }
 target_password() { case "$1" in vigil*) echo "$TOKEN";; *) echo "$BENCH_PASSWORD";; esac; }
-target_db()       { case "$1" in vigil-static) echo bench-static;; vigil-strict) echo bench-strict;; *) echo bench;; esac; }
+target_db()       { case "$1" in vigil-static) echo bench-static;; vigil-strict) echo bench-strict;; vigil-masked) echo bench-masked;; *) echo bench;; esac; }
 
 # name | pgbench options | statements per transaction (for the recording check)
 WORKLOADS=(
@@ -342,22 +351,23 @@ SUMMARY="$RESULTS/summary.md"
 {
     echo "pgbench ${DURATION}s per run, scale $SCALE, $(nproc) CPUs ($(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)); $("$PG_BIN/postgres" --version); $PGB_VERSION (session pooling); Vigil $VIGIL_COMMIT (Release, recording on); sslmode=disable on all paths"
     echo
-    echo "| workload | direct tps | pgbouncer tps | vigil tps | vigil/direct | vigil/pgbouncer | direct lat ms | pgbouncer lat ms | vigil lat ms | pgbouncer added µs | vigil added µs | vigil+static tps | static/vigil | vigil strict tps | strict/vigil | strict lat ms |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | direct tps | pgbouncer tps | vigil tps | vigil/direct | vigil/pgbouncer | direct lat ms | pgbouncer lat ms | vigil lat ms | pgbouncer added µs | vigil added µs | vigil+static tps | static/vigil | vigil strict tps | strict/vigil | strict lat ms | vigil+masking tps | masked/static |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for w in "${WORKLOADS[@]}"; do
         IFS='|' read -r wname wopts wstmts <<<"$w"
         slug="$(echo "$wname" | tr -c 'A-Za-z0-9\n' '-' | tr -s '-' | sed 's/-$//' | tr 'A-Z' 'a-z')"
-        d="$slug.direct"; b="$slug.pgbouncer"; v="$slug.vigil"; s="$slug.vigil-static"; x="$slug.vigil-strict"
+        d="$slug.direct"; b="$slug.pgbouncer"; v="$slug.vigil"; s="$slug.vigil-static"; x="$slug.vigil-strict"; m="$slug.vigil-masked"
         if [[ "$wopts" == *"-c 1 "* ]]; then
             ab="$(added "${LAT[$b]:-}" "${LAT[$d]:-}")"; av="$(added "${LAT[$v]:-}" "${LAT[$d]:-}")"
         else
             ab="–"; av="–"
         fi
-        printf '| %s (`%s`) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$wname" "$wopts" \
+        printf '| %s (`%s`) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$wname" "$wopts" \
             "$(fmt1 "${TPS[$d]:-}")" "$(fmt1 "${TPS[$b]:-}")" "$(fmt1 "${TPS[$v]:-}")" \
             "$(ratio "${TPS[$v]:-}" "${TPS[$d]:-}")" "$(ratio "${TPS[$v]:-}" "${TPS[$b]:-}")" \
             "${LAT[$d]:-}" "${LAT[$b]:-}" "${LAT[$v]:-}" "$ab" "$av" "$(fmt1 "${TPS[$s]:-}")" "$(ratio "${TPS[$s]:-}" "${TPS[$v]:-}")" \
-            "$(fmt1 "${TPS[$x]:-}")" "$(ratio "${TPS[$x]:-}" "${TPS[$v]:-}")" "${LAT[$x]:-}"
+            "$(fmt1 "${TPS[$x]:-}")" "$(ratio "${TPS[$x]:-}" "${TPS[$v]:-}")" "${LAT[$x]:-}" \
+            "$(fmt1 "${TPS[$m]:-}")" "$(ratio "${TPS[$m]:-}" "${TPS[$s]:-}")"
     done
 } >"$SUMMARY"
 
