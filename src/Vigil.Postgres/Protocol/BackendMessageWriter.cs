@@ -36,6 +36,49 @@ public static class BackendMessageWriter
         IBufferWriter<byte> writer, string severity, string sqlState, string message, string? detail = null, string? hint = null) =>
         WriteFields(writer, BackendMessageCode.NoticeResponse, severity, sqlState, message, detail, hint);
 
+    /// <summary>
+    /// ErrorResponse ('E') or NoticeResponse ('N') carrying every field of <paramref name="message"/> in its order, then
+    /// the terminating zero byte (§55.8): the rewrite of a received message whose fields were masked. NULs in values
+    /// become U+FFFD; a field type 0 is rejected (it is the terminator).
+    /// </summary>
+    /// <param name="writer">Destination.</param>
+    /// <param name="code"><see cref="BackendMessageCode.ErrorResponse"/> or <see cref="BackendMessageCode.NoticeResponse"/>.</param>
+    /// <param name="message">The fields to write (e.g. from <see cref="ErrorResponseMessage.With"/>).</param>
+    /// <param name="encoding">The session's client_encoding; <see langword="null"/> for UTF-8.</param>
+    /// <exception cref="ArgumentException">Another code, or a field type outside 1..255.</exception>
+    public static void WriteErrorOrNotice(IBufferWriter<byte> writer, byte code, ErrorResponseMessage message, System.Text.Encoding? encoding = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (code is not (BackendMessageCode.ErrorResponse or BackendMessageCode.NoticeResponse))
+        {
+            throw new ArgumentException($"code 0x{code:X2} is neither ErrorResponse nor NoticeResponse", nameof(code));
+        }
+
+        encoding ??= System.Text.Encoding.UTF8;
+        var length = 1L;
+        foreach (var (type, value) in message.Fields)
+        {
+            if (type is '\0' or > '\u00FF')
+            {
+                throw new ArgumentException($"invalid field type U+{(int)type:X4}", nameof(message));
+            }
+
+            length += 2 + encoding.GetByteCount(WithoutNul(value));
+        }
+
+        var w = SpanWriter.BeginTyped(writer, code, length);
+        foreach (var (type, value) in message.Fields)
+        {
+            var text = WithoutNul(value);
+            w.WriteByte((byte)type);
+            encoding.GetBytes(text, w.Take(encoding.GetByteCount(text)));
+            w.WriteByte(0);
+        }
+
+        w.WriteByte(0);
+        w.Commit(writer);
+    }
+
     /// <summary>AuthenticationOk ('R', length 8, type 0).</summary>
     /// <param name="writer">Destination.</param>
     public static void WriteAuthenticationOk(IBufferWriter<byte> writer) =>

@@ -52,6 +52,17 @@ internal static class BodyReader
         return WireText.Decode(bytes, $"{message} {field}");
     }
 
+    /// <summary>Reads a NUL-terminated string in a caller-chosen encoding, which applies its own fallback to invalid bytes.</summary>
+    public static string ReadCString(ref SequenceReader<byte> reader, string message, string field, System.Text.Encoding encoding)
+    {
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> bytes, 0, advancePastDelimiter: true))
+        {
+            throw new PostgresProtocolException($"invalid {message} message: {field} is not NUL-terminated");
+        }
+
+        return Types.PostgresText.Decode(bytes, encoding);
+    }
+
     public static void Skip(ref SequenceReader<byte> reader, long count, string message, string field)
     {
         if (count < 0 || reader.Remaining < count)

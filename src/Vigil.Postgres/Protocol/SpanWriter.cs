@@ -69,6 +69,23 @@ internal ref struct SpanWriter
         _position += value.Length;
     }
 
+    /// <summary>Writes every segment of <paramref name="value"/>.</summary>
+    public void WriteBytes(in ReadOnlySequence<byte> value)
+    {
+        foreach (var segment in value)
+        {
+            WriteBytes(segment.Span);
+        }
+    }
+
+    /// <summary>Returns the next <paramref name="length"/> bytes for the caller to fill, and moves past them.</summary>
+    public Span<byte> Take(int length)
+    {
+        var span = _span.Slice(_position, length);
+        _position += length;
+        return span;
+    }
+
     /// <summary>Writes UTF-8 text without a terminator.</summary>
     public void WriteUtf8(string value) => _position += WireText.Utf8.GetBytes(value, _span[_position..]);
 

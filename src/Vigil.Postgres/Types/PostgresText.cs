@@ -1,0 +1,82 @@
+using System.Buffers;
+using System.Text;
+using Vigil.Postgres.Protocol;
+
+namespace Vigil.Postgres.Types;
+
+/// <summary>
+/// Conversion of wire text in the session's client_encoding (§24.3 Character Set Support) with a caller-chosen
+/// <see cref="Encoding"/>. Pass one whose fallbacks substitute rather than throw, such as <see cref="Encoding.UTF8"/>
+/// (invalid bytes decode to U+FFFD): a value the proxy only scans is never re-encoded, so its original bytes, valid or
+/// not, reach the client unchanged; only a value that was masked is re-encoded (its U+FFFD become EF BF BD).
+/// </summary>
+public static class PostgresText
+{
+    /// <summary>
+    /// The .NET encoding to scan values with for a client_encoding the proxy accepts: UTF8 → UTF-8, LATIN1 → ISO-8859-1,
+    /// SQL_ASCII → ISO-8859-1 (bytes above 127 are uninterpreted in SQL_ASCII; Latin-1 maps each to one character, so
+    /// ASCII-only PII is still found and other bytes survive unchanged), WIN1252 and the other single-byte WIN/ISO/KOI8
+    /// code pages through <see cref="CodePagesEncodingProvider"/>; all with replacement fallbacks.
+    /// </summary>
+    /// <param name="clientEncoding">The server's client_encoding parameter, e.g. "UTF8" (case and '_'/'-' ignored).</param>
+    /// <returns>The encoding, or <see langword="null"/> when it is not one listed here.</returns>
+    public static Encoding? ForClientEncoding(string? clientEncoding)
+    {
+        var name = (clientEncoding ?? "UTF8").Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal).ToUpperInvariant();
+        if (name is "UTF8" or "UNICODE")
+        {
+            return Encoding.UTF8;
+        }
+
+        if (name is "LATIN1" or "SQLASCII" or "ISO88591")
+        {
+            return Encoding.Latin1;
+        }
+
+        var codePage = name switch
+        {
+            "WIN1250" => 1250, "WIN1251" => 1251, "WIN1252" => 1252, "WIN1253" => 1253, "WIN1254" => 1254,
+            "WIN1255" => 1255, "WIN1256" => 1256, "WIN1257" => 1257, "WIN1258" => 1258, "WIN866" => 866, "WIN874" => 874,
+            "LATIN2" => 28592, "LATIN3" => 28593, "LATIN4" => 28594, "LATIN5" => 28599, "LATIN7" => 28603,
+            "LATIN9" => 28605, "ISO88595" => 28595, "ISO88596" => 28596, "ISO88597" => 28597, "ISO88598" => 28598,
+            "KOI8R" => 20866, "KOI8U" => 21866,
+            _ => 0,
+        };
+        if (codePage == 0)
+        {
+            return null;
+        }
+
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(codePage, EncoderFallback.ReplacementFallback, DecoderFallback.ReplacementFallback);
+    }
+
+    /// <summary>Decodes wire bytes (one or many segments) to a string.</summary>
+    /// <param name="bytes">The value's bytes.</param>
+    /// <param name="encoding">The session's encoding (<see cref="ForClientEncoding"/>).</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="PostgresProtocolException">The encoding's fallback throws on invalid bytes (SQLSTATE 22021), or the text is too long for a string.</exception>
+    public static string Decode(in ReadOnlySequence<byte> bytes, Encoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(encoding);
+        try
+        {
+            return bytes.IsSingleSegment ? encoding.GetString(bytes.FirstSpan) : encoding.GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new PostgresProtocolException(
+                $"invalid byte sequence for encoding \"{encoding.WebName}\"", PostgresSqlState.CharacterNotInRepertoire, ex);
+        }
+        catch (OutOfMemoryException ex)
+        {
+            throw new PostgresProtocolException($"text of {bytes.Length} bytes is too long to decode", ex);
+        }
+    }
+
+    /// <summary>Byte count of <paramref name="text"/> in <paramref name="encoding"/>.</summary>
+    internal static int GetByteCount(string text, Encoding encoding) => encoding.GetByteCount(text);
+
+    /// <summary>Encodes <paramref name="text"/> into <paramref name="destination"/> (sized by <see cref="GetByteCount"/>).</summary>
+    internal static int Encode(string text, Encoding encoding, Span<byte> destination) => encoding.GetBytes(text, destination);
+}
