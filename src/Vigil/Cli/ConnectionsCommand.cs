@@ -59,7 +59,11 @@ public static class ConnectionsCommand
         var sslMode = new Option<string>("--ssl-mode") { Description = "disable|prefer|require|verify-full", DefaultValueFactory = _ => "prefer" };
         var rootCert = new Option<FileInfo?>("--ssl-root-cert") { Description = "PEM file of the CA to trust for verify-full" };
         var recording = RecordingOption();
-        var command = new Command("create", "Register a connection") { name, type, host, port, database, username, passwordStdin, sslMode, rootCert, recording };
+        var (resultRows, resultBytes) = ResultOptions();
+        var command = new Command("create", "Register a connection")
+        {
+            name, type, host, port, database, username, passwordStdin, sslMode, rootCert, recording, resultRows, resultBytes,
+        };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
             // Passwords never come from argv: it is visible to other users in the process list.
@@ -78,6 +82,8 @@ public static class ConnectionsCommand
                 ["ssl_mode"] = parse.GetValue(sslMode),
                 ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await CliFiles.ReadTextAsync(f, "--ssl-root-cert", ct) : null,
                 ["recording"] = parse.GetValue(recording),
+                ["record_result_rows"] = parse.GetValue(resultRows),
+                ["record_result_bytes"] = parse.GetValue(resultBytes),
             };
             CliOutput.Json(await client.SendAsync(HttpMethod.Post, "api/connections", body, ct));
             return 0;
@@ -97,9 +103,17 @@ public static class ConnectionsCommand
     }
 
     /// <summary>
+    /// <c>--record-result-rows N</c> and <c>--record-result-bytes N</c>: how much of each statement's (masked) result the
+    /// session keeps; 0 turns result recording off. Unset, the gateway's defaults (100 rows, 65536 bytes) or the stored values apply.
+    /// </summary>
+    private static (Option<int?> Rows, Option<int?> Bytes) ResultOptions() => (
+        new Option<int?>("--record-result-rows") { Description = $"Rows of each result to record (0 = off, max {Connections.ResultRecording.MaxRows}; default {Connections.ResultRecording.DefaultRows})" },
+        new Option<int?>("--record-result-bytes") { Description = $"Bytes of each result to record (0 = off, max {Connections.ResultRecording.MaxBytes}; default {Connections.ResultRecording.DefaultBytes})" });
+
+    /// <summary>
     /// <c>vigil connections update NAME [--access-group G]… [--access-mode M]… [--review-group G]… [--min-approvals N]
     /// [--review-timeout 30m] [--max-access-duration 8h] [--require-jit-for-connect true|false]
-    /// [--require-review-for-exec true|false] [--recording async|strict]</c>: PATCHes only the options given (a repeated list option replaces the list).
+    /// [--require-review-for-exec true|false] [--recording async|strict] [--record-result-rows N] [--record-result-bytes N]</c>: PATCHes only the options given (a repeated list option replaces the list).
     /// </summary>
     private static Command UpdateCommand()
     {
@@ -113,9 +127,10 @@ public static class ConnectionsCommand
         var requireJit = new Option<bool?>("--require-jit-for-connect") { Description = "Native clients need approved just-in-time access" };
         var requireReview = new Option<bool?>("--require-review-for-exec") { Description = "Every exec command needs a review" };
         var recording = RecordingOption();
+        var (resultRows, resultBytes) = ResultOptions();
         var command = new Command("update", "Change a connection's access, review and recording settings")
         {
-            name, accessGroups, accessModes, reviewGroups, minApprovals, reviewTimeout, maxAccess, requireJit, requireReview, recording,
+            name, accessGroups, accessModes, reviewGroups, minApprovals, reviewTimeout, maxAccess, requireJit, requireReview, recording, resultRows, resultBytes,
         };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
@@ -136,6 +151,8 @@ public static class ConnectionsCommand
             body["require_jit_for_connect"] = parse.GetValue(requireJit);
             body["require_review_for_exec"] = parse.GetValue(requireReview);
             body["recording"] = parse.GetValue(recording);
+            body["record_result_rows"] = parse.GetValue(resultRows);
+            body["record_result_bytes"] = parse.GetValue(resultBytes);
             foreach (var unset in body.Where(p => p.Value is null).Select(p => p.Key).ToList())
             {
                 body.Remove(unset);

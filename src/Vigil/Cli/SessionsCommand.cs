@@ -6,8 +6,8 @@ namespace Vigil.Cli;
 
 /// <summary>
 /// <c>vigil sessions list [--connection C] [--type exec|connect] [--status open|done|failed|blocked|waiting_review|rejected|expired|interrupted] [--user U] [--risk-level low|medium|high]
-/// [--limit N] [--json]</c> (a table, or the API's page) and <c>vigil sessions show ID [--json]</c> (the session's fields,
-/// a table of its events and its output, or the API's JSON).
+/// [--limit N] [--json]</c> (a table, or the API's page) and <c>vigil sessions show ID [--json]</c> (the session's fields
+/// and each event with its recorded result, see <see cref="SessionPrinter"/>, or the API's JSON).
 /// </summary>
 public static class SessionsCommand
 {
@@ -58,35 +58,11 @@ public static class SessionsCommand
                 CliOutput.Json(session);
                 return 0;
             }
-            CliFormat.Record(session, "events", "output");
-            Console.WriteLine();
-            var events = new JsonArray((session?["events"]?.AsArray() ?? []).Select(e => (JsonNode?)EventRow(e)).ToArray());
-            CliFormat.Table(events, "seq", "at", "kind", "command_tag", "rows", "risk", "text");
-            if (session?["output"]?.GetValue<string>() is { Length: > 0 } output)
-            {
-                Console.WriteLine();
-                Console.Write(output.EndsWith('\n') ? output : output + "\n");
-            }
+            SessionPrinter.Print(session);
             return 0;
         }));
         group.Subcommands.Add(show);
         return group;
-    }
-
-    /// <summary>An event as a table row: its text on one line (cut to 80 characters), the analysis's level as <c>risk</c>.</summary>
-    private static JsonNode EventRow(JsonNode? e)
-    {
-        var text = e?["text"]?.GetValue<string>()?.ReplaceLineEndings(" ") ?? e?["message"]?.GetValue<string>() ?? "";
-        return new JsonObject
-        {
-            ["seq"] = e?["seq"]?.DeepClone(),
-            ["at"] = e?["at"]?.DeepClone(),
-            ["kind"] = e?["kind"]?.DeepClone(),
-            ["command_tag"] = e?["command_tag"]?.DeepClone(),
-            ["rows"] = e?["rows"]?.DeepClone(),
-            ["risk"] = e?["ai_analysis"]?["risk_level"]?.DeepClone(),
-            ["text"] = text.Length > 80 ? text[..79] + "…" : text,
-        };
     }
 
     private static JsonNode? WithRisk(JsonNode? session)

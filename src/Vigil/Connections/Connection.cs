@@ -5,7 +5,8 @@ namespace Vigil.Connections;
 /// serialized: API output goes through <see cref="ConnectionView"/>. <see cref="AccessGroups"/> (empty = admins only)
 /// and <see cref="AccessModes"/> (<c>exec</c>, <c>connect</c>) drive <see cref="ConnectionAccess"/>;
 /// <see cref="Reviews"/> drives reviews and just-in-time access; <see cref="Recording"/> whether a statement waits for
-/// its input event to be durable before it is forwarded.
+/// its input event to be durable before it is forwarded; <see cref="RecordResultRows"/> and <see cref="RecordResultBytes"/>
+/// how much of each statement's (masked) result the session keeps (<see cref="ResultRecording"/>; 0 = off).
 /// </summary>
 public sealed record Connection(
     string Name,
@@ -22,7 +23,9 @@ public sealed record Connection(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     ReviewPolicy Reviews,
-    RecordingMode Recording = RecordingMode.Async);
+    RecordingMode Recording = RecordingMode.Async,
+    int RecordResultRows = ResultRecording.DefaultRows,
+    int RecordResultBytes = ResultRecording.DefaultBytes);
 
 /// <summary>
 /// The API shape of a connection (hoop's field names); secrets are reduced to <c>has_password</c>. Review settings are
@@ -49,6 +52,8 @@ public sealed record ConnectionView(
     bool RequireJitForConnect,
     bool RequireReviewForExec,
     string Recording,
+    int RecordResultRows,
+    int RecordResultBytes,
     string CreatedAt,
     string UpdatedAt)
 {
@@ -57,5 +62,5 @@ public sealed record ConnectionView(
         c.Name, c.Type, c.Host, c.Port, c.Database, c.Username, c.Password is not null, c.SslMode.ToText(),
         c.SslRootCert is not null, c.AccessGroups, c.AccessModes, c.Reviews.ReviewGroups, c.Reviews.MinApprovals,
         Hosting.DurationText.Format(c.Reviews.ReviewTimeout), Hosting.DurationText.Format(c.Reviews.MaxAccessDuration),
-        c.Reviews.RequireJitForConnect, c.Reviews.RequireReviewForExec, c.Recording.ToText(), Storage.Rfc3339.Format(c.CreatedAt), Storage.Rfc3339.Format(c.UpdatedAt));
+        c.Reviews.RequireJitForConnect, c.Reviews.RequireReviewForExec, c.Recording.ToText(), c.RecordResultRows, c.RecordResultBytes, Storage.Rfc3339.Format(c.CreatedAt), Storage.Rfc3339.Format(c.UpdatedAt));
 }

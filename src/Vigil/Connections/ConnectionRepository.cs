@@ -11,7 +11,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
 {
     private const string Columns =
         "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, access_groups, access_modes, created_at, updated_at, " +
-        "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec, recording";
+        "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec, recording, record_result_rows, record_result_bytes";
 
     /// <summary>Inserts <paramref name="connection"/>; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(Connection connection, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         {
             await db.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @access_groups, @access_modes, @created_at, @updated_at, " +
-                "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec, @recording)",
+                "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec, @recording, @record_result_rows, @record_result_bytes)",
                 ToRow(connection), cancellationToken: cancellationToken));
             return true;
         }
@@ -41,7 +41,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             password_encrypted=@password, ssl_mode=@ssl_mode, ssl_root_cert=@ssl_root_cert, access_groups=@access_groups,
             access_modes=@access_modes, updated_at=@updated_at, review_groups=@review_groups, min_approvals=@min_approvals,
             review_timeout_seconds=@review_timeout_seconds, max_access_duration_seconds=@max_access_duration_seconds,
-            require_jit_for_connect=@require_jit_for_connect, require_review_for_exec=@require_review_for_exec, recording=@recording
+            require_jit_for_connect=@require_jit_for_connect, require_review_for_exec=@require_review_for_exec, recording=@recording,
+            record_result_rows=@record_result_rows, record_result_bytes=@record_result_bytes
             WHERE name=@name
             """,
             ToRow(connection), cancellationToken: cancellationToken));
@@ -95,6 +96,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         require_jit_for_connect = c.Reviews.RequireJitForConnect,
         require_review_for_exec = c.Reviews.RequireReviewForExec,
         recording = c.Recording.ToText(),
+        record_result_rows = c.RecordResultRows,
+        record_result_bytes = c.RecordResultBytes,
     };
 
     private Connection FromRow(Row r)
@@ -108,7 +111,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             new ReviewPolicy(
                 JsonSerializer.Deserialize<string[]>(r.review_groups)!, (int)r.min_approvals, TimeSpan.FromSeconds(r.review_timeout_seconds),
                 TimeSpan.FromSeconds(r.max_access_duration_seconds), r.require_jit_for_connect != 0, r.require_review_for_exec != 0),
-            RecordingModes.TryParse(r.recording, out var recording) ? recording : RecordingMode.Async);
+            RecordingModes.TryParse(r.recording, out var recording) ? recording : RecordingMode.Async,
+            (int)r.record_result_rows, (int)r.record_result_bytes);
     }
 
     private static string Purpose(string name) => $"connection:{name}:password";
@@ -136,6 +140,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         public long require_jit_for_connect { get; set; }
         public long require_review_for_exec { get; set; }
         public string recording { get; set; } = "async";
+        public long record_result_rows { get; set; } = ResultRecording.DefaultRows;
+        public long record_result_bytes { get; set; } = ResultRecording.DefaultBytes;
     }
 #pragma warning restore IDE1006
 }

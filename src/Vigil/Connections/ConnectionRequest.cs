@@ -10,7 +10,8 @@ namespace Vigil.Connections;
 /// ssl_root_cert? (PEM), access_groups? (default [] = admins only), access_modes? (default ["exec","connect"]),
 /// review_groups? (default [] = admins decide), min_approvals? (1–10, default 1), review_timeout? (default "30m"),
 /// max_access_duration? (default "8h"), require_jit_for_connect? (default false), require_review_for_exec? (default false),
-/// recording? (async | strict, default async)}</c>.
+/// recording? (async | strict, default async), record_result_rows? (0–10,000, default 100; 0 = off),
+/// record_result_bytes? (0–16 MiB, default 65536; 0 = off)}</c>.
 /// <c>PATCH</c> sends any subset and is merged over the stored connection (<see cref="MergeOver"/>).
 /// </summary>
 public sealed partial record ConnectionRequest(
@@ -31,7 +32,9 @@ public sealed partial record ConnectionRequest(
     string? MaxAccessDuration = null,
     bool? RequireJitForConnect = null,
     bool? RequireReviewForExec = null,
-    string? Recording = null)
+    string? Recording = null,
+    int? RecordResultRows = null,
+    int? RecordResultBytes = null)
 {
     /// <summary>Connection types the gateway can proxy today.</summary>
     public static readonly string[] SupportedTypes = ["postgres"];
@@ -92,6 +95,10 @@ public sealed partial record ConnectionRequest(
         {
             return (null, $"field 'recording' must be one of {RecordingModes.Accepted}");
         }
+        if (ResultRecording.Validate(RecordResultRows, RecordResultBytes) is { } resultError)
+        {
+            return (null, resultError);
+        }
         var (reviews, reviewError) = ToReviewPolicy();
         if (reviewError is not null)
         {
@@ -101,7 +108,7 @@ public sealed partial record ConnectionRequest(
             name, Type, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert,
             (AccessGroups ?? []).Distinct(StringComparer.Ordinal).ToArray(),
             (AccessModes ?? ConnectionAccess.Modes).Distinct(StringComparer.Ordinal).ToArray(),
-            createdAt ?? now, now, reviews!, recording), null);
+            createdAt ?? now, now, reviews!, recording, RecordResultRows ?? ResultRecording.DefaultRows, RecordResultBytes ?? ResultRecording.DefaultBytes), null);
     }
 
     private (ReviewPolicy? Policy, string? Error) ToReviewPolicy()
@@ -142,7 +149,7 @@ public sealed partial record ConnectionRequest(
         ReviewGroups ?? [.. existing.Reviews.ReviewGroups], MinApprovals ?? existing.Reviews.MinApprovals,
         ReviewTimeout ?? DurationText.Format(existing.Reviews.ReviewTimeout), MaxAccessDuration ?? DurationText.Format(existing.Reviews.MaxAccessDuration),
         RequireJitForConnect ?? existing.Reviews.RequireJitForConnect, RequireReviewForExec ?? existing.Reviews.RequireReviewForExec,
-        Recording ?? existing.Recording.ToText());
+        Recording ?? existing.Recording.ToText(), RecordResultRows ?? existing.RecordResultRows, RecordResultBytes ?? existing.RecordResultBytes);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex NamePattern();

@@ -9,7 +9,9 @@ namespace Vigil.Sessions;
 /// <summary>
 /// Writes recorder items; the event insert is prepared once and reused for every batch. Sessions are written as owned by
 /// gateway instance <paramref name="gatewayId"/> (see <see cref="SessionRecovery"/>); event text goes through
-/// <see cref="StatementRedaction"/>.
+/// <see cref="StatementRedaction"/>. An event's result and notices are stored as JSON in the API's shape (their values
+/// were masked before they got here); a session's masking counts replace the previous ones; guardrail violations are
+/// appended, one row each.
 /// </summary>
 internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
 {
@@ -49,6 +51,17 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
                     "UPDATE sessions SET ai_analysis=$analysis, risk_level=$risk_level WHERE id=$id",
                     ("$id", a.SessionId), ("$analysis", JsonSerializer.Serialize(StatementRedaction.Redact(a.Analysis), Api.Json)), ("$risk_level", a.Analysis.RiskLevel));
                 break;
+            case SessionMaskingChange m:
+                Execute(
+                    "UPDATE sessions SET masking_info=$masking_info WHERE id=$id",
+                    ("$id", m.SessionId), ("$masking_info", JsonSerializer.Serialize(m.Counts, Api.Json)));
+                break;
+            case SessionGuardrailViolation g:
+                Execute(
+                    "INSERT INTO session_guardrails (session_id, rule, direction, matched) VALUES ($id, $rule, $direction, $matched)",
+                    ("$id", g.SessionId), ("$rule", g.Info.Rule), ("$direction", g.Info.Direction),
+                    ("$matched", RecordedText.Cap(g.Info.Matched, GuardrailInfo.MaxMatchedLength).Text));
+                break;
             case SessionReopen r:
                 Execute(
                     "UPDATE sessions SET status='open', exit_code=NULL, reason=NULL, ended_at=NULL, gateway_id=$gateway_id WHERE id=$id",
@@ -76,10 +89,10 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
             _insertEvent.Transaction = _transaction;
             _insertEvent.CommandText =
                 """
-                INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis, text_length, text_sha256)
-                VALUES ($s, $q, $at, $k, $t, $p, $d, $c, $r, $st, $m, $a, $tl, $th)
+                INSERT INTO session_events (session_id, seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis, text_length, text_sha256, result, notices)
+                VALUES ($s, $q, $at, $k, $t, $p, $d, $c, $r, $st, $m, $a, $tl, $th, $res, $n)
                 """;
-            foreach (var name in new[] { "$s", "$q", "$at", "$k", "$t", "$p", "$d", "$c", "$r", "$st", "$m", "$a", "$tl", "$th" })
+            foreach (var name in new[] { "$s", "$q", "$at", "$k", "$t", "$p", "$d", "$c", "$r", "$st", "$m", "$a", "$tl", "$th", "$res", "$n" })
             {
                 _insertEvent.Parameters.Add(new SqliteParameter { ParameterName = name });
             }
@@ -100,6 +113,8 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
         p[11].Value = e.Analysis is null ? DBNull.Value : JsonSerializer.Serialize(StatementRedaction.Redact(e.Analysis), Api.Json);
         p[12].Value = (object?)e.TextLength ?? DBNull.Value;
         p[13].Value = (object?)e.TextSha256 ?? DBNull.Value;
+        p[14].Value = e.Result is null ? DBNull.Value : JsonSerializer.Serialize(e.Result, Api.Json);
+        p[15].Value = e.Notices is not { Count: > 0 } ? DBNull.Value : JsonSerializer.Serialize(e.Notices, Api.Json);
         _insertEvent.ExecuteNonQuery();
     }
 

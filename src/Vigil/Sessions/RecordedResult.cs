@@ -15,5 +15,12 @@ public sealed record RecordedResult(IReadOnlyList<RecordedColumn> Columns, IRead
 /// <summary>A notice or error as the client saw it (after masking): <c>{severity, sqlstate, message, detail}</c>.</summary>
 public sealed record RecordedNotice(string Severity, string? SqlState, string Message, string? Detail);
 
-/// <summary>A guardrail violation as recorded on the session (<c>guardrails_info</c>): the rule, <c>input</c> or <c>output</c>, and the matched text (masked when sensitive).</summary>
-public sealed record GuardrailInfo(string Rule, string Direction, string Matched);
+/// <summary>
+/// A guardrail violation as recorded on the session (<c>guardrails_info</c>): the rule, <c>input</c> or <c>output</c>,
+/// and the matched text (masked when sensitive; the recording keeps its first <see cref="MaxMatchedLength"/> characters).
+/// </summary>
+public sealed record GuardrailInfo(string Rule, string Direction, string Matched)
+{
+    /// <summary>Characters of <see cref="Matched"/> a recording keeps: 1 Ki (a pattern may match a whole result).</summary>
+    public const int MaxMatchedLength = 1024;
+}

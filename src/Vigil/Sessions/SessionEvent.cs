@@ -23,7 +23,10 @@ public static class SessionEventKind
 /// <summary>
 /// One recorded event of a session, in the order the session produced them (<see cref="Seq"/> from 1). A statement
 /// text longer than the recording cap is stored cut (<see cref="RecordedText"/>) with <see cref="TextLength"/> and
-/// <see cref="TextSha256"/> of the whole.
+/// <see cref="TextSha256"/> of the whole. A statement that returned rows carries its <see cref="Result"/> (columns, the
+/// first rows after masking, the row count, whether rows were left out; see <see cref="ResultCollector"/>), null when it
+/// returned none or result recording is off for the connection; <see cref="Notices"/> holds the NoticeResponse and
+/// ErrorResponse messages the client saw for it (after masking), null when there were none.
 /// </summary>
 public sealed record SessionEvent(
     string SessionId,
@@ -39,10 +42,21 @@ public sealed record SessionEvent(
     string? Message = null,
     AiAnalysis? Analysis = null,
     long? TextLength = null,
-    string? TextSha256 = null);
+    string? TextSha256 = null,
+    RecordedResult? Result = null,
+    IReadOnlyList<RecordedNotice>? Notices = null);
 
 /// <summary>The session's worst analysis changed (<c>sessions.ai_analysis</c> and <c>risk_level</c>).</summary>
 public sealed record SessionAnalysisChange(string SessionId, AiAnalysis Analysis);
+
+/// <summary>
+/// How many values of each entity type (Presidio's names, e.g. <c>EMAIL_ADDRESS</c>) the session has masked so far
+/// (<c>sessions.masking_info</c>): absolute counts, the last change wins, so the sender may coalesce. Never values.
+/// </summary>
+public sealed record SessionMaskingChange(string SessionId, IReadOnlyDictionary<string, long> Counts);
+
+/// <summary>A guardrail violation in the session, appended to its <c>guardrails_info</c> in the order they happened.</summary>
+public sealed record SessionGuardrailViolation(string SessionId, GuardrailInfo Info);
 
 /// <summary>An ended exec session runs again: its approved command is executed (status back to open).</summary>
 public sealed record SessionReopen(string SessionId);

@@ -44,6 +44,12 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
     /// <summary>Records a change of the session's worst analysis.</summary>
     public void Append(SessionAnalysisChange change) => Enqueue(change);
 
+    /// <summary>Records the session's masked-value counts so far (absolute; the last one enqueued wins).</summary>
+    public void Append(SessionMaskingChange change) => Enqueue(change);
+
+    /// <summary>Records a guardrail violation (appended to the session's <c>guardrails_info</c>).</summary>
+    public void Append(SessionGuardrailViolation violation) => Enqueue(violation);
+
     /// <summary>Records that an ended session runs again.</summary>
     public void Reopened(SessionReopen reopen) => Enqueue(reopen);
 
@@ -197,7 +203,8 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
             {
                 var sessionId = item switch
                 {
-                    SessionEvent ev => ev.SessionId, SessionClose c => c.SessionId, SessionContext s => s.Id, SessionAnalysisChange a => a.SessionId, SessionReopen r => r.SessionId, _ => null,
+                    SessionEvent ev => ev.SessionId, SessionClose c => c.SessionId, SessionContext s => s.Id, SessionAnalysisChange a => a.SessionId,
+                    SessionReopen r => r.SessionId, SessionMaskingChange m => m.SessionId, SessionGuardrailViolation g => g.SessionId, _ => null,
                 };
                 if (sessionId is not null)
                 {

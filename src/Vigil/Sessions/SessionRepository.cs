@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Vigil.Analysis;
 using Vigil.Hosting;
 using Vigil.Reviews;
@@ -12,7 +13,7 @@ public sealed class SessionRepository(SqliteStore store)
 {
     private const string Columns =
         "id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, exit_code, reason, " +
-        "(SELECT count(*) FROM session_events e WHERE e.session_id = sessions.id) AS event_count, events_lost, started_at, ended_at, ai_analysis, " +
+        "(SELECT count(*) FROM session_events e WHERE e.session_id = sessions.id) AS event_count, events_lost, started_at, ended_at, ai_analysis, masking_info, " +
         "(SELECT r.id || ' ' || r.status FROM reviews r WHERE r.session_id = sessions.id ORDER BY r.created_at DESC LIMIT 1) AS review";
 
     /// <summary>A page of sessions matching <paramref name="query"/>, newest first, and the total that match.</summary>
@@ -33,7 +34,9 @@ public sealed class SessionRepository(SqliteStore store)
         var total = await db.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM sessions{where}", args, cancellationToken: cancellationToken));
         var rows = await db.QueryAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM sessions{where} ORDER BY started_at DESC, id LIMIT @limit OFFSET @offset", args, cancellationToken: cancellationToken));
-        return (rows.Select(r => r.ToView(null, null)).ToList(), total);
+        var list = rows.ToList();
+        var guardrails = await GuardrailsAsync(db, list.Select(r => r.id).ToList(), cancellationToken);
+        return (list.Select(r => r.ToView(guardrails[r.id].ToList(), null, null)).ToList(), total);
     }
 
     /// <summary>One session with its ordered events and (for exec) its output; null when unknown.</summary>
@@ -48,14 +51,17 @@ public sealed class SessionRepository(SqliteStore store)
         }
         var events = (await db.QueryAsync<EventRow>(new CommandDefinition(
             """
-            SELECT seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis, text_length, text_sha256
+            SELECT seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis, text_length, text_sha256, result, notices
             FROM session_events WHERE session_id=@id ORDER BY seq
             """,
             new { id }, cancellationToken: cancellationToken)))
-            .Select(e => new SessionEventView((int)e.seq, e.at, e.kind, e.text, (int?)e.parameter_count, e.duration_us, e.command_tag, e.rows, e.sqlstate, e.message, Analysis(e.ai_analysis), e.text_length, e.text_sha256))
+            .Select(e => new SessionEventView(
+                (int)e.seq, e.at, e.kind, e.text, (int?)e.parameter_count, e.duration_us, e.command_tag, e.rows, e.sqlstate, e.message, Analysis(e.ai_analysis),
+                e.text_length, e.text_sha256, FromJson<RecordedResult>(e.result), FromJson<List<RecordedNotice>>(e.notices)))
             .ToList();
         var output = events.LastOrDefault(e => e.Kind == SessionEventKind.Output)?.Text;
-        return row.ToView(events, output);
+        var guardrails = await GuardrailsAsync(db, [id], cancellationToken);
+        return row.ToView(guardrails[id].ToList(), events, output);
     }
 
     /// <summary>The highest event sequence number recorded for session <paramref name="id"/> (0 when none); flush the recorder first.</summary>
@@ -66,7 +72,22 @@ public sealed class SessionRepository(SqliteStore store)
             "SELECT coalesce(max(seq), 0) FROM session_events WHERE session_id=@id", new { id }, cancellationToken: cancellationToken));
     }
 
-    private static AiAnalysis? Analysis(string? json) => json is null ? null : JsonSerializer.Deserialize<AiAnalysis>(json, Api.Json);
+    /// <summary>The guardrail violations of <paramref name="ids"/>, each session's in the order they were recorded.</summary>
+    private static async Task<ILookup<string, GuardrailInfo>> GuardrailsAsync(SqliteConnection db, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return Array.Empty<(string, GuardrailInfo)>().ToLookup(g => g.Item1, g => g.Item2);
+        }
+        var rows = await db.QueryAsync<(string SessionId, string Rule, string Direction, string Matched)>(new CommandDefinition(
+            "SELECT session_id, rule, direction, matched FROM session_guardrails WHERE session_id IN @ids ORDER BY id",
+            new { ids }, cancellationToken: cancellationToken));
+        return rows.ToLookup(g => g.SessionId, g => new GuardrailInfo(g.Rule, g.Direction, g.Matched));
+    }
+
+    private static AiAnalysis? Analysis(string? json) => FromJson<AiAnalysis>(json);
+
+    private static T? FromJson<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, Api.Json);
 
 #pragma warning disable IDE1006 // column names
     private sealed class Row
@@ -87,12 +108,14 @@ public sealed class SessionRepository(SqliteStore store)
         public string started_at { get; set; } = "";
         public string? ended_at { get; set; }
         public string? ai_analysis { get; set; }
+        public string? masking_info { get; set; }
         public string? review { get; set; }
 
-        public SessionView ToView(IReadOnlyList<SessionEventView>? events, string? output) => new(
+        public SessionView ToView(IReadOnlyList<GuardrailInfo> guardrails, IReadOnlyList<SessionEventView>? events, string? output) => new(
             id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, (int?)exit_code, reason,
             (int)event_count, status == SessionStatus.Interrupted ? null : (int)events_lost, started_at, ended_at, output, Analysis(ai_analysis),
-            review?.Split(' ') is [var reviewId, var reviewStatus] ? new ReviewRef(reviewId, reviewStatus) : null, events);
+            review?.Split(' ') is [var reviewId, var reviewStatus] ? new ReviewRef(reviewId, reviewStatus) : null,
+            FromJson<Dictionary<string, long>>(masking_info) ?? [], guardrails, events);
     }
 
     private sealed class EventRow
@@ -110,6 +133,8 @@ public sealed class SessionRepository(SqliteStore store)
         public string? ai_analysis { get; set; }
         public long? text_length { get; set; }
         public string? text_sha256 { get; set; }
+        public string? result { get; set; }
+        public string? notices { get; set; }
     }
 #pragma warning restore IDE1006
 }

@@ -8,7 +8,9 @@ namespace Vigil.Sessions;
 /// commands (null when none was analyzed); <c>review</c> the latest review it opened; <c>output</c> is the exec
 /// output; <c>events</c> is filled on the detail route only. <c>events_lost</c> counts events the recorder could not
 /// write; it is null (unknown) for an <c>interrupted</c> session, whose gateway stopped before it could write its last
-/// batch.
+/// batch. <c>masking_info</c> counts the values masked per entity type (<c>{"EMAIL_ADDRESS": 3}</c>, <c>{}</c> when
+/// none, never values); <c>guardrails_info</c> lists the guardrail violations in order (<c>[{rule, direction,
+/// matched}]</c>, <c>[]</c> when none).
 /// </summary>
 public sealed record SessionView(
     string Id,
@@ -29,12 +31,17 @@ public sealed record SessionView(
     string? Output,
     AiAnalysis? AiAnalysis,
     ReviewRef? Review,
+    IReadOnlyDictionary<string, long> MaskingInfo,
+    IReadOnlyList<GuardrailInfo> GuardrailsInfo,
     IReadOnlyList<SessionEventView>? Events);
 
 /// <summary>
 /// The API shape of one event: <c>{seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message,
 /// ai_analysis, text_length, text_sha256}</c>; the last two are set when <c>text</c> was cut at the recording cap
-/// (the whole text's length in characters and the SHA-256 hex of its UTF-8 bytes).
+/// (the whole text's length in characters and the SHA-256 hex of its UTF-8 bytes). <c>result</c> is the statement's
+/// recorded result <c>{columns:[{name, type}], rows:[[…]], row_count, truncated}</c> (<see cref="RecordedResult"/>) and
+/// <c>notices</c> the notices and errors the client saw <c>[{severity, sqlstate, message, detail}]</c>; both are null
+/// when the event has none.
 /// </summary>
 public sealed record SessionEventView(
     int Seq,
@@ -49,4 +56,6 @@ public sealed record SessionEventView(
     string? Message,
     AiAnalysis? AiAnalysis,
     long? TextLength = null,
-    string? TextSha256 = null);
+    string? TextSha256 = null,
+    RecordedResult? Result = null,
+    IReadOnlyList<RecordedNotice>? Notices = null);

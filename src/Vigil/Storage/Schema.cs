@@ -339,5 +339,24 @@ internal static class Schema
             "ALTER TABLE session_events ADD COLUMN text_length INTEGER NULL",
             "ALTER TABLE session_events ADD COLUMN text_sha256 TEXT NULL",
         ],
+        // 9: recorded responses (issue 11): a statement's (masked) result and the notices the client saw, as JSON on its
+        // event; the session's masked-value counts per entity type; guardrail violations appended one row each (a
+        // session may collect many: no rewrite of a growing array); per-connection result recording bounds.
+        [
+            "ALTER TABLE session_events ADD COLUMN result TEXT NULL",
+            "ALTER TABLE session_events ADD COLUMN notices TEXT NULL",
+            "ALTER TABLE sessions ADD COLUMN masking_info TEXT NULL",
+            """
+            CREATE TABLE session_guardrails (
+                id INTEGER PRIMARY KEY,
+                session_id TEXT NOT NULL,
+                rule TEXT NOT NULL,
+                direction TEXT NOT NULL,
+                matched TEXT NOT NULL)
+            """,
+            "CREATE INDEX session_guardrails_session ON session_guardrails(session_id, id)",
+            "ALTER TABLE connections ADD COLUMN record_result_rows INTEGER NOT NULL DEFAULT 100",
+            "ALTER TABLE connections ADD COLUMN record_result_bytes INTEGER NOT NULL DEFAULT 65536",
+        ],
     ];
 }
