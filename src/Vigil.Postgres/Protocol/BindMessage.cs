@@ -6,7 +6,11 @@ namespace Vigil.Postgres.Protocol;
 /// <param name="PortalName">Destination portal; empty for the unnamed portal.</param>
 /// <param name="StatementName">Source prepared statement; empty for the unnamed statement.</param>
 /// <param name="ParameterCount">Number of parameter values (0..65535).</param>
-public readonly record struct BindMessage(string PortalName, string StatementName, int ParameterCount)
+/// <param name="ResultFormats">
+/// The result-column format codes as sent: none (every column text), one (applies to every column) or one per column
+/// (<see cref="ResultFormatOf"/>).
+/// </param>
+public readonly record struct BindMessage(string PortalName, string StatementName, int ParameterCount, short[] ResultFormats)
 {
     private const string Name = "Bind";
 
@@ -49,24 +53,42 @@ public readonly record struct BindMessage(string PortalName, string StatementNam
             }
         }
 
-        ReadFormatCodes(ref reader, "result format codes");
+        var resultFormats = new short[BodyReader.ReadCount16(ref reader, Name, "result format codes")];
+        for (var i = 0; i < resultFormats.Length; i++)
+        {
+            resultFormats[i] = ReadFormatCode(ref reader, "result format codes");
+        }
         BodyReader.ExpectEnd(ref reader, Name);
-        return new BindMessage(portal, statement, count);
+        return new BindMessage(portal, statement, count, resultFormats);
     }
+
+    /// <summary>The format code of result column <paramref name="column"/> under <paramref name="resultFormats"/> (§55.7 Bind).</summary>
+    public static short ResultFormatOf(short[] resultFormats, int column) => resultFormats.Length switch
+    {
+        0 => 0,
+        1 => resultFormats[0],
+        _ => column < resultFormats.Length ? resultFormats[column] : (short)0,
+    };
 
     private static int ReadFormatCodes(ref SequenceReader<byte> reader, string field)
     {
         var count = BodyReader.ReadCount16(ref reader, Name, field);
         for (var i = 0; i < count; i++)
         {
-            var format = BodyReader.ReadInt16(ref reader, Name, field);
-            if (format is not (0 or 1))
-            {
-                throw new PostgresProtocolException(
-                    $"unsupported format code: {format}", PostgresSqlState.InvalidParameterValue);
-            }
+            ReadFormatCode(ref reader, field);
         }
 
         return count;
+    }
+
+    private static short ReadFormatCode(ref SequenceReader<byte> reader, string field)
+    {
+        var format = BodyReader.ReadInt16(ref reader, Name, field);
+        if (format is not (0 or 1))
+        {
+            throw new PostgresProtocolException(
+                $"unsupported format code: {format}", PostgresSqlState.InvalidParameterValue);
+        }
+        return format;
     }
 }

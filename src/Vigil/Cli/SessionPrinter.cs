@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Vigil.Exec;
+using Vigil.Adapters.Exec;
 
 namespace Vigil.Cli;
 

@@ -226,9 +226,13 @@ public sealed class CommandPipeline(
         return new CommandRun(this, command, verdict, startTimestamp, filters);
     }
 
-    /// <summary>Records a completed run as a <c>statement</c> event with its analysis.</summary>
-    internal void Completed(CommandRun run, CommandOutcome outcome) =>
-        recorder.Append(CommandEvent(run.Command.Session, SessionEventKind.Statement, run.Command.Input, run.Command.ParameterCount, outcome.ErrorMessage, run.Analysis, outcome));
+    /// <summary>Records a completed run as a <c>statement</c> event with its analysis, recorded result and notices.</summary>
+    internal void Completed(CommandRun run, CommandOutcome outcome, RecordedResult? result, IReadOnlyList<RecordedNotice>? notices) =>
+        recorder.Append(CommandEvent(run.Command.Session, SessionEventKind.Statement, run.Command.Input, run.Command.ParameterCount, outcome.ErrorMessage, run.Analysis, outcome) with
+        {
+            Result = result,
+            Notices = notices,
+        });
 
     /// <summary>
     /// Records a free-form event (exec input and output). Input is capped like statements (<c>VIGIL_RECORDING_MAX_TEXT</c>,

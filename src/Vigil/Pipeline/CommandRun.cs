@@ -1,4 +1,5 @@
 using Vigil.Analysis;
+using Vigil.Sessions;
 
 namespace Vigil.Pipeline;
 
@@ -11,8 +12,14 @@ namespace Vigil.Pipeline;
 /// </summary>
 public sealed class CommandRun
 {
+    /// <summary>Notices and errors kept for the recording of one command; more are counted out, not kept.</summary>
+    public const int MaxRecordedNotices = 20;
+
     private readonly CommandPipeline _pipeline;
     private readonly IResultFilter[] _filters;
+    private readonly ResultCollector _recorded;
+    private List<RecordedNotice>? _notices;
+    private int _resultSets;
     private bool _completed;
 
     internal CommandRun(CommandPipeline pipeline, Command command, AiAnalysis? analysis, long startTimestamp, IResultFilter[] filters)
@@ -22,6 +29,7 @@ public sealed class CommandRun
         Analysis = analysis;
         StartTimestamp = startTimestamp;
         _filters = filters;
+        _recorded = ResultCollector.For(command.Session.Connection);
     }
 
     /// <summary>The command that ran.</summary>
@@ -37,7 +45,16 @@ public sealed class CommandRun
     /// False when no stage wants to see row values (no guardrail or masking applies and the recording is full or off):
     /// the adapter may forward rows untouched and only <see cref="CountRow"/> them.
     /// </summary>
-    public bool InspectsRows => _filters.Length > 0;
+    public bool InspectsRows => _filters.Length > 0 || !_recorded.IsFull;
+
+    /// <summary>True when a guardrail or masking stage looks at this command's result (values must be read and may change).</summary>
+    public bool Filtered => _filters.Length > 0;
+
+    /// <summary>
+    /// Stops the result for a reason the adapter found (it cannot read values a stage must see): recorded like a stage's
+    /// stop, fail closed.
+    /// </summary>
+    public void StopWith(string reason) => StoppedBy ??= reason;
 
     /// <summary>Set once a stage stopped the result (an output guardrail): the reason, shown after "vigil: ".</summary>
     public string? StoppedBy { get; private set; }
@@ -48,6 +65,11 @@ public sealed class CommandRun
     /// <summary>A result set starts.</summary>
     public void Columns(IReadOnlyList<ResultColumn> columns)
     {
+        // The recording keeps the first result set's rows; later sets (a multi-statement Query) are counted.
+        if (_resultSets++ == 0)
+        {
+            _recorded.SetColumns(columns.Select(c => new RecordedColumn(c.Name, c.Type)).ToArray());
+        }
         foreach (var filter in _filters)
         {
             filter.OnColumns(columns);
@@ -69,11 +91,23 @@ public sealed class CommandRun
             }
         }
         RowsSent++;
+        if (_resultSets > 1 || _recorded.IsFull)
+        {
+            _recorded.Count();
+        }
+        else
+        {
+            _recorded.Add(row.ColumnTexts());
+        }
         return ResultAction.Continue;
     }
 
     /// <summary>A row forwarded without inspection.</summary>
-    public void CountRow() => RowsSent++;
+    public void CountRow()
+    {
+        RowsSent++;
+        _recorded.Count();
+    }
 
     /// <summary>Runs the stages on a chunk of text output.</summary>
     public ResultAction Text(ResultText text)
@@ -99,9 +133,16 @@ public sealed class CommandRun
         {
             filter.OnNotice(notice);
         }
+        if ((_notices ??= []).Count < MaxRecordedNotices)
+        {
+            _notices.Add(new RecordedNotice(notice.Severity, notice.SqlState, notice.Message, notice.Detail));
+        }
     }
 
-    /// <summary>Records the command with <paramref name="outcome"/>; later calls are ignored (a run is recorded once).</summary>
+    /// <summary>
+    /// Records the command with <paramref name="outcome"/>, its recorded result and notices; a result a stage stopped is
+    /// recorded failed with 42501 and the stop's reason. Later calls are ignored (a run is recorded once).
+    /// </summary>
     public void Complete(CommandOutcome outcome)
     {
         if (_completed)
@@ -109,7 +150,11 @@ public sealed class CommandRun
             return;
         }
         _completed = true;
-        _pipeline.Completed(this, outcome);
+        if (StoppedBy is { } stopped)
+        {
+            outcome = outcome with { SqlState = "42501", ErrorMessage = "vigil: " + stopped };
+        }
+        _pipeline.Completed(this, outcome, _recorded.Build(), _notices);
     }
 
     private ResultAction Stop(ResultAction action)

@@ -59,41 +59,95 @@ public readonly record struct ResultAction(string? StopReason)
 public sealed record ResultColumn(string Name, string Type, string? Table = null);
 
 /// <summary>
-/// A row on its way to the client, values in their text form (null is SQL NULL). An opaque value (binary data that is
-/// not text) is shown to filters as null with <see cref="IsOpaque"/> true and is never rewritten.
+/// A row on its way to the client, as entries in their text form (null is SQL NULL). Usually one entry per column; an
+/// adapter that splits a column into several entries (the elements of a binary array) says which column each belongs to
+/// (<see cref="ColumnOf"/>). An opaque entry (binary data that is not text) holds a display form for the recording
+/// (<c>\x…</c> hex): filters skip it, and it is never rewritten.
 /// </summary>
-public sealed class ResultRow(string?[] values, bool[]? opaque = null)
+public sealed class ResultRow
 {
+    private readonly string?[] _values;
+    private readonly bool[]? _opaque;
+    private readonly int[]? _columnOf;
+    private readonly bool[]? _arrayColumn;
     private bool[]? _changed;
 
-    /// <summary>Number of values.</summary>
-    public int Count => values.Length;
+    /// <summary>A row of one entry per column; <paramref name="opaque"/> flags entries filters must not inspect.</summary>
+    public ResultRow(string?[] values, bool[]? opaque = null)
+        : this(values, opaque, null, null)
+    {
+    }
 
-    /// <summary>The value at <paramref name="index"/> (after any replacement).</summary>
-    public string? this[int index] => values[index];
+    /// <summary>
+    /// A row whose entries map to columns through <paramref name="columnOf"/> (ascending); columns flagged in
+    /// <paramref name="arrayColumn"/> are arrays whose entries are their elements.
+    /// </summary>
+    public ResultRow(string?[] values, bool[]? opaque, int[]? columnOf, bool[]? arrayColumn)
+    {
+        _values = values;
+        _opaque = opaque;
+        _columnOf = columnOf;
+        _arrayColumn = arrayColumn;
+    }
 
-    /// <summary>True when the value at <paramref name="index"/> is binary that is not text (not inspected).</summary>
-    public bool IsOpaque(int index) => opaque is not null && opaque[index];
+    /// <summary>Number of entries.</summary>
+    public int Count => _values.Length;
 
-    /// <summary>Replaces the value at <paramref name="index"/> (null: SQL NULL); ignored for an opaque value.</summary>
+    /// <summary>The entry at <paramref name="index"/> (after any replacement).</summary>
+    public string? this[int index] => _values[index];
+
+    /// <summary>The column (index into the result's columns) entry <paramref name="index"/> belongs to.</summary>
+    public int ColumnOf(int index) => _columnOf is null ? index : _columnOf[index];
+
+    /// <summary>True when the entry at <paramref name="index"/> is binary that is not text (not inspected).</summary>
+    public bool IsOpaque(int index) => _opaque is not null && _opaque[index];
+
+    /// <summary>Replaces the entry at <paramref name="index"/> (null: SQL NULL); ignored for an opaque entry.</summary>
     public void Replace(int index, string? value)
     {
         if (IsOpaque(index))
         {
             return;
         }
-        values[index] = value;
-        (_changed ??= new bool[values.Length])[index] = true;
+        _values[index] = value;
+        (_changed ??= new bool[_values.Length])[index] = true;
     }
 
-    /// <summary>True when a filter replaced the value at <paramref name="index"/>.</summary>
+    /// <summary>True when a filter replaced the entry at <paramref name="index"/>.</summary>
     public bool Changed(int index) => _changed is not null && _changed[index];
 
-    /// <summary>True when any value was replaced.</summary>
+    /// <summary>True when any entry was replaced.</summary>
     public bool AnyChanged => _changed is not null;
 
-    /// <summary>The values, after replacements (opaque ones null).</summary>
-    public IReadOnlyList<string?> Values => values;
+    /// <summary>The entries, after replacements.</summary>
+    public IReadOnlyList<string?> Values => _values;
+
+    /// <summary>One text per column, after replacements: an array column's elements in PostgreSQL's <c>{a,"b c",NULL}</c> form.</summary>
+    public string?[] ColumnTexts()
+    {
+        if (_columnOf is null)
+        {
+            return _values;
+        }
+        var columns = _arrayColumn!.Length;
+        var texts = new string?[columns];
+        var entry = 0;
+        for (var column = 0; column < columns; column++)
+        {
+            if (!_arrayColumn[column])
+            {
+                texts[column] = entry < _values.Length && _columnOf[entry] == column ? _values[entry++] : null;
+                continue;
+            }
+            var elements = new List<string>();
+            for (; entry < _values.Length && _columnOf[entry] == column; entry++)
+            {
+                elements.Add(_values[entry] is { } element ? "\"" + element.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : "NULL");
+            }
+            texts[column] = "{" + string.Join(",", elements) + "}";
+        }
+        return texts;
+    }
 }
 
 /// <summary>A chunk of text output; filters may replace <see cref="Text"/>.</summary>

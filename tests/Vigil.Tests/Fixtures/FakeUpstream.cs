@@ -39,7 +39,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         await stream.ReadExactlyAsync(header);
         await stream.ReadExactlyAsync(new byte[BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1)) - 4]);
         // RowDescription for one text column "v", then a DataRow that promises 1000 bytes and delivers 10.
-        byte[] rowDescription = [(byte)'T', 0, 0, 0, 27, 0, 1, (byte)'v', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 25, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0];
+        byte[] rowDescription = [(byte)'T', 0, 0, 0, 27, 0, 1, (byte)'v', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 25, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0];
         BinaryPrimitives.WriteInt32BigEndian(rowDescription.AsSpan(1), rowDescription.Length - 1);
         byte[] partialRow = [(byte)'D', 0, 0, 0x03, 0xF0, 0, 1, 0, 0, 0x03, 0xE6, (byte)'p', (byte)'a', (byte)'r', (byte)'t'];
         await stream.WriteAsync(rowDescription);

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Vigil.Analysis;
 using Vigil.Pipeline;
 using Vigil.Postgres.Protocol;
+using Vigil.Postgres.Types;
 
 namespace Vigil.Adapters.Postgres;
 
@@ -39,6 +40,10 @@ internal sealed class ProxyRelay
     private bool _terminated;
     private long _frontRemaining;
     private long _backRemaining;
+    /// <summary>The rest of a message being skipped after a stopped result (never forwarded).</summary>
+    private bool _dropRemaining;
+    private readonly ResultTranslator _translator;
+    private CommandRun? _streamedRun;
     /// <summary>DataRows since the last CommandComplete / PortalSuspended / ErrorResponse / ReadyForQuery (the backend loop's own counter).</summary>
     private long _dataRows;
     /// <summary>Why the target ended the session with a FATAL/PANIC it sent (and the client already received); null otherwise.</summary>
@@ -50,6 +55,7 @@ internal sealed class ProxyRelay
         _pipeline = pipeline;
         _tracker = new StatementTracker(pipeline.Time);
         _functions = new FunctionResolver(session.Connection);
+        _translator = new ResultTranslator(session);
         _maxMessageSize = maxMessageSize;
         _clientReader = PipeReader.Create(client, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 8192, leaveOpen: true));
         _clientWriter = PipeWriter.Create(client, new StreamPipeWriterOptions(minimumBufferSize: 65536, leaveOpen: true));
@@ -205,6 +211,15 @@ internal sealed class ProxyRelay
                 }
                 break;
             }
+            if (_translator.TakeFailServerTransaction())
+            {
+                // A stopped result left the client seeing a failed block: fail the target's before this message runs.
+                Copy(_upstreamWriter, buffer.Slice(forwardFrom, position));
+                forwardFrom = position;
+                FailInPlaceOfQuery(_upstreamWriter);
+                _tracker.Enqueue(StatementTracker.InjectedErrorPending.Instance);
+                _tracker.Enqueue(StatementTracker.InjectedReadyPending.Instance);
+            }
             var message = rest.Slice(0, total);
             var body = message.Slice(MessageReader.HeaderSize);
             var next = message.End;
@@ -284,7 +299,7 @@ internal sealed class ProxyRelay
                 {
                     _statements[parse.StatementName] = (parse.Sql, decision.Analysis);
                 }
-                _tracker.Enqueue(new StatementTracker.ParsePending(_pipeline.Start(command, decision.Analysis, started)));
+                _tracker.Enqueue(new StatementTracker.ParsePending(_pipeline.Start(command, decision.Analysis, started), parse.StatementName));
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Bind:
@@ -295,7 +310,7 @@ internal sealed class ProxyRelay
                 }
                 var bind = BindMessage.Parse(body);
                 var (sql, analysis) = bind.StatementName.Length == 0 ? _unnamedStatement : _statements.GetValueOrDefault(bind.StatementName, ("", null));
-                var portal = new BoundPortal(sql, bind.ParameterCount, analysis);
+                var portal = new BoundPortal(bind.StatementName, sql, bind.ParameterCount, analysis, bind.ResultFormats);
                 if (bind.PortalName.Length == 0)
                 {
                     _unnamedPortal = portal;
@@ -337,7 +352,17 @@ internal sealed class ProxyRelay
                 return FrontAction.Pass;
             }
             case FrontendMessageCode.Describe:
-                return _skipUntilSync ? FrontAction.Drop : FrontAction.Pass;
+            {
+                if (_skipUntilSync)
+                {
+                    return FrontAction.Drop;
+                }
+                // Its RowDescription (or NoData) is how the gateway learns a result's column types.
+                var describe = DescribeMessage.Parse(body);
+                var described = describe.Kind == (byte)'S' ? null : describe.Name.Length == 0 ? _unnamedPortal : _portals.GetValueOrDefault(describe.Name);
+                _tracker.Enqueue(new StatementTracker.DescribePending(describe.Kind == (byte)'S', describe.Name, described));
+                return FrontAction.Pass;
+            }
             case FrontendMessageCode.Sync:
                 _skipUntilSync = false;
                 _tracker.Enqueue(StatementTracker.SyncPending.Instance);
@@ -416,7 +441,7 @@ internal sealed class ProxyRelay
             {
                 var result = await _upstreamReader.ReadAsync(cancellationToken);
                 var buffer = result.Buffer;
-                var consumed = ProcessBackend(buffer);
+                var consumed = await ProcessBackendAsync(buffer, cancellationToken);
                 _upstreamReader.AdvanceTo(consumed, buffer.End);
                 if (_clientWriter.UnflushedBytes > 0 && (await _clientWriter.FlushAsync(cancellationToken)).IsCompleted)
                 {
@@ -448,7 +473,7 @@ internal sealed class ProxyRelay
         }
     }
 
-    private SequencePosition ProcessBackend(ReadOnlySequence<byte> buffer)
+    private async ValueTask<SequencePosition> ProcessBackendAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         var forwardFrom = buffer.Start;
         var position = buffer.Start;
@@ -456,10 +481,25 @@ internal sealed class ProxyRelay
         {
             if (_backRemaining > 0)
             {
-                if (!PassThrough(buffer, ref position, ref _backRemaining))
+                var available = Math.Min(_backRemaining, buffer.Slice(position).Length);
+                var slice = buffer.Slice(position, available);
+                if (_translator.Streaming)
+                {
+                    // An oversized DataRow being masked in windows: the translator writes what goes out.
+                    _translator.StreamRow(_streamedRun!, slice, _clientWriter);
+                    forwardFrom = slice.End;
+                }
+                else if (_dropRemaining)
+                {
+                    forwardFrom = slice.End;
+                }
+                position = slice.End;
+                _backRemaining -= available;
+                if (_backRemaining > 0)
                 {
                     break;
                 }
+                _dropRemaining = false;
                 continue;
             }
             while (_tracker.DequeueSynthetic() is { } synthetic)
@@ -473,40 +513,151 @@ internal sealed class ProxyRelay
             {
                 break;
             }
-            if (header.Code == BackendMessageCode.DataRow)
+            var code = header.Code;
+            var dropping = _translator.Dropping;
+            CommandRun? run = null;
+            BoundPortal? portal = null;
+            if (!dropping && code is BackendMessageCode.DataRow or BackendMessageCode.CopyData or BackendMessageCode.CopyOutResponse
+                or BackendMessageCode.CopyDone or BackendMessageCode.NoticeResponse or BackendMessageCode.ErrorResponse)
+            {
+                run = _tracker.Current(out portal);
+            }
+            if (code == BackendMessageCode.DataRow)
             {
                 _dataRows++; // a chunked fetch's rows are counted here; its tags only count the last chunk
             }
             var total = header.Length + 1L;
-            var inspected = header.Code is BackendMessageCode.CommandComplete or BackendMessageCode.ErrorResponse
+            var rowInspected = code == BackendMessageCode.DataRow && run is { InspectsRows: true };
+            var inspected = code is BackendMessageCode.CommandComplete or BackendMessageCode.ErrorResponse
                 or BackendMessageCode.ReadyForQuery or BackendMessageCode.EmptyQueryResponse or BackendMessageCode.PortalSuspended
-                or BackendMessageCode.ParseComplete or BackendMessageCode.ParameterStatus;
+                or BackendMessageCode.ParseComplete or BackendMessageCode.ParameterStatus or BackendMessageCode.RowDescription
+                or BackendMessageCode.NoData or BackendMessageCode.NoticeResponse or BackendMessageCode.CopyOutResponse
+                or BackendMessageCode.CopyDone
+                || (rowInspected && header.Length <= ResultTranslator.WholeRowLimit)
+                || (code == BackendMessageCode.CopyData && _translator.Copying && !dropping);
             if (rest.Length < total)
             {
                 if (inspected && header.Length > _maxMessageSize)
                 {
-                    throw new PostgresProtocolException($"message '{(char)header.Code}' of {header.Length} bytes exceeds the maximum");
+                    throw new PostgresProtocolException($"message '{(char)code}' of {header.Length} bytes exceeds the maximum");
                 }
                 if (!inspected)
                 {
+                    Copy(_clientWriter, buffer.Slice(forwardFrom, position));
+                    if (rowInspected && run!.Filtered)
+                    {
+                        // Too large to hold: the header goes out now, the body streams through the stages' windows.
+                        Copy(_clientWriter, rest.Slice(0, MessageReader.HeaderSize));
+                        await _translator.EnsureColumnsAsync(run, portal, cancellationToken);
+                        _translator.BeginStreamRow(run, header.Length - 4);
+                        _streamedRun = run;
+                        _backRemaining = header.Length - 4;
+                        forwardFrom = position = rest.GetPosition(MessageReader.HeaderSize);
+                        continue;
+                    }
+                    if (rowInspected)
+                    {
+                        run!.CountRow();
+                    }
+                    _dropRemaining = dropping;
                     _backRemaining = total - rest.Length;
+                    forwardFrom = dropping ? buffer.End : position;
                     position = buffer.End;
                 }
                 break;
             }
-            if (inspected)
+            var body = rest.Slice(MessageReader.HeaderSize, header.Length - 4);
+            var next = rest.GetPosition(total);
+            if (inspected || rowInspected || dropping)
             {
-                if (!InspectBackend(header.Code, rest.Slice(MessageReader.HeaderSize, header.Length - 4)))
+                // What the handler writes must follow what is already waiting to go out.
+                Copy(_clientWriter, buffer.Slice(forwardFrom, position));
+                forwardFrom = position;
+                var forward = dropping
+                    ? InspectWhileDropping(code, body)
+                    : await InspectBackendAsync(code, body, run, portal, cancellationToken);
+                if (!forward)
                 {
-                    Copy(_clientWriter, buffer.Slice(forwardFrom, position));
-                    forwardFrom = rest.GetPosition(total);
+                    forwardFrom = next;
                 }
             }
-            position = rest.GetPosition(total);
+            else if (code == BackendMessageCode.DataRow)
+            {
+                run?.CountRow();
+            }
+            position = next;
         }
         Copy(_clientWriter, buffer.Slice(forwardFrom, position));
         return position;
     }
+
+    /// <summary>After a stopped result: follows what the tracker needs, forwards only what the client still expects (ReadyForQuery, ParameterStatus, notifications).</summary>
+    private bool InspectWhileDropping(byte code, ReadOnlySequence<byte> body)
+    {
+        switch (code)
+        {
+            case BackendMessageCode.ReadyForQuery or BackendMessageCode.ParameterStatus:
+                return InspectBackend(code, body);
+            case BackendMessageCode.NotificationResponse:
+                return true;
+            case BackendMessageCode.ParseComplete or BackendMessageCode.CommandComplete or BackendMessageCode.EmptyQueryResponse
+                or BackendMessageCode.PortalSuspended or BackendMessageCode.ErrorResponse:
+                InspectBackend(code, body);
+                return false;
+            case BackendMessageCode.RowDescription or BackendMessageCode.NoData:
+                _tracker.OnDescription();
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Follows one backend message and hands results to the <see cref="ResultTranslator"/>; false when the client must
+    /// not get the original (the translator wrote a replacement, or it is the error for an injected failure).
+    /// </summary>
+    private async ValueTask<bool> InspectBackendAsync(byte code, ReadOnlySequence<byte> body, CommandRun? run, BoundPortal? portal, CancellationToken cancellationToken)
+    {
+        switch (code)
+        {
+            case BackendMessageCode.RowDescription:
+            {
+                var fields = RowDescriptionMessage.Parse(body, ClientEncoding).Fields.ToArray();
+                var describe = _tracker.OnDescription();
+                await _translator.OnRowDescriptionAsync(fields, describe, describe is null ? _tracker.Current(out _) : null, cancellationToken);
+                return true;
+            }
+            case BackendMessageCode.NoData:
+                _tracker.OnDescription();
+                return true;
+            case BackendMessageCode.DataRow when run is { InspectsRows: true }:
+                await _translator.EnsureColumnsAsync(run, portal, cancellationToken);
+                return _translator.DataRow(run, body, _clientWriter);
+            case BackendMessageCode.CopyOutResponse:
+                return run is not { InspectsRows: true } || _translator.OnCopyOut(run, body, _clientWriter);
+            case BackendMessageCode.CopyData when run is not null && _translator.Copying:
+                _translator.CopyData(run, body, _clientWriter, done: false);
+                return false;
+            case BackendMessageCode.CopyDone:
+                if (run is not null && _translator.Copying)
+                {
+                    _translator.CopyData(run, ReadOnlySequence<byte>.Empty, _clientWriter, done: true);
+                }
+                return !_translator.Dropping;
+            case BackendMessageCode.NoticeResponse:
+                return run is null || _translator.Notice(run, code, ErrorResponseMessage.Parse(body, ClientEncoding), _clientWriter);
+            case BackendMessageCode.ErrorResponse when run is not null && !_tracker.InjectedErrorNext():
+            {
+                var forward = _translator.Notice(run, code, ErrorResponseMessage.Parse(body, ClientEncoding), _clientWriter);
+                return InspectBackend(code, body) && forward;
+            }
+            default:
+                return InspectBackend(code, body);
+        }
+    }
+
+    /// <summary>The encoding the session's text travels in (null when the gateway cannot read it: results are then not inspected).</summary>
+    private System.Text.Encoding? ClientEncoding => PostgresText.ForClientEncoding(_session.ServerParameters["client_encoding"]);
 
     /// <summary>Follows one backend message; false when the client must not get it (the error for an injected failure).</summary>
     private bool InspectBackend(byte code, ReadOnlySequence<byte> body)
@@ -514,7 +665,7 @@ internal sealed class ProxyRelay
         switch (code)
         {
             case BackendMessageCode.ParseComplete:
-                _tracker.OnParseComplete();
+                _translator.OnParseComplete(_tracker.OnParseComplete());
                 break;
             case BackendMessageCode.CommandComplete:
                 var complete = CommandCompleteMessage.Parse(body);
@@ -541,9 +692,22 @@ internal sealed class ProxyRelay
                 _tracker.OnError(error.SqlState, error.Message);
                 break;
             case BackendMessageCode.ReadyForQuery:
+            {
                 _dataRows = 0;
-                _tracker.OnReadyForQuery(ReadyForQueryMessage.Parse(body).TransactionStatus);
+                if (_tracker.TakeInjectedReady())
+                {
+                    return false; // answers the gateway's own failing query, not the client
+                }
+                var received = ReadyForQueryMessage.Parse(body).TransactionStatus;
+                _tracker.OnReadyForQuery(received);
+                var sent = _translator.OnReadyForQuery(received);
+                if (sent != received)
+                {
+                    BackendMessageWriter.WriteReadyForQuery(_clientWriter, sent);
+                    return false;
+                }
                 break;
+            }
             case BackendMessageCode.ParameterStatus:
                 // The analyzer lexes with what the server reports (standard_conforming_strings); an encoding the
                 // gateway cannot read as the server does ends the session.

@@ -41,7 +41,20 @@ internal sealed class StatementTracker(TimeProvider time)
     }
 
     /// <summary>A Parse awaiting ParseComplete; its error is recorded against its SQL.</summary>
-    internal sealed class ParsePending(CommandRun run) : TimedPending(run);
+    internal sealed class ParsePending(CommandRun run, string statementName) : TimedPending(run)
+    {
+        public string StatementName { get; } = statementName;
+    }
+
+    /// <summary>A Describe awaiting its RowDescription or NoData (a statement's is preceded by ParameterDescription).</summary>
+    /// <param name="portal">For a portal Describe, the portal it describes (null for a statement's).</param>
+    internal sealed class DescribePending(bool statement, string name, BoundPortal? portal) : Pending
+    {
+        /// <summary>True for a prepared statement ('S'), false for a portal ('P').</summary>
+        public bool Statement { get; } = statement;
+        public string Name { get; } = name;
+        public BoundPortal? Portal { get; } = portal;
+    }
 
     /// <summary>An Execute of <paramref name="portalName"/> awaiting CommandComplete, EmptyQueryResponse, PortalSuspended or ErrorResponse.</summary>
     internal sealed class ExecutePending(CommandRun run, string portalName, BoundPortal portal) : TimedPending(run)
@@ -71,6 +84,15 @@ internal sealed class StatementTracker(TimeProvider time)
         public static readonly InjectedErrorPending Instance = new();
     }
 
+    /// <summary>
+    /// The ReadyForQuery of a Query the gateway sent on its own (to fail the target's transaction after a stopped
+    /// result): swallowed, the client asked for nothing.
+    /// </summary>
+    internal sealed class InjectedReadyPending : Pending
+    {
+        public static readonly InjectedReadyPending Instance = new();
+    }
+
     /// <summary>Bytes the gateway itself sends to the client when this entry reaches the front.</summary>
     internal sealed class Synthetic(byte[] bytes) : Pending
     {
@@ -89,18 +111,34 @@ internal sealed class StatementTracker(TimeProvider time)
     /// The run the result now arriving belongs to: the Query or Execute at the front (for a portal fetched in chunks, the
     /// run of its first Execute, which records them all); null when no statement is waiting for rows.
     /// </summary>
-    public CommandRun? Current()
+    /// <param name="portal">The portal an Execute runs (its column formats), null for a Query.</param>
+    public CommandRun? Current(out BoundPortal? portal)
     {
         lock (_lock)
         {
-            return Front() switch
+            switch (Front())
             {
-                QueryPending query => query.Run,
-                ExecutePending execute => _suspended.TryGetValue(execute.PortalName, out var suspended) && ReferenceEquals(suspended.First.Portal, execute.Portal)
-                    ? suspended.First.Run
-                    : execute.Run,
-                _ => null,
-            };
+                case QueryPending query:
+                    portal = null;
+                    return query.Run;
+                case ExecutePending execute:
+                    portal = execute.Portal;
+                    return _suspended.TryGetValue(execute.PortalName, out var suspended) && ReferenceEquals(suspended.First.Portal, execute.Portal)
+                        ? suspended.First.Run
+                        : execute.Run;
+                default:
+                    portal = null;
+                    return null;
+            }
+        }
+    }
+
+    /// <summary>True (and the entry is consumed) when the ReadyForQuery now arriving answers a query the gateway injected on its own.</summary>
+    public bool TakeInjectedReady()
+    {
+        lock (_lock)
+        {
+            return Front() is InjectedReadyPending && _queue.Dequeue() is not null;
         }
     }
 
@@ -113,6 +151,15 @@ internal sealed class StatementTracker(TimeProvider time)
         }
     }
 
+    /// <summary>True when the next ErrorResponse answers the gateway's injected failure (not consumed; see <see cref="TakeInjectedError"/>).</summary>
+    public bool InjectedErrorNext()
+    {
+        lock (_lock)
+        {
+            return Front() is InjectedErrorPending;
+        }
+    }
+
     /// <summary>True (and the entry is consumed) when the ErrorResponse now arriving answers the gateway's injected failure.</summary>
     public bool TakeInjectedError()
     {
@@ -122,14 +169,26 @@ internal sealed class StatementTracker(TimeProvider time)
         }
     }
 
-    public void OnParseComplete()
+    /// <summary>ParseComplete: returns the name of the statement it created (its old description no longer holds), null if none was waiting.</summary>
+    public string? OnParseComplete()
     {
         lock (_lock)
         {
-            if (Front() is ParsePending)
+            if (Front() is ParsePending parse)
             {
                 _queue.Dequeue();
+                return parse.StatementName;
             }
+            return null;
+        }
+    }
+
+    /// <summary>RowDescription or NoData: the Describe it answers (dequeued), or null when it answers a Query instead.</summary>
+    public DescribePending? OnDescription()
+    {
+        lock (_lock)
+        {
+            return Front() is DescribePending describe && _queue.Dequeue() is not null ? describe : null;
         }
     }
 

@@ -174,7 +174,7 @@ public sealed class FaultTests(GatewayFixture gateway)
             await client.LoginAsync(name, GatewayFixture.Token);
             await client.SendAsync(w => FrontendMessageWriter.WriteQuery(w, "SELECT v FROM doomed"));
             (await client.ReadAsync()).Code.Should().Be(BackendMessageCode.RowDescription);
-            // The half DataRow was forwarded, so no ErrorResponse can follow it: the gateway just closes.
+            // The gateway held the half DataRow, so the client gets the RowDescription, then FATAL 08006 and the close.
             (await client.IsClosedAsync(TimeSpan.FromSeconds(10))).Should().BeTrue();
         }
         var session = await gateway.LatestSessionAsync(name);
