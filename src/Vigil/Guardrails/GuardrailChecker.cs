@@ -14,7 +14,9 @@ public sealed class GuardrailChecker
     private readonly CompiledRule[] _output;
     private readonly bool _inputHasWords;
 
-    internal GuardrailChecker(IEnumerable<Guardrail> guardrails)
+    /// <summary>Compiles <paramref name="guardrails"/> (normally done by <see cref="GuardrailSet"/> on every change).</summary>
+    /// <exception cref="ArgumentException">A pattern does not compile (validated guardrails never have one).</exception>
+    public GuardrailChecker(IEnumerable<Guardrail> guardrails)
     {
         var ordered = guardrails.OrderBy(g => g.Name, StringComparer.Ordinal).ToList();
         _input = ordered.SelectMany(g => g.InputRules.Select((r, i) => new CompiledRule(g.Name, GuardrailDirection.Input, i, r))).ToArray();
