@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Analysis.Rules;
+using Vigil.Guardrails;
 using Vigil.Hosting;
 using Vigil.Identity.Groups;
 using Vigil.Pipeline;
@@ -139,7 +140,7 @@ public static class ConnectionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, CancellationToken cancellationToken)
+        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, GuardrailSet guardrails, CancellationToken cancellationToken)
     {
         if (!ConnectionAccess.CanManage(ApiAuthentication.Caller(http)))
         {
@@ -151,6 +152,8 @@ public static class ConnectionEndpoints
         }
         // The store dropped the connection from its analyzer rule; a later connection of that name starts without one.
         await rules.ReloadAsync(cancellationToken);
+        // Likewise from its guardrails.
+        await guardrails.ReloadAsync(cancellationToken);
         pipeline.TerminateSessions(s => s.Connection.Name == name, $"connection '{name}' was deleted");
         return TypedResults.NoContent();
     }

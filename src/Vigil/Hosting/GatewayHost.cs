@@ -6,6 +6,7 @@ using Vigil.Analysis.Rules;
 using Vigil.Analytics;
 using Vigil.Connections;
 using Vigil.Adapters.Exec;
+using Vigil.Guardrails;
 using Vigil.Audit;
 using Vigil.Identity;
 using Vigil.Identity.Authentication;
@@ -98,6 +99,7 @@ public static class GatewayHost
         services.AddSingleton<RuleRepository>();
         services.AddSingleton<RuleSet>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleSet>());
+        services.AddGuardrails();
         services.AddSingleton<ProviderRepository>();
         services.AddSingleton<ActiveProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ActiveProvider>());
@@ -133,6 +135,7 @@ public static class GatewayHost
         api.MapLocalPasswordEndpoints();
         api.MapProviderEndpoints();
         api.MapRuleEndpoints();
+        api.MapGuardrailEndpoints();
         api.MapAnalyzerEndpoints();
         api.MapAnalyticsEndpoints();
         api.MapReviewEndpoints();

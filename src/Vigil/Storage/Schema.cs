@@ -358,5 +358,25 @@ internal static class Schema
             "ALTER TABLE connections ADD COLUMN record_result_rows INTEGER NOT NULL DEFAULT 100",
             "ALTER TABLE connections ADD COLUMN record_result_bytes INTEGER NOT NULL DEFAULT 65536",
         ],
+        // 10: guardrails (issue 11): rules as JSON in the API's rule shape; a connection may carry several guardrails.
+        [
+            """
+            CREATE TABLE guardrails (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NULL,
+                input_rules TEXT NOT NULL,
+                output_rules TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE guardrail_connections (
+                guardrail_id TEXT NOT NULL REFERENCES guardrails(id) ON DELETE CASCADE,
+                connection TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE,
+                PRIMARY KEY (guardrail_id, connection))
+            """,
+            "CREATE INDEX guardrail_connections_connection ON guardrail_connections(connection)",
+        ],
     ];
 }
