@@ -14,6 +14,8 @@ using Vigil.Identity.Oidc;
 using Vigil.Identity.Passwords;
 using Vigil.Identity.Tokens;
 using Vigil.Identity.Users;
+using Vigil.Masking;
+using Vigil.Masking.Rules;
 using Vigil.Pipeline;
 using Vigil.Proxy;
 using Vigil.Reviews;
@@ -98,6 +100,7 @@ public static class GatewayHost
         services.AddSingleton<RuleRepository>();
         services.AddSingleton<RuleSet>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleSet>());
+        services.AddMasking();
         services.AddSingleton<ProviderRepository>();
         services.AddSingleton<ActiveProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ActiveProvider>());
@@ -132,6 +135,7 @@ public static class GatewayHost
         api.MapLocalPasswordEndpoints();
         api.MapProviderEndpoints();
         api.MapRuleEndpoints();
+        api.MapMaskingRuleEndpoints();
         api.MapAnalyzerEndpoints();
         api.MapAnalyticsEndpoints();
         api.MapReviewEndpoints();
