@@ -16,7 +16,7 @@ internal static class CustomEntityRecognizer
     /// How long one value may keep a regex that the linear-time engine cannot run (backreferences, lookarounds,
     /// atomic groups) busy before the whole value is treated as a finding.
     /// </summary>
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The recognizer of <paramref name="custom"/>.</summary>
     public static IEntityRecognizer Create(CustomEntityType custom) =>
@@ -32,7 +32,9 @@ internal static class CustomEntityRecognizer
     {
         try
         {
-            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, MatchTimeout);
+            // Linear in the input: no timeout, which would also fire on a loaded machine while the engine builds its
+            // states and mask values that hold nothing.
+            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
         }
         catch (NotSupportedException)
         {
