@@ -139,7 +139,7 @@ public static class ConnectionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, CancellationToken cancellationToken)
+        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, Masking.MaskingSet masking, CancellationToken cancellationToken)
     {
         if (!ConnectionAccess.CanManage(ApiAuthentication.Caller(http)))
         {
@@ -151,6 +151,8 @@ public static class ConnectionEndpoints
         }
         // The store dropped the connection from its analyzer rule; a later connection of that name starts without one.
         await rules.ReloadAsync(cancellationToken);
+        // Likewise from its masking rules.
+        await masking.ReloadAsync(cancellationToken);
         pipeline.TerminateSessions(s => s.Connection.Name == name, $"connection '{name}' was deleted");
         return TypedResults.NoContent();
     }
