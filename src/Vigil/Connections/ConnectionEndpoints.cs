@@ -140,7 +140,7 @@ public static class ConnectionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, GuardrailSet guardrails, CancellationToken cancellationToken)
+        string name, HttpContext http, ConnectionRepository repository, CommandPipeline pipeline, RuleSet rules, GuardrailSet guardrails, Masking.MaskingSet masking, CancellationToken cancellationToken)
     {
         if (!ConnectionAccess.CanManage(ApiAuthentication.Caller(http)))
         {
@@ -154,6 +154,8 @@ public static class ConnectionEndpoints
         await rules.ReloadAsync(cancellationToken);
         // Likewise from its guardrails.
         await guardrails.ReloadAsync(cancellationToken);
+        // Likewise from its masking rules.
+        await masking.ReloadAsync(cancellationToken);
         pipeline.TerminateSessions(s => s.Connection.Name == name, $"connection '{name}' was deleted");
         return TypedResults.NoContent();
     }

@@ -15,6 +15,8 @@ using Vigil.Identity.Oidc;
 using Vigil.Identity.Passwords;
 using Vigil.Identity.Tokens;
 using Vigil.Identity.Users;
+using Vigil.Masking;
+using Vigil.Masking.Rules;
 using Vigil.Pipeline;
 using Vigil.Adapters.Postgres;
 using Vigil.Reviews;
@@ -100,6 +102,7 @@ public static class GatewayHost
         services.AddSingleton<RuleSet>();
         services.AddHostedService(sp => sp.GetRequiredService<RuleSet>());
         services.AddGuardrails();
+        services.AddMasking();
         services.AddSingleton<ProviderRepository>();
         services.AddSingleton<ActiveProvider>();
         services.AddHostedService(sp => sp.GetRequiredService<ActiveProvider>());
@@ -136,6 +139,7 @@ public static class GatewayHost
         api.MapProviderEndpoints();
         api.MapRuleEndpoints();
         api.MapGuardrailEndpoints();
+        api.MapMaskingRuleEndpoints();
         api.MapAnalyzerEndpoints();
         api.MapAnalyticsEndpoints();
         api.MapReviewEndpoints();

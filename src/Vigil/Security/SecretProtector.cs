@@ -26,6 +26,12 @@ public sealed class SecretProtector
         _key = key;
     }
 
+    /// <summary>
+    /// A 32-byte key for <paramref name="purpose"/> derived from the master key with HKDF-SHA256 (RFC 5869, the purpose
+    /// as <c>info</c>): stable for one master key, unrelated across purposes and keys, and never the master key itself.
+    /// </summary>
+    public byte[] DeriveKey(string purpose) => HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes(purpose));
+
     /// <summary>Encrypts <paramref name="plaintext"/> bound to <paramref name="purpose"/> (e.g. "connection:prod:password").</summary>
     public string Protect(string plaintext, string purpose)
     {

@@ -378,5 +378,27 @@ internal static class Schema
             """,
             "CREATE INDEX guardrail_connections_connection ON guardrail_connections(connection)",
         ],
+        // 11: data masking rules (issue 11): entity types, custom types and column rules as one JSON definition;
+        // several rules may name one connection.
+        [
+            """
+            CREATE TABLE masking_rules (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                description TEXT NULL,
+                definition TEXT NOT NULL,
+                score_threshold REAL NOT NULL,
+                strategy TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE masking_rule_connections (
+                rule_id TEXT NOT NULL REFERENCES masking_rules(id) ON DELETE CASCADE,
+                connection TEXT NOT NULL REFERENCES connections(name) ON DELETE CASCADE,
+                PRIMARY KEY (rule_id, connection))
+            """,
+            "CREATE INDEX masking_rule_connections_connection ON masking_rule_connections(connection)",
+        ],
     ];
 }

@@ -24,12 +24,17 @@ public static class GatewayEventTypes
     public const string GuardrailViolation = "guardrail.violation";
     /// <summary>Just-in-time access was granted; data: the access request's review.</summary>
     public const string AccessGranted = "access.granted";
+    /// <summary>
+    /// A result's values were masked by a data masking rule; data: session, connection, user and
+    /// <c>masking_info {entity_type: count}</c> (counts only, never values).
+    /// </summary>
+    public const string DataMasked = "alert.data_masked";
 
     /// <summary>Every type, in documentation order.</summary>
     public static readonly string[] All =
     [
         SessionOpen, SessionClose, ReviewCreated, ReviewApproved, ReviewRejected, ReviewExpired, AnalysisHighRisk,
-        GuardrailViolation, AccessGranted,
+        GuardrailViolation, AccessGranted, DataMasked,
     ];
 }
 
