@@ -45,7 +45,8 @@ public abstract class EntityRecognizer : IEntityRecognizer
         {
             return;
         }
-        RemoveDuplicates(matches, first);
+        // Presidio's remove_duplicates: within one recognizer, a match inside a better one is the same finding.
+        Containment.RemoveContained(matches, first);
         ContextEnhancer.Enhance(text, context, ContextWords, matches, first);
     }
 
@@ -54,38 +55,4 @@ public abstract class EntityRecognizer : IEntityRecognizer
 
     /// <summary>Appends the candidates with their pattern score, or <see cref="ValidatedScore"/> when validated; invalid ones are not appended.</summary>
     protected abstract void FindCandidates(string text, List<EntityMatch> matches);
-
-    /// <summary>
-    /// Presidio's <c>EntityRecognizer.remove_duplicates</c> over <c>matches[first..]</c>: by score descending, a match
-    /// contained in a kept one (same type) is dropped.
-    /// </summary>
-    private static void RemoveDuplicates(List<EntityMatch> matches, int first)
-    {
-        var count = matches.Count - first;
-        if (count < 2)
-        {
-            return;
-        }
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(matches)[first..];
-        span.Sort(static (a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
-        var kept = 0;
-        for (var i = 0; i < span.Length; i++)
-        {
-            var candidate = span[i];
-            var contained = false;
-            for (var k = 0; k < kept; k++)
-            {
-                if (candidate.Start >= span[k].Start && candidate.Start + candidate.Length <= span[k].Start + span[k].Length)
-                {
-                    contained = true;
-                    break;
-                }
-            }
-            if (!contained)
-            {
-                span[kept++] = candidate;
-            }
-        }
-        matches.RemoveRange(first + kept, count - kept);
-    }
 }

@@ -60,30 +60,6 @@ public static class EntityRecognizers
                 }
             }
         }
-        RemoveConflicts(results, first);
-    }
-
-    private static void RemoveConflicts(List<EntityMatch> results, int first)
-    {
-        for (var i = results.Count - 1; i >= first; i--)
-        {
-            var candidate = results[i];
-            for (var j = first; j < results.Count; j++)
-            {
-                if (j == i)
-                {
-                    continue;
-                }
-                var other = results[j];
-                var contained = candidate.Start >= other.Start && candidate.Start + candidate.Length <= other.Start + other.Length;
-                var same = candidate.Start == other.Start && candidate.Length == other.Length;
-                // Of two identical spans with equal scores the earlier recognizer wins (the later index is dropped).
-                if (contained && (candidate.Score < other.Score || (candidate.Score == other.Score && (!same || j < i))))
-                {
-                    results.RemoveAt(i);
-                    break;
-                }
-            }
-        }
+        Containment.RemoveContained(results, first);
     }
 }

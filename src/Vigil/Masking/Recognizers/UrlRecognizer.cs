@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 
 namespace Vigil.Masking.Recognizers;
@@ -5,16 +6,27 @@ namespace Vigil.Masking.Recognizers;
 /// <summary>
 /// <c>URL</c>, as Presidio's <c>UrlRecognizer</c> (CommonRegex's URL pattern): a host name ending in one of Presidio's
 /// top-level domains, optionally with a path, at 0.6 with an http(s) scheme ("Standard Url") and 0.5 without ("Non
-/// schema URL"). Vigil ends the top-level domain at a word boundary, so "example.community" is not "example.com" plus
-/// text; Presidio's quoted variants add only the quotes to the same match and are left out. The top-level-domain
-/// alternation is too large for RegexOptions.NonBacktracking, so the patterns run with a match timeout.
+/// schema URL"). Presidio spells the domains as one alternation inside the regex, too large for
+/// RegexOptions.NonBacktracking; Vigil matches any alphabetic last label in linear time and then looks the label up in
+/// the same list, and ends the label at a word boundary ("example.community" is not "example.com" plus text).
+/// Presidio's quoted variants add only the quotes to the same match and are left out.
 /// </summary>
-public sealed partial class UrlRecognizer() : PatternEntityRecognizer(PresidioEntityTypes.Url, ["url", "website", "link"],
-    new RecognizerPattern(Standard(), 0.6), new RecognizerPattern(NonSchema(), 0.5))
+public sealed partial class UrlRecognizer() : EntityRecognizer(PresidioEntityTypes.Url, ["url", "website", "link"])
 {
-    private const string BaseUrl = @"((www[0-9]{0,3}[.])?[a-z0-9.\-]{1,253}[.](?:" + TopLevelDomains + @")\b(?:/[^\s()<>""']*)?)";
+    /// <summary>Score of a URL with an http or https scheme.</summary>
+    public const double SchemeScore = 0.6;
 
-    /// <summary>Presidio's list of top-level domains, longest first.</summary>
+    /// <summary>Score of a URL without a scheme.</summary>
+    public const double NoSchemeScore = 0.5;
+
+    [GeneratedRegex(@"(?:https?://)?(?:www[0-9]{0,3}[.])?[a-z0-9.\-]{1,253}[.][a-z]{2,24}\b(?:/[^\s()<>""']*)?", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+
+    /// <summary>Presidio's top-level domains.</summary>
+    public static readonly FrozenSet<string> TopLevelDomainSet = TopLevelDomains.Split('|').ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Lookup = TopLevelDomainSet.GetAlternateLookup<ReadOnlySpan<char>>();
+
     private const string TopLevelDomains =
         "international|construction|accountants|blackfriday|contractors|engineering|enterprises|investments|"
         + "motorcycles|photography|productions|accountant|apartments|associates|consulting|creditcard|foundation|"
@@ -51,12 +63,27 @@ public sealed partial class UrlRecognizer() : PatternEntityRecognizer(PresidioEn
         + "rw|sa|sb|sc|sd|se|sg|sh|si|sj|sk|sl|sm|sn|so|sr|st|su|sv|sx|sy|sz|tc|td|tf|tg|th|tj|tk|tl|tm|tn|to|tp|tr|"
         + "tt|tv|tw|tz|ua|ug|uk|us|uy|uz|va|vc|ve|vg|vi|vn|vu|wf|ws|ye|yt|za|zm|zw";
 
-    [GeneratedRegex("(?:https?://)" + BaseUrl, RegexOptions.IgnoreCase | Backtracking, Candidates.TimeoutMilliseconds)]
-    private static partial Regex Standard();
-
-    [GeneratedRegex(BaseUrl, RegexOptions.IgnoreCase | Backtracking, Candidates.TimeoutMilliseconds)]
-    private static partial Regex NonSchema();
-
     /// <inheritdoc />
     protected override bool MayContain(string text) => text.Length >= 4 && Candidates.HasDotLetter(text);
+
+    /// <inheritdoc />
+    protected override void FindCandidates(string text, List<EntityMatch> matches)
+    {
+        foreach (var match in Pattern().EnumerateMatches(text))
+        {
+            var value = text.AsSpan(match.Index, match.Length);
+            var scheme = value.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? 7
+                : value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? 8 : 0;
+            var host = value[scheme..];
+            var slash = host.IndexOf('/');
+            if (slash >= 0)
+            {
+                host = host[..slash];
+            }
+            if (Lookup.Contains(host[(host.LastIndexOf('.') + 1)..]))
+            {
+                matches.Add(new EntityMatch(EntityType, match.Index, match.Length, scheme > 0 ? SchemeScore : NoSchemeScore));
+            }
+        }
+    }
 }
