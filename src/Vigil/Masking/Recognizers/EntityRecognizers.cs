@@ -1,31 +1,65 @@
-using System.Text.RegularExpressions;
+using System.Collections.Frozen;
 
 namespace Vigil.Masking.Recognizers;
 
 /// <summary>
-/// The in-process recognizer of each Presidio entity type. This minimal registry knows <c>EMAIL_ADDRESS</c> only
-/// (the recognizers' own branch replaces it with every type); <c>PERSON</c> and <c>LOCATION</c> have none.
+/// The built-in recognizers, one per Presidio entity type that has content to recognize (all of
+/// <see cref="PresidioEntityTypes.All"/> except <see cref="PresidioEntityTypes.Person"/> and
+/// <see cref="PresidioEntityTypes.Location"/>, which only column rules mask). Instances are stateless and thread-safe.
 /// </summary>
-public static partial class EntityRecognizers
+public static class EntityRecognizers
 {
-    private static readonly IEntityRecognizer Email = new EmailRecognizer();
+    /// <summary>Every built-in recognizer, in <see cref="PresidioEntityTypes.All"/> order.</summary>
+    public static readonly IReadOnlyList<EntityRecognizer> All =
+    [
+        new EmailRecognizer(), new PhoneNumberRecognizer(), new CreditCardRecognizer(), new UsSsnRecognizer(),
+        new IbanRecognizer(), new IpAddressRecognizer(), new CryptoRecognizer(), new UrlRecognizer(),
+        new MacAddressRecognizer(), new UsBankNumberRecognizer(), new UsPassportRecognizer(),
+        new UsDriverLicenseRecognizer(), new UkNhsRecognizer(), new DateTimeRecognizer(),
+    ];
 
-    /// <summary>The shared, thread-safe recognizer of <paramref name="entityType"/>, or null when it has none.</summary>
-    public static IEntityRecognizer? For(string entityType) => entityType == PresidioEntityTypes.EmailAddress ? Email : null;
+    private static readonly FrozenDictionary<string, EntityRecognizer> ByType =
+        All.ToFrozenDictionary(r => r.EntityType, StringComparer.Ordinal);
 
-    private sealed partial class EmailRecognizer : IEntityRecognizer
+    /// <summary>
+    /// The recognizer of <paramref name="entityType"/> (a Presidio name, exact case), or null for PERSON, LOCATION and
+    /// any name Vigil has no recognizer for.
+    /// </summary>
+    public static EntityRecognizer? For(string entityType) => ByType.GetValueOrDefault(entityType);
+
+    /// <summary>
+    /// Runs <paramref name="recognizers"/> over <paramref name="text"/> and appends to <paramref name="results"/> the
+    /// matches scoring at least <paramref name="scoreThreshold"/>, with Presidio's conflict resolution across entity
+    /// types (its anonymizer's): a match contained in another match of at least its score is dropped (so "example.com"
+    /// inside an e-mail address is not also a URL), as is an identical span of lower score. Partly overlapping matches of
+    /// different types are both kept (masking their union hides both). <paramref name="context"/> is extra context
+    /// text (e.g. the column name) passed to recognizers derived from <see cref="EntityRecognizer"/>.
+    /// </summary>
+    public static void Analyze(string text, IReadOnlyList<IEntityRecognizer> recognizers, double scoreThreshold, List<EntityMatch> results, string? context = null)
     {
-        public string EntityType => PresidioEntityTypes.EmailAddress;
-
-        public void Recognize(string text, List<EntityMatch> matches)
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(recognizers);
+        ArgumentNullException.ThrowIfNull(results);
+        var first = results.Count;
+        foreach (var recognizer in recognizers)
         {
-            foreach (var match in Pattern().EnumerateMatches(text))
+            var before = results.Count;
+            if (recognizer is EntityRecognizer builtIn)
             {
-                matches.Add(new EntityMatch(EntityType, match.Index, match.Length, 1.0));
+                builtIn.Recognize(text, context, results);
+            }
+            else
+            {
+                recognizer.Recognize(text, results);
+            }
+            for (var i = results.Count - 1; i >= before; i--)
+            {
+                if (results[i].Score < scoreThreshold)
+                {
+                    results.RemoveAt(i);
+                }
             }
         }
-
-        [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", RegexOptions.CultureInvariant)]
-        private static partial Regex Pattern();
+        Containment.RemoveContained(results, first);
     }
 }
