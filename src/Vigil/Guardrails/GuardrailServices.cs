@@ -1,3 +1,5 @@
+using Vigil.Pipeline;
+
 namespace Vigil.Guardrails;
 
 /// <summary>Registers the guardrails feature.</summary>
@@ -12,6 +14,9 @@ public static class GuardrailServices
     {
         services.AddSingleton<GuardrailRepository>();
         services.AddSingleton<GuardrailSet>();
+        services.AddSingleton<GuardrailViolations>();
+        services.AddSingleton<IInputStage, GuardrailInputStage>();
+        services.AddSingleton<IResultStage, GuardrailOutputStage>();
         services.AddHostedService(sp => sp.GetRequiredService<GuardrailSet>());
         return services;
     }

@@ -1,3 +1,4 @@
+using Vigil.Pipeline;
 using Vigil.Masking.Rules;
 
 namespace Vigil.Masking;
@@ -14,6 +15,7 @@ public static class MaskingServices
         services.AddSingleton<MaskingRuleRepository>();
         services.AddSingleton<MaskingHasher>();
         services.AddSingleton<MaskingSet>();
+        services.AddSingleton<IResultStage, MaskingStage>();
         services.AddHostedService(sp => sp.GetRequiredService<MaskingSet>());
         return services;
     }

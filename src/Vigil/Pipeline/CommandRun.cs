@@ -150,6 +150,10 @@ public sealed class CommandRun
             return;
         }
         _completed = true;
+        foreach (var filter in _filters)
+        {
+            filter.OnComplete();
+        }
         if (StoppedBy is { } stopped)
         {
             outcome = outcome with { SqlState = "42501", ErrorMessage = "vigil: " + stopped };

@@ -40,6 +40,11 @@ public interface IResultFilter
 
     /// <summary>A notice or error the target sent about the command.</summary>
     void OnNotice(ResultNotice notice);
+
+    /// <summary>The result ended (the command completed or failed); the stage records what it saw.</summary>
+    void OnComplete()
+    {
+    }
 }
 
 /// <summary>A filter's answer: go on, or stop the result with a reason (shown after "vigil: ").</summary>

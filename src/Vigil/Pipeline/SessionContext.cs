@@ -35,6 +35,7 @@ public sealed class SessionContext(
     private string? _terminationReason;
     private ITimer? _expiry;
     private AiAnalysis? _worst;
+    private readonly Dictionary<string, long> _masked = new(StringComparer.Ordinal);
 
     /// <summary>Session id (a GUID string).</summary>
     public string Id { get; } = id;
@@ -130,4 +131,20 @@ public sealed class SessionContext(
     /// <inheritdoc />
     public void Dispose() => _expiry?.Dispose(); // the token source stays usable: a late Terminate must not throw
 
+
+    /// <summary>
+    /// Adds values masked in one result to the session's counts per entity type (<c>masking_info</c>); returns a
+    /// snapshot of the session's counts after the addition. Counts only, never values.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> AddMasked(IReadOnlyDictionary<string, long> counts)
+    {
+        lock (_masked)
+        {
+            foreach (var (type, count) in counts)
+            {
+                _masked[type] = _masked.GetValueOrDefault(type) + count;
+            }
+            return new Dictionary<string, long>(_masked, StringComparer.Ordinal);
+        }
+    }
 }

@@ -7,8 +7,8 @@ namespace Vigil.Adapters.Postgres;
 /// <summary>
 /// Names the tables a result's columns come from (RowDescription gives only table OIDs, §55.7), for column masking
 /// rules: one catalog lookup per batch of unknown OIDs on the target over a connection of the gateway's own, cached for
-/// the session. A lookup that fails leaves the OIDs unnamed (null), and column rules then apply by column name alone,
-/// which masks more, never less.
+/// the session. A lookup that fails leaves the OIDs unnamed (null), as for a column that is no table's: then only
+/// column rules whose table pattern is <c>*</c> apply, and content recognizers still scan every value.
 /// </summary>
 internal sealed class TableNames(Connection connection)
 {
@@ -44,7 +44,7 @@ internal sealed class TableNames(Connection connection)
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            // Unnamed: column rules match by column name alone (see the class remarks).
+            // Unnamed (see the class remarks).
         }
     }
 }
