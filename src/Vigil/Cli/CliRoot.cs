@@ -32,6 +32,7 @@ public static class CliRoot
                 TokensCommand.Create(),
                 AnalyzeCommand.Create(),
                 AiCommand.Create(),
+                MaskingCommand.Create(),
             },
         };
         var parse = root.Parse(args);
