@@ -181,7 +181,7 @@ public static class AiRulesCommand
     }
 
     /// <exception cref="CliException">The file cannot be read or is not a JSON object.</exception>
-    private static async Task<JsonObject> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
+    internal static async Task<JsonObject> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
     {
         var text = await CliFiles.ReadTextAsync(file, "--file", cancellationToken);
         try

@@ -33,6 +33,7 @@ public static class CliRoot
                 AnalyzeCommand.Create(),
                 AiCommand.Create(),
                 GuardrailsCommand.Create(),
+                MaskingCommand.Create(),
             },
         };
         var parse = root.Parse(args);
