@@ -107,7 +107,8 @@ internal static class SessionPrinter
         var rowCount = result["row_count"]?.GetValue<long>() ?? rows.Count;
         if (rowCount > rows.Count)
         {
-            output.Append($"… {rowCount - rows.Count} more rows{(result["truncated"]?.GetValue<bool>() == true ? " (truncated)" : "")}\n");
+            var more = rowCount - rows.Count;
+            output.Append($"… {more} more {(more == 1 ? "row" : "rows")}{(result["truncated"]?.GetValue<bool>() == true ? " (truncated)" : "")}\n");
         }
     }
 
