@@ -99,8 +99,10 @@ internal static class SessionPrinter
     private static void Result(StringBuilder output, JsonObject result)
     {
         var columns = result["columns"]?.AsArray() ?? [];
+        // One cell per column whatever a stored row holds: the table never indexes past its columns.
         var rows = (result["rows"]?.AsArray() ?? [])
-            .Select(r => (r?.AsArray() ?? []).Select(v => v is null ? null : Cell(Str(v))).ToArray())
+            .Select(r => r as JsonArray ?? [])
+            .Select(r => Enumerable.Range(0, columns.Count).Select(i => i < r.Count && r[i] is { } v ? Cell(Str(v)) : null).ToArray())
             .ToList();
         ResultTable.Render(
             output, columns.Select(c => Str(c?["name"])).ToList(), columns.Select(c => NumericTypes.Contains(Str(c?["type"]))).ToList(), rows);
