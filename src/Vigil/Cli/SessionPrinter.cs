@@ -99,15 +99,18 @@ internal static class SessionPrinter
     private static void Result(StringBuilder output, JsonObject result)
     {
         var columns = result["columns"]?.AsArray() ?? [];
+        // One cell per column whatever a stored row holds: the table never indexes past its columns.
         var rows = (result["rows"]?.AsArray() ?? [])
-            .Select(r => (r?.AsArray() ?? []).Select(v => v is null ? null : Cell(Str(v))).ToArray())
+            .Select(r => r as JsonArray ?? [])
+            .Select(r => Enumerable.Range(0, columns.Count).Select(i => i < r.Count && r[i] is { } v ? Cell(Str(v)) : null).ToArray())
             .ToList();
         ResultTable.Render(
             output, columns.Select(c => Str(c?["name"])).ToList(), columns.Select(c => NumericTypes.Contains(Str(c?["type"]))).ToList(), rows);
         var rowCount = result["row_count"]?.GetValue<long>() ?? rows.Count;
         if (rowCount > rows.Count)
         {
-            output.Append($"… {rowCount - rows.Count} more rows{(result["truncated"]?.GetValue<bool>() == true ? " (truncated)" : "")}\n");
+            var more = rowCount - rows.Count;
+            output.Append($"… {more} more {(more == 1 ? "row" : "rows")}{(result["truncated"]?.GetValue<bool>() == true ? " (truncated)" : "")}\n");
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Vigil.Sessions;
 
 /// <summary>A result column as recorded: its name and its type's name (<c>text</c>, <c>int4</c>, …; the OID's number when unknown).</summary>
@@ -12,8 +14,12 @@ public sealed record RecordedColumn(string Name, string Type);
 /// </summary>
 public sealed record RecordedResult(IReadOnlyList<RecordedColumn> Columns, IReadOnlyList<IReadOnlyList<string?>> Rows, long RowCount, bool Truncated);
 
-/// <summary>A notice or error as the client saw it (after masking): <c>{severity, sqlstate, message, detail}</c>.</summary>
-public sealed record RecordedNotice(string Severity, string? SqlState, string Message, string? Detail);
+/// <summary>
+/// A notice or error as the client saw it (after masking): <c>{severity, sqlstate, message, detail}</c>, the fields
+/// <c>S</c>, <c>C</c>, <c>M</c> and <c>D</c> of a NoticeResponse or ErrorResponse (PostgreSQL protocol, "Error and
+/// Notice Message Fields"). <c>sqlstate</c> is spelled as on the event (<c>sqlstate</c>), not <c>sql_state</c>.
+/// </summary>
+public sealed record RecordedNotice(string Severity, [property: JsonPropertyName("sqlstate")] string? SqlState, string Message, string? Detail);
 
 /// <summary>
 /// A guardrail violation as recorded on the session (<c>guardrails_info</c>): the rule, <c>input</c> or <c>output</c>,

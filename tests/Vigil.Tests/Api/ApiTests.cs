@@ -133,7 +133,7 @@ public sealed class ApiTests(GatewayFixture gateway)
         var csv = await gateway.Http.GetAsync($"/api/sessions/{id}/export?format=csv");
         csv.Content.Headers.ContentType!.MediaType.Should().Be("text/csv");
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        lines[0].Should().Be("session_id,seq,at,kind,text,parameter_count,duration_us,command_tag,rows,sqlstate,message,risk_level,title,action,source");
+        lines[0].Should().Be("session_id,seq,at,kind,text,parameter_count,duration_us,command_tag,rows,sqlstate,message,risk_level,title,action,source,result_row_count,result_truncated,result,notices");
         lines[1].Should().StartWith($"{id},1,").And.Contain(",input,\"SELECT 2 AS \"\"a,b\"\"\"");
         await ProblemAsync(await gateway.Http.GetAsync($"/api/sessions/{id}/export?format=xml"), HttpStatusCode.BadRequest);
     }
