@@ -24,7 +24,8 @@ public sealed class GuardrailOutputScanner
 
     private readonly CompiledRule[] _rules;
     private readonly Lock _lock = new();
-    private char[] _buffer;
+    // Grown on the first chunk only: a scanner that sees values alone (DataRow cells) never allocates one.
+    private char[] _buffer = [];
     private int _carry;
     private bool _cut;
     private GuardrailViolation? _violation;
@@ -33,7 +34,6 @@ public sealed class GuardrailOutputScanner
     {
         _rules = rules;
         CarryChars = rules.Any(r => !r.IsWords) ? PatternCarryChars : 2 * GuardrailRequest.MaxWordChars + 2;
-        _buffer = new char[CarryChars + 4096];
     }
 
     /// <summary>How many characters of chunked text are kept to find matches across chunk boundaries.</summary>
@@ -76,7 +76,7 @@ public sealed class GuardrailOutputScanner
             var length = _carry + chunk.Length;
             if (length > _buffer.Length)
             {
-                var grown = new char[Math.Max(length, 2 * _buffer.Length)];
+                var grown = new char[Math.Max(length, Math.Max(2 * _buffer.Length, CarryChars + 4096))];
                 _buffer.AsSpan(0, _carry).CopyTo(grown);
                 _buffer = grown;
             }

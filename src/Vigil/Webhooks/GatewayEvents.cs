@@ -20,7 +20,8 @@ public static class GatewayEventTypes
     public const string ReviewExpired = "review.expired";
     /// <summary>The analyzer classified a command high risk; data: session, connection, user, input, ai_analysis.</summary>
     public const string AnalysisHighRisk = "analysis.high_risk";
-    /// <summary>A guardrail rule refused a command (published once guardrails exist).</summary>
+    /// <summary>A guardrail rule refused a command or stopped a result; data: <see cref="Vigil.Guardrails.GuardrailViolationEvent"/>
+    /// <c>{session_id, connection, user, guardrail, rule, direction, matched}</c>.</summary>
     public const string GuardrailViolation = "guardrail.violation";
     /// <summary>Just-in-time access was granted; data: the access request's review.</summary>
     public const string AccessGranted = "access.granted";

@@ -129,6 +129,36 @@ public sealed class GuardrailEngineTests
     }
 
     [Fact]
+    public void Every_prefix_and_random_mutations_of_tricky_sql_are_checked_without_throwing()
+    {
+        const string sql = "DO LANGUAGE plpgsql $b$ BEGIN /* n /* e */ d */ EXECUTE E'dr\\x6fp' || U&'\\0064!' UESCAPE '!'; END $b$; "
+            + "select U&\"d!0072op\" UESCAPE '!', $t$ drop $t$, 'it''s', B'0101', X'1F', $1 -- drop\n; drop table \"x\"\"y\"";
+        var checkers = new[] { Checker([Words(MatchIn.All, "drop")]), Checker([Words(MatchIn.Code, "drop", "x\"y")]) };
+        foreach (var options in new[] { PgLexerOptions.Standard, PgLexerOptions.BackslashEscapes })
+        {
+            foreach (var checker in checkers)
+            {
+                for (var length = 0; length <= sql.Length; length++)
+                {
+                    _ = Sql(checker, sql[..length], options);
+                }
+                Sql(checker, sql, options)!.In.Should().Be("code");
+            }
+        }
+        const string mutations = "'\"$\\/*-;eEuU&!\n ";
+        var random = new Random(11);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var chars = sql.ToCharArray();
+            for (var m = random.Next(1, 6); m > 0; m--)
+            {
+                chars[random.Next(chars.Length)] = mutations[random.Next(mutations.Length)];
+            }
+            _ = Sql(checkers[i % 2], new string(chars), i % 3 == 0 ? PgLexerOptions.BackslashEscapes : PgLexerOptions.Standard);
+        }
+    }
+
+    [Fact]
     public void A_qualified_name_stays_one_text_when_its_parts_touch()
     {
         var code = Checker([Words(MatchIn.Code, "pg_catalog.pg_authid")]);
