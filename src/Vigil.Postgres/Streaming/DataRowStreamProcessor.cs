@@ -14,7 +14,10 @@ namespace Vigil.Postgres.Streaming;
 /// overlap after the next window's), so memory is one window whatever the row's size.
 /// <para>
 /// What this means for a value split across windows: any match of at most <c>overlap + 1</c> bytes lies wholly inside
-/// some window while none of its bytes has been forwarded, so it is found and masked as in a whole value. A longer match
+/// some window while none of its bytes has been forwarded, so it is found and masked as in a whole value. Each window
+/// is scanned as received (the overlap is handed over with its original bytes, not as the previous scan left it), and a
+/// byte either scan overwrote stays overwritten, so a match the previous window saw cut short (and may have partly
+/// masked) is seen whole in the next. A longer match
 /// that straddles a boundary is seen only in parts, and its part in an earlier window may already be forwarded; a
 /// recognizer that needs more context than the overlap (a checksum over a 40-byte number with overlap 32) can miss it.
 /// A multibyte character cut at a window's edge decodes as U+FFFD at that edge and whole in the next window. The default
@@ -41,6 +44,12 @@ public sealed class DataRowStreamProcessor : IDisposable
     private readonly byte[] _header = new byte[4];
     private readonly ProtectedBytes _protected = new();
     private byte[]? _window;
+    // The overlap as the previous scan received it and as it left it: the next scan sees the original bytes (so a match
+    // the previous window cut short is found whole), and a byte either scan changed stays changed.
+    private byte[] _previousOriginal = [];
+    private byte[] _previousMasked = [];
+    private byte[] _pendingOriginal = [];
+    private byte[] _pendingMasked = [];
     private Func<int, StreamedValueKind> _kindOf = _ => StreamedValueKind.PassThrough;
     private DataRowWindowScanner _scanner = static (_, _, _) => { };
     private Phase _phase = Phase.Done;
@@ -65,6 +74,19 @@ public sealed class DataRowStreamProcessor : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(overlap, windowSize / 2);
         _windowSize = windowSize;
         _overlap = overlap;
+    }
+
+    /// <summary>Allocates the window and overlap buffers on the first scanned value.</summary>
+    private void EnsureBuffers()
+    {
+        if (_window is null)
+        {
+            _window = ArrayPool<byte>.Shared.Rent(_windowSize);
+            _previousOriginal = new byte[_overlap];
+            _previousMasked = new byte[_overlap];
+            _pendingOriginal = new byte[_overlap];
+            _pendingMasked = new byte[_overlap];
+        }
     }
 
     private enum Phase
@@ -227,7 +249,7 @@ public sealed class DataRowStreamProcessor : IDisposable
         _rescanned = 0;
         if (_kind != StreamedValueKind.PassThrough)
         {
-            _window ??= ArrayPool<byte>.Shared.Rent(_windowSize);
+            EnsureBuffers();
             _protected.Reset(_kind);
         }
 
@@ -244,7 +266,9 @@ public sealed class DataRowStreamProcessor : IDisposable
                 Scan(isLast: false);
                 var forward = _windowSize - _overlap;
                 output.Write(_window.AsSpan(0, forward));
-                _window.AsSpan(forward, _overlap).CopyTo(_window);
+                _pendingOriginal.CopyTo(_window.AsSpan());
+                (_previousOriginal, _pendingOriginal) = (_pendingOriginal, _previousOriginal);
+                (_previousMasked, _pendingMasked) = (_pendingMasked, _previousMasked);
                 _windowOffset += forward;
                 _filled = _rescanned = _overlap;
             }
@@ -273,7 +297,24 @@ public sealed class DataRowStreamProcessor : IDisposable
         var window = _window.AsSpan(0, _filled);
         _protected.Observe(window[_rescanned..]);
         _protected.Save(window, _windowOffset);
+        if (!isLast)
+        {
+            window[^_overlap..].CopyTo(_pendingOriginal);
+        }
+
         _scanner(_fieldIndex, window, new DataRowWindow(_windowOffset, _valueLength, _rescanned, isLast));
         _protected.Restore(window, _windowOffset, isLast ? long.MaxValue : _windowOffset + _windowSize - _overlap);
+        for (var i = 0; i < _rescanned; i++)
+        {
+            if (window[i] == _previousOriginal[i])
+            {
+                window[i] = _previousMasked[i];
+            }
+        }
+
+        if (!isLast)
+        {
+            window[^_overlap..].CopyTo(_pendingMasked);
+        }
     }
 }

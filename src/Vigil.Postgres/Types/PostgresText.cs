@@ -74,6 +74,58 @@ public static class PostgresText
         }
     }
 
+    /// <summary>
+    /// Decodes bytes that are scanned and overwritten in place (a <see cref="Streaming.DataRowStreamProcessor"/> window)
+    /// and tells where each character came from, so a match found in the text (UTF-16 offsets) maps back to the bytes to
+    /// overwrite: characters [s, e) are bytes [<paramref name="byteOffsets"/>[s], <paramref name="byteOffsets"/>[e]).
+    /// UTF-8 is decoded rune by rune: an invalid or cut-off sequence (a window edge can cut a character) becomes one
+    /// U+FFFD spanning its bytes. Single-byte encodings map one byte to one character.
+    /// </summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <param name="encoding">UTF-8 or a single-byte encoding (<see cref="ForClientEncoding"/> returns only those).</param>
+    /// <param name="byteOffsets">For each character its first byte's offset, plus one final entry: <paramref name="bytes"/>' length.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="ArgumentException">A multibyte encoding other than UTF-8.</exception>
+    public static string DecodeWithOffsets(ReadOnlySpan<byte> bytes, Encoding encoding, out int[] byteOffsets)
+    {
+        ArgumentNullException.ThrowIfNull(encoding);
+        if (encoding.IsSingleByte)
+        {
+            byteOffsets = new int[bytes.Length + 1];
+            for (var i = 0; i <= bytes.Length; i++)
+            {
+                byteOffsets[i] = i;
+            }
+
+            return encoding.GetString(bytes);
+        }
+
+        if (encoding.CodePage != Encoding.UTF8.CodePage)
+        {
+            throw new ArgumentException($"encoding {encoding.WebName} is neither UTF-8 nor single-byte", nameof(encoding));
+        }
+
+        var text = new StringBuilder(bytes.Length);
+        var offsets = new List<int>(bytes.Length + 1);
+        Span<char> units = stackalloc char[2];
+        for (var position = 0; position < bytes.Length;)
+        {
+            Rune.DecodeFromUtf8(bytes[position..], out var rune, out var consumed);
+            var count = rune.EncodeToUtf16(units);
+            for (var u = 0; u < count; u++)
+            {
+                text.Append(units[u]);
+                offsets.Add(position);
+            }
+
+            position += consumed;
+        }
+
+        offsets.Add(bytes.Length);
+        byteOffsets = [.. offsets];
+        return text.ToString();
+    }
+
     /// <summary>Byte count of <paramref name="text"/> in <paramref name="encoding"/>.</summary>
     internal static int GetByteCount(string text, Encoding encoding) => encoding.GetByteCount(text);
 

@@ -160,4 +160,23 @@ public class TextValueCodecTests
         PostgresText.ForClientEncoding("KOI8R")!.GetString([0xC1]).Should().Be("а");
         PostgresText.ForClientEncoding("EUC_JP").Should().BeNull();
     }
+
+    [Fact]
+    public void DecodeWithOffsets_MapsCharactersBackToBytes_ThroughMultibyteInvalidAndCutCharacters()
+    {
+        // "é" (2 bytes), "😀" (4 bytes, 2 UTF-16 units), an invalid FF, "a@b.co", then "é" cut after its first byte.
+        byte[] bytes = [0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0xFF, .. "a@b.co"u8, 0xC3];
+
+        var text = PostgresText.DecodeWithOffsets(bytes, Encoding.UTF8, out var offsets);
+
+        text.Should().Be("é😀\uFFFDa@b.co\uFFFD");
+        offsets.Should().Equal(0, 2, 2, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+        var match = text.IndexOf("a@b.co", StringComparison.Ordinal);
+        bytes[offsets[match]..offsets[match + 6]].Should().Equal("a@b.co"u8.ToArray());
+
+        PostgresText.DecodeWithOffsets([0x61, 0xE9], Encoding.Latin1, out var single).Should().Be("aé");
+        single.Should().Equal(0, 1, 2);
+        var act = () => PostgresText.DecodeWithOffsets([0x61], Encoding.Unicode, out _);
+        act.Should().Throw<ArgumentException>();
+    }
 }

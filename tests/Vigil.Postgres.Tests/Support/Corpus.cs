@@ -56,7 +56,17 @@ public static class Corpus
         Wire.Write(w => BackendMessageWriter.WriteAuthenticationSasl(w, ["SCRAM-SHA-256", "SCRAM-SHA-256-PLUS"])),
         Wire.Write(w => BackendMessageWriter.WriteBackendKeyData(w, 7, 8)),
         Wire.Write(w => BackendMessageWriter.WriteParameterStatus(w, "server_version", "17.0")),
+        .. ResultMessages(),
     ];
+
+    /// <summary>Result messages captured from a real PostgreSQL (see <see cref="Results.Captured"/>).</summary>
+    public static byte[][] ResultMessages() =>
+        new[]
+        {
+            Results.Captured.BinaryRowDescription, Results.Captured.BinaryDataRow, Results.Captured.BinaryArraysRowDescription,
+            Results.Captured.BinaryArraysDataRow, Results.Captured.TableRowDescription, Results.Captured.UniqueViolation,
+            Results.Captured.Notice, Results.Captured.CopyOutResponse, Results.Captured.CopyText[0], Results.Captured.CopyCsv[0],
+        }.Select(Convert.FromHexString).ToArray();
 
     /// <summary>Every message as its own byte array, frontend and backend.</summary>
     public static byte[][] AllSingleMessages() =>
