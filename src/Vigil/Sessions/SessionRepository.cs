@@ -75,10 +75,7 @@ public sealed class SessionRepository(SqliteStore store)
     /// <summary>The guardrail violations of <paramref name="ids"/>, each session's in the order they were recorded.</summary>
     private static async Task<ILookup<string, GuardrailInfo>> GuardrailsAsync(SqliteConnection db, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0)
-        {
-            return Array.Empty<(string, GuardrailInfo)>().ToLookup(g => g.Item1, g => g.Item2);
-        }
+        // Dapper expands the list (an empty one matches nothing).
         var rows = await db.QueryAsync<(string SessionId, string Rule, string Direction, string Matched)>(new CommandDefinition(
             "SELECT session_id, rule, direction, matched FROM session_guardrails WHERE session_id IN @ids ORDER BY id",
             new { ids }, cancellationToken: cancellationToken));
