@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Npgsql;
+using Vigil.Postgres.Protocol;
 using Vigil.Tests.Fixtures;
 
 namespace Vigil.Tests.Adapters.Postgres;
@@ -179,5 +180,58 @@ public sealed class ResultPipelineTests(GatewayFixture gateway)
         var session = await gateway.LatestSessionAsync(connection);
         session.GuardrailsInfo.Select(g => g.Direction).Should().Equal("input", "output");
         session.Events!.Should().Contain(e => e.Kind == "statement" && e.Sqlstate == "42501" && e.Text!.Contains("generate_series"));
+    }
+
+    [Fact]
+    public async Task A_non_utf8_session_and_a_row_too_large_to_hold_are_masked_without_corrupting_other_bytes()
+    {
+        var connection = await MaskedConnectionAsync();
+        await using var client = new NpgsqlConnection(gateway.ProxyConnectionString(connection, "Command Timeout=120"));
+        await client.OpenAsync();
+
+        // SQL_ASCII lets the server send bytes that are not UTF-8; the value goes through unchanged (nothing to mask).
+        await using (var latin = new NpgsqlCommand("SET client_encoding = 'SQL_ASCII'", client))
+        {
+            await latin.ExecuteNonQueryAsync();
+        }
+        var psql = await Processes.RunAsync("psql", [Url(connection), "-X", "-At", "-c", "SET client_encoding = 'SQL_ASCII'", "-c", $"SELECT convert_from('\\xe9'::bytea, 'LATIN1') || ' {Email}', NULL::text"]);
+        psql.ExitCode.Should().Be(0, psql.Stderr);
+        psql.Stdout.Should().Contain("é <EMAIL_ADDRESS>").And.NotContain(Email);
+
+        await using var reset = new NpgsqlCommand("RESET client_encoding", client);
+        await reset.ExecuteNonQueryAsync();
+        // A DataRow far larger than the gateway holds whole: streamed through, bytes intact.
+        const int bytes = 40 * 1024 * 1024;
+        await using var big = new NpgsqlCommand($"SELECT decode(repeat('ab', {bytes}), 'hex'), repeat('x', 3000000) || ' {Email}'", client);
+        await using var reader = await big.ExecuteReaderAsync();
+        (await reader.ReadAsync()).Should().BeTrue();
+        var value = reader.GetFieldValue<byte[]>(0);
+        value.Length.Should().Be(bytes);
+        value.Should().OnlyContain(b => b == 0xab);
+        // The row's length went out before its values were scanned: a match in a streamed row is overwritten in place.
+        var text = reader.GetString(1);
+        text.Length.Should().Be(3_000_001 + Email.Length);
+        text.EndsWith(" " + new string('*', Email.Length), StringComparison.Ordinal).Should().BeTrue("the e-mail is blanked, same length");
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_result_leaves_the_gateway_serving_and_the_statement_recorded()
+    {
+        var connection = await MaskedConnectionAsync();
+        await using (var client = await RawPgClient.ConnectAsync(gateway.PgPort))
+        {
+            await client.LoginAsync(connection, GatewayFixture.Token);
+            await client.SendAsync(w => FrontendMessageWriter.WriteQuery(w, $"SELECT i, '{Email}' FROM generate_series(1, 2000000) i"));
+            (await client.ReadAsync()).Code.Should().Be(BackendMessageCode.RowDescription);
+            for (var i = 0; i < 10; i++)
+            {
+                var row = await client.ReadAsync();
+                row.Code.Should().Be(BackendMessageCode.DataRow);
+                System.Text.Encoding.UTF8.GetString(row.Body).Should().Contain("<EMAIL_ADDRESS>").And.NotContain(Email);
+            }
+        } // the socket closes mid-result
+        var session = await gateway.LatestSessionAsync(connection);
+        session.Events!.Should().Contain(e => e.Kind == "statement" && e.Text!.Contains("generate_series"));
+        (await PsqlAsync(connection, "-At", "-c", "SELECT email FROM pii_people WHERE id = 2")).Stdout.Should().Be("<EMAIL_ADDRESS>\n");
     }
 }
