@@ -10,6 +10,23 @@ public readonly record struct BindMessage(string PortalName, string StatementNam
 {
     private const string Name = "Bind";
 
+    /// <summary>The result-column format codes as sent (empty: all text; one: all columns; else one per column).</summary>
+    private short[]? ResultFormatCodes { get; init; }
+
+    /// <summary>
+    /// The format the portal's result column <paramref name="column"/> is sent in, per the Bind's result format codes
+    /// (§55.7 Bind): none means all text, one applies to every column, otherwise one per column. A RowDescription
+    /// answering Describe of a statement carries format 0 ("not yet known"); this gives the real one for the portal.
+    /// </summary>
+    /// <param name="column">0-based result column index.</param>
+    /// <returns>0 text or 1 binary.</returns>
+    public short ResultFormat(int column) => ResultFormatCodes switch
+    {
+        null or [] => 0,
+        [var all] => all,
+        var codes => column >= 0 && column < codes.Length ? codes[column] : (short)0,
+    };
+
     /// <summary>
     /// Parses a Bind body: String portal, String statement, Int16 f, f × Int16 format code, Int16 n,
     /// n × (Int32 length, bytes; length −1 is NULL), Int16 r, r × Int16 result format code.
@@ -49,12 +66,13 @@ public readonly record struct BindMessage(string PortalName, string StatementNam
             }
         }
 
-        ReadFormatCodes(ref reader, "result format codes");
+        var resultFormats = new List<short>();
+        ReadFormatCodes(ref reader, "result format codes", resultFormats);
         BodyReader.ExpectEnd(ref reader, Name);
-        return new BindMessage(portal, statement, count);
+        return new BindMessage(portal, statement, count) { ResultFormatCodes = [.. resultFormats] };
     }
 
-    private static int ReadFormatCodes(ref SequenceReader<byte> reader, string field)
+    private static int ReadFormatCodes(ref SequenceReader<byte> reader, string field, List<short>? codes = null)
     {
         var count = BodyReader.ReadCount16(ref reader, Name, field);
         for (var i = 0; i < count; i++)
@@ -65,6 +83,8 @@ public readonly record struct BindMessage(string PortalName, string StatementNam
                 throw new PostgresProtocolException(
                     $"unsupported format code: {format}", PostgresSqlState.InvalidParameterValue);
             }
+
+            codes?.Add(format);
         }
 
         return count;
