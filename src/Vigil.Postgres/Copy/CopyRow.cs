@@ -18,7 +18,8 @@ public sealed class CopyRow
     private readonly Encoding _encoding;
     private readonly byte[] _nullMarker;
     private readonly List<(int Start, int Length, bool Quoted)> _fields = [];
-    private readonly List<(bool Changed, string? Value)> _replacements = [];
+    /// <summary>Per field: whether it was replaced, and the replacement's bytes in the session encoding (null for NULL).</summary>
+    private readonly List<(bool Changed, byte[]? Bytes)> _replacements = [];
     private bool _changed;
 
     internal CopyRow(CopyOptions options, Encoding encoding)
@@ -79,7 +80,7 @@ public sealed class CopyRow
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _fields.Count);
-        _replacements[index] = (true, value);
+        _replacements[index] = (true, value is null ? null : _encoding.GetBytes(value));
         _changed = true;
     }
 
@@ -95,10 +96,10 @@ public sealed class CopyRow
         long length = (Terminated ? 1 : 0) + Math.Max(0, _fields.Count - 1);
         for (var i = 0; i < _fields.Count; i++)
         {
-            var (changed, value) = _replacements[i];
+            var (changed, bytes) = _replacements[i];
             length += !changed ? _fields[i].Length
-                : value is null ? _nullMarker.Length
-                : EscapedLength(value);
+                : bytes is null ? _nullMarker.Length
+                : CopyFieldCodec.EscapedLength(bytes, bytes.AsSpan().SequenceEqual(_nullMarker), _fields.Count == 1, _options);
         }
 
         return length <= 0x3FFF_FFFF ? (int)length : throw new InvalidOperationException($"row of {length} bytes is too long");
@@ -124,21 +125,20 @@ public sealed class CopyRow
                 destination[n++] = _options.Delimiter;
             }
 
-            var (changed, value) = _replacements[i];
+            var (changed, bytes) = _replacements[i];
             if (!changed)
             {
                 var (start, length, _) = _fields[i];
                 raw.Slice(start, length).CopyTo(destination[n..]);
                 n += length;
             }
-            else if (value is null)
+            else if (bytes is null)
             {
                 _nullMarker.CopyTo(destination[n..]);
                 n += _nullMarker.Length;
             }
             else
             {
-                var bytes = _encoding.GetBytes(value);
                 n += CopyFieldCodec.Escape(bytes, bytes.AsSpan().SequenceEqual(_nullMarker), _fields.Count == 1, _options, destination[n..]);
             }
         }
@@ -190,11 +190,5 @@ public sealed class CopyRow
 
             start = end + 1;
         }
-    }
-
-    private int EscapedLength(string value)
-    {
-        var bytes = _encoding.GetBytes(value);
-        return CopyFieldCodec.EscapedLength(bytes, bytes.AsSpan().SequenceEqual(_nullMarker), _fields.Count == 1, _options);
     }
 }

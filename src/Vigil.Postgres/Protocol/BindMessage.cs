@@ -62,6 +62,12 @@ public readonly record struct BindMessage(string PortalName, string StatementNam
         return new BindMessage(portal, statement, count, resultFormats);
     }
 
+    /// <summary>
+    /// The format the portal's result column <paramref name="column"/> is sent in (0 text, 1 binary). A RowDescription
+    /// answering Describe of a statement carries format 0 ("not yet known"); this gives the real one for the portal.
+    /// </summary>
+    public short ResultFormat(int column) => ResultFormatOf(ResultFormats, column);
+
     /// <summary>The format code of result column <paramref name="column"/> under <paramref name="resultFormats"/> (§55.7 Bind).</summary>
     public static short ResultFormatOf(short[] resultFormats, int column) => resultFormats.Length switch
     {

@@ -68,4 +68,13 @@ public sealed record RowDescriptionMessage(IReadOnlyList<RowDescriptionField> Fi
         BodyReader.ExpectEnd(ref reader, Name);
         return new RowDescriptionMessage(fields);
     }
+
+    /// <summary>
+    /// The columns as a portal bound by <paramref name="bind"/> sends them: a RowDescription answering Describe of a
+    /// statement says format 0 for every column (not yet known, §55.7); the Bind's result format codes decide.
+    /// </summary>
+    /// <param name="bind">The Bind that created the portal.</param>
+    /// <returns>A description with each column's real format code.</returns>
+    public RowDescriptionMessage ForPortal(BindMessage bind) =>
+        new(Fields.Select((field, i) => field with { FormatCode = bind.ResultFormat(i) }).ToArray());
 }

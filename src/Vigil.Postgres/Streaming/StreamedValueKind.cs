@@ -26,20 +26,20 @@ public enum StreamedValueKind
 public static class StreamedValueKinds
 {
     /// <summary>
-    /// The kind of <paramref name="column"/>'s values: <see cref="StreamedValueKind.Text"/> for text format, the
-    /// matching binary kind for text-like types (<see cref="TextValueCodec.IsTextLike"/>), otherwise
-    /// <see cref="StreamedValueKind.PassThrough"/>.
+    /// The kind of <paramref name="column"/>'s values: <see cref="StreamedValueKind.PassThrough"/> when it is not text
+    /// (<see cref="TextValueCodec.IsTextLike"/>: binary non-text types, bytea in either format),
+    /// <see cref="StreamedValueKind.Text"/> for other text-format values, else the matching binary kind.
     /// </summary>
-    /// <param name="column">The column from the RowDescription.</param>
+    /// <param name="column">The column from the RowDescription (<see cref="RowDescriptionMessage.ForPortal"/> for a portal).</param>
     /// <returns>The kind.</returns>
-    public static StreamedValueKind For(RowDescriptionField column) => column.FormatCode == 0
-        ? StreamedValueKind.Text
+    public static StreamedValueKind For(RowDescriptionField column) =>
+        !TextValueCodec.IsTextLike(column.TypeOid, column.FormatCode) ? StreamedValueKind.PassThrough
+        : column.FormatCode == 0 ? StreamedValueKind.Text
         : column.TypeOid switch
         {
             PostgresTypes.Jsonb => StreamedValueKind.Jsonb,
             PostgresTypes.JsonbArray => StreamedValueKind.JsonbArray,
             var oid when TextValueCodec.ElementOf(oid) != 0 => StreamedValueKind.TextArray,
-            var oid when TextValueCodec.IsTextLike(oid, 1) => StreamedValueKind.Text,
-            _ => StreamedValueKind.PassThrough,
+            _ => StreamedValueKind.Text,
         };
 }

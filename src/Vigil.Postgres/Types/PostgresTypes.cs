@@ -9,6 +9,8 @@ namespace Vigil.Postgres.Types;
 /// </summary>
 public static class PostgresTypes
 {
+    /// <summary>bytea.</summary>
+    public const uint Bytea = 17;
     /// <summary>text.</summary>
     public const uint Text = 25;
     /// <summary>varchar (character varying).</summary>

@@ -21,12 +21,16 @@ public static class TextValueCodec
     private const string Name = "array";
     private const byte JsonbVersion = 1;
 
-    /// <summary>True when a value of <paramref name="typeOid"/> sent in <paramref name="formatCode"/> is text (see the type's remarks).</summary>
+    /// <summary>
+    /// True when a value of <paramref name="typeOid"/> sent in <paramref name="formatCode"/> is text to scan (see the
+    /// type's remarks). bytea is not, in either format: its text form (<c>\x4a6f…</c>) encodes bytes rather than spells
+    /// text, so a recognizer would only find digit runs in the hex, and overwriting them would corrupt the value.
+    /// </summary>
     /// <param name="typeOid">The column's type OID from the RowDescription.</param>
     /// <param name="formatCode">The column's format code: 0 text, 1 binary.</param>
     /// <returns>Whether <see cref="Decode"/> accepts it.</returns>
     public static bool IsTextLike(uint typeOid, short formatCode) =>
-        formatCode == 0 || IsTextScalar(typeOid) || ElementOf(typeOid) != 0;
+        (formatCode == 0 && typeOid != PostgresTypes.Bytea) || IsTextScalar(typeOid) || ElementOf(typeOid) != 0;
 
     /// <summary>The element type of a text-like array type, or 0.</summary>
     /// <param name="typeOid">A type OID.</param>

@@ -216,6 +216,20 @@ public partial class DataRowStreamProcessorTests
     }
 
     [Fact]
+    public void Kinds_FollowTheColumnsTypeAndFormat()
+    {
+        var fields = RowDescriptionMessage.Parse(new ReadOnlySequence<byte>(Captured.Body(Captured.BinaryArraysRowDescription))).Fields
+            .Concat(RowDescriptionMessage.Parse(new ReadOnlySequence<byte>(Captured.Body(Captured.BinaryRowDescription))).Fields)
+            .Append(new RowDescriptionField("b", 0, 0, PostgresTypes.Bytea, -1, -1, 0))
+            .Append(new RowDescriptionField("n", 0, 0, 23, 4, -1, 0));
+
+        fields.Select(StreamedValueKinds.For).Should().Equal(
+            StreamedValueKind.JsonbArray, StreamedValueKind.TextArray, StreamedValueKind.Text, StreamedValueKind.Text,
+            StreamedValueKind.Text, StreamedValueKind.PassThrough, StreamedValueKind.Jsonb, StreamedValueKind.TextArray, StreamedValueKind.Text,
+            StreamedValueKind.PassThrough, StreamedValueKind.Text);
+    }
+
+    [Fact]
     public void Windows_OverlapAndReportTheirPlace()
     {
         var text = new string('a', 200);

@@ -84,4 +84,21 @@ public class RowDescriptionTests
         strict.Should().Throw<PostgresProtocolException>();
         RowDescriptionMessage.Parse(new ReadOnlySequence<byte>(body), Encoding.UTF8).Fields[0].Name.Should().Be("a\uFFFD");
     }
+
+    [Theory]
+    [InlineData("0000", new short[] { 0, 0, 0, 0, 0 })]
+    [InlineData("00010001", new short[] { 1, 1, 1, 1, 1 })]
+    [InlineData("0002" + "0001" + "0000", new short[] { 1, 0, 0, 0, 0 })]
+    public void StatementDescription_TakesTheBindsResultFormats(string resultFormats, short[] expected)
+    {
+        // Bind: unnamed portal and statement, no parameter formats, no parameters, then the result format codes.
+        var bind = BindMessage.Parse(new ReadOnlySequence<byte>(Convert.FromHexString("00" + "00" + "0000" + "0000" + resultFormats)));
+        var statement = RowDescriptionMessage.Parse(new ReadOnlySequence<byte>(Captured.Body(Captured.BinaryRowDescription)));
+        statement = new RowDescriptionMessage(statement.Fields.Select(f => f with { FormatCode = 0 }).ToArray());
+
+        var portal = statement.ForPortal(bind);
+
+        portal.Fields.Select(f => f.FormatCode).Should().Equal(expected);
+        portal.Fields.Select(f => f.Name).Should().Equal(statement.Fields.Select(f => f.Name));
+    }
 }

@@ -93,6 +93,7 @@ public class TextValueCodecTests
     public void TextFormat_IsTextForEveryType_BinaryOnlyForTextLikeTypes()
     {
         TextValueCodec.IsTextLike(23, 0).Should().BeTrue();
+        TextValueCodec.IsTextLike(PostgresTypes.Bytea, 0).Should().BeFalse();
         TextValueCodec.IsTextLike(23, 1).Should().BeFalse();
         TextValueCodec.IsTextLike(17, 1).Should().BeFalse();
         foreach (var oid in new uint[] { 25, 1043, 1042, 19, 114, 3802, 142, 705, 1009, 1015, 1014, 1003, 199, 3807, 143 })
