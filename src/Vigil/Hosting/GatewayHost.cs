@@ -108,6 +108,7 @@ public static class GatewayHost
         services.AddSingleton<IDecisionStage, DecisionStage>();
         services.AddSingleton<SessionCloser>();
         services.AddSingleton<CommandPipeline>();
+        services.AddSingleton<IExecExecutor, PostgresExecutor>();
         services.AddSingleton<ExecService>();
         services.AddSingleton<CancelRegistry>();
         services.AddSingleton<ClientAuthentication>();
