@@ -44,9 +44,14 @@ public sealed class ExecTranscript(CommandPipeline pipeline, Command script, AiA
     /// <summary>
     /// The target failed outside the answer to a statement (it cannot be reached, the connection broke):
     /// <paramref name="message"/> ends the statement being run, or, when none ran, is recorded for the whole script.
+    /// Ignored once the script ended.
     /// </summary>
     public void Fail(string message, string sqlState)
     {
+        if (Ended)
+        {
+            return; // the script already ended (a stop or an error); what broke while leaving it changes nothing
+        }
         var statement = _current is { Done: false } current ? current : Statement(script.Input, time.GetTimestamp());
         statement.Fail(new ResultNotice("ERROR", sqlState, message, null, null), fault: true);
     }
