@@ -54,6 +54,16 @@ public sealed class SqlScriptTests
         Vigil.Analysis.Static.Postgres.PostgresAnalyzer.Analyze(sql).Level.Should().Be(Vigil.Analysis.RiskLevel.High);
     }
 
+    [Fact]
+    public void A_routine_body_is_rated_as_the_definition_it_is_and_dangerous_names_inside_it_still_count()
+    {
+        // The body is stored, not run, as with AS '…': a definition is Medium, never Low; a dangerous call inside it is High.
+        Vigil.Analysis.Static.Postgres.PostgresAnalyzer.Analyze("CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM customers; END")
+            .Level.Should().Be(Vigil.Analysis.RiskLevel.Medium);
+        Vigil.Analysis.Static.Postgres.PostgresAnalyzer.Analyze("CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC SELECT pg_read_file('/etc/passwd'); END")
+            .Level.Should().Be(Vigil.Analysis.RiskLevel.High);
+    }
+
     [Theory]
     [InlineData("-- note\n/* c */ create unique index i on t(x)", "CREATE", "UNIQUE")]
     [InlineData("  Begin", "BEGIN", null)]
