@@ -243,14 +243,15 @@ public static class ExecCommand
     }
 
     /// <summary>
-    /// Makes sure a blocked command says why on stderr: the analyzer's title and explanation (the gateway's output
-    /// normally carries them already).
+    /// Makes sure a command the analyzer blocked says why on stderr: its title and explanation (the gateway's output
+    /// normally carries them already). A command blocked otherwise (a guardrail stopped its result) says so itself.
     /// </summary>
     private static async Task ExplainBlockedAsync(JsonNode? result, string output)
     {
         var analysis = result?["ai_analysis"];
         var title = ReviewWait.Str(analysis?["title"]);
-        if (ReviewWait.Str(result?["status"]) == "blocked" && title is not null && !output.Contains(title, StringComparison.Ordinal))
+        if (ReviewWait.Str(result?["status"]) == "blocked" && ReviewWait.Str(analysis?["action"]) == "block" && title is not null
+            && !output.Contains(title, StringComparison.Ordinal))
         {
             var explanation = ReviewWait.Str(analysis?["explanation"]) ?? "";
             await Console.Error.WriteLineAsync($"vigil: blocked by AI session analyzer: {title}\n{explanation}");

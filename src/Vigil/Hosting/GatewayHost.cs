@@ -113,6 +113,7 @@ public static class GatewayHost
         services.AddSingleton<IDecisionStage, DecisionStage>();
         services.AddSingleton<SessionCloser>();
         services.AddSingleton<CommandPipeline>();
+        services.AddSingleton<IExecExecutor, PostgresExecutor>();
         services.AddSingleton<ExecService>();
         services.AddSingleton<CancelRegistry>();
         services.AddSingleton<ClientAuthentication>();

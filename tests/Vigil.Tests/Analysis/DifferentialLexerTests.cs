@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Vigil.Adapters.Exec;
 using Vigil.Analysis;
 using Vigil.Analysis.Static.Postgres;
 using Vigil.Postgres.Protocol;
@@ -65,6 +66,49 @@ public sealed class DifferentialLexerTests(GatewayFixture gateway, ITestOutputHe
 
         output.WriteLine($"{CasesPerSetting} strings, {drops} with a DROP, standard_conforming_strings={standardConformingStrings}");
         drops.Should().BePositive();
+    }
+
+    /// <summary>
+    /// SQL-standard routine bodies (gram.y <c>opt_routine_body</c>) against the server: a body stays one statement, and
+    /// nothing that merely looks like psql's BEGIN … END block (a function named begin, a column aliased case or end,
+    /// a field named case) hides the statement after it.
+    /// </summary>
+    [Theory]
+    [InlineData("CREATE FUNCTION pg_temp.begin() RETURNS int LANGUAGE sql AS 'select 1'; DROP TABLE d")]
+    [InlineData("CREATE FUNCTION pg_temp.begin() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END; DROP TABLE d")]
+    [InlineData("CREATE FUNCTION pg_temp.f(a int) RETURNS text LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN a > 0 THEN CASE a WHEN 1 THEN 1 ELSE 2 END ELSE 0 END; SELECT ';'; END; SELECT 1")]
+    [InlineData("CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS case; END; DROP TABLE d")]
+    [InlineData("CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 case; END; DROP TABLE d")]
+    [InlineData("CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 end; END; DROP TABLE d")]
+    [InlineData("CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END end; END; DROP TABLE d")]
+    [InlineData("CREATE TABLE c (\"case\" int, \"end\" int); CREATE FUNCTION pg_temp.f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT c.case FROM c; SELECT c.end FROM c; END; DROP TABLE d")]
+    [InlineData("CREATE PROCEDURE pg_temp.p() LANGUAGE sql BEGIN ATOMIC INSERT INTO d VALUES ('a;b; end'); END; DROP TABLE d CASCADE")]
+    [InlineData("CREATE FUNCTION pg_temp.f(begin int) RETURNS TABLE (x text) LANGUAGE sql BEGIN ATOMIC SELECT d.x FROM d WHERE d.x = 'end' LIMIT begin; END; SELECT 3")]
+    [InlineData("CREATE PROCEDURE pg_temp.p() LANGUAGE sql BEGIN ATOMIC END; SELECT 4")]
+    [InlineData("create function pg_temp.f() returns int language sql return 1; begin; select 5")]
+    public async Task Routine_bodies_are_cut_where_the_server_cuts_them(string sql)
+    {
+        await using var server = await RawPgClient.ConnectAsync(gateway.Postgres.Port);
+        await server.SendAsync(w => FrontendMessageWriter.WriteStartupMessage(w, new Dictionary<string, string> { ["user"] = "clearuser", ["database"] = "app" }));
+        (await server.ReadAsync()).Code.Should().Be(BackendMessageCode.Authentication);
+        await server.SendAsync(w => FrontendMessageWriter.WritePasswordMessage(w, GatewayFixture.ClearPassword));
+        while ((await server.ReadAsync()).Code is not (BackendMessageCode.ReadyForQuery or BackendMessageCode.ErrorResponse or 0))
+        {
+        }
+
+        // A transaction that is rolled back (the last case's BEGIN only warns).
+        (await RunAsync(server, "BEGIN; CREATE TEMP TABLE d (x text)")).Error.Should().BeNull();
+        var (tags, error) = await RunAsync(server, sql);
+        (await RunAsync(server, "ROLLBACK")).Error.Should().BeNull();
+        error.Should().BeNull(sql);
+
+        var ran = tags.Select(ServerKind).ToList();
+        PgStatementSplitter.Split(sql).Select(r => Kind(sql[r])).Should().Equal(ran, sql);
+        SqlScript.Split(sql).Select(Kind).Should().Equal(ran, "exec runs what the analyzer classified: {0}", sql);
+        if (ran.Contains("DROP TABLE"))
+        {
+            PostgresAnalyzer.Analyze(sql).Level.Should().Be(RiskLevel.High, sql);
+        }
     }
 
     /// <summary>Sends one simple Query; returns every CommandComplete tag and the first error, after ReadyForQuery.</summary>

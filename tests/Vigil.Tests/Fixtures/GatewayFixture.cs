@@ -11,8 +11,8 @@ namespace Vigil.Tests.Fixtures;
 
 /// <summary>
 /// One real PostgreSQL (SCRAM, MD5 and cleartext users; TLS on) and one in-process gateway on free ports, shared by
-/// the integration tests. The gateway gets one extra pipeline stage, <see cref="MarkerBlockStage"/>, to prove that
-/// refusals reach every adapter.
+/// the integration tests. The gateway gets two extra pipeline stages, <see cref="MarkerBlockStage"/> to prove that
+/// refusals reach every adapter, and <see cref="MarkerResultStage"/> to prove that results pass the result stages.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime
 {
@@ -56,7 +56,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             MaxMessageSize = 1024 * 1024,
             LoginAttemptsPerAddress = 10_000, // every test logs in from 127.0.0.1; LoginRateLimitTests checks the limits on its own gateway
         };
-        App = GatewayHost.Build(options, services => services.AddSingleton<IInputStage, MarkerBlockStage>());
+        App = GatewayHost.Build(options, services => services.AddSingleton<IInputStage, MarkerBlockStage>().AddSingleton<IResultStage, MarkerResultStage>());
         await GatewayHost.BootstrapAsync(App, CancellationToken.None);
         await App.StartAsync();
         HttpAddress = GatewayHost.HttpAddress(App);

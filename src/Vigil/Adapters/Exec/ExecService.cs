@@ -1,7 +1,4 @@
-using System.Net.Sockets;
-using Npgsql;
 using Vigil.Analysis;
-using Vigil.Hosting;
 using Vigil.Identity;
 using Vigil.Pipeline;
 using Vigil.Reviews;
@@ -17,12 +14,18 @@ namespace Vigil.Adapters.Exec;
 public sealed record ExecResponse(string Id, string Status, int ExitCode, string Output, string? Reason, AiAnalysis? AiAnalysis, ReviewRef? Review);
 
 /// <summary>
-/// The exec adapter: turns a script into one pipeline command, runs it through Npgsql and records input and output;
-/// runs an approved review's command in the session that asked for it.
+/// The exec adapter: opens a session, turns the script into one pipeline command (<see cref="CommandPipeline.DecideAsync"/>),
+/// runs an allowed one with the executor of the connection's type (<see cref="IExecExecutor"/>), each statement through
+/// the result stages (<see cref="ExecTranscript"/>), records the input and the printed output, and closes the session;
+/// runs an approved review's command in the session that asked for it. Exit codes: 0 done, 1 failed, 2 blocked (also
+/// when an output guardrail stopped a result), 4 waiting for review.
 /// </summary>
 public sealed class ExecService(
-    CommandPipeline pipeline, ReviewService reviews, SessionRepository sessions, SessionRecorder recorder, GatewayOptions options, TimeProvider time)
+    CommandPipeline pipeline, ReviewService reviews, SessionRepository sessions, SessionRecorder recorder, IEnumerable<IExecExecutor> executors,
+    TimeProvider time)
 {
+    private readonly Dictionary<string, IExecExecutor> _executors = executors.ToDictionary(e => e.ConnectionType, StringComparer.Ordinal);
+
     /// <summary>Runs <paramref name="script"/> as <paramref name="caller"/> on <paramref name="connectionName"/>.</summary>
     public async Task<(ExecResponse? Response, SessionRefusal Refusal)> RunAsync(
         CallerIdentity caller, string connectionName, string script, string? clientAddress, CancellationToken cancellationToken)
@@ -91,45 +94,24 @@ public sealed class ExecService(
     private async Task<ExecResponse> ExecuteAsync(Command command, AiAnalysis? analysis, CancellationToken cancellationToken)
     {
         var session = command.Session;
-        var started = time.GetTimestamp();
-        ScriptResult result;
-        string? fault = null;
-        try
+        var transcript = new ExecTranscript(pipeline, command, analysis, time);
+        if (_executors.TryGetValue(session.Connection.Type, out var executor))
         {
-            await using var dataSource = TargetDataSource.Create(session.Connection, options.ExecStatementTimeout);
-            result = await ScriptRunner.RunAsync(dataSource, command.Input, time, cancellationToken);
+            await executor.RunAsync(session, command.Input, transcript, cancellationToken);
         }
-        catch (Exception e) when (e is NpgsqlException or SocketException or IOException or TimeoutException)
+        else
         {
-            // Name the connection, never its credentials (Npgsql messages carry host and port only).
-            fault = $"cannot reach connection '{session.Connection.Name}': {e.Message}";
-            result = new ScriptResult($"ERROR:  {fault}\n", fault, "08006", []);
+            transcript.Fail($"exec is not available for connections of type '{session.Connection.Type}'", "0A000");
         }
-        RecordStatements(command, analysis, started, result);
-        pipeline.Record(session, SessionEventKind.Output, result.Output);
-        var status = result.Error is null ? SessionStatus.Done : SessionStatus.Failed;
-        var exitCode = result.Error is null ? 0 : 1;
-        await pipeline.CloseSessionAsync(session, status, fault ?? result.Error, exitCode);
-        return new ExecResponse(session.Id, status, exitCode, result.Output, fault ?? result.Error, analysis, null);
-    }
-
-    /// <summary>
-    /// One <c>statement</c> event per statement the server ran, with its tag and row count as a native session records
-    /// them, each carrying the script's analysis (the verdict that let it run). When the target could not be reached
-    /// (nothing ran), one event for the whole script carries the error.
-    /// </summary>
-    private void RecordStatements(Command command, AiAnalysis? analysis, long started, ScriptResult result)
-    {
-        if (result.Statements.Count == 0)
+        var output = transcript.Output;
+        pipeline.Record(session, SessionEventKind.Output, output);
+        var (status, exitCode, reason) = transcript switch
         {
-            var elapsed = (long)time.GetElapsedTime(started).TotalMicroseconds;
-            pipeline.Start(command, analysis, started).Complete(new CommandOutcome(null, null, result.SqlState, result.Error, elapsed));
-            return;
-        }
-        foreach (var statement in result.Statements)
-        {
-            pipeline.Start(new Command(command.Session, statement.Text), analysis, started).Complete(
-                new CommandOutcome(statement.CommandTag, statement.Rows, statement.SqlState, statement.ErrorMessage, statement.DurationMicroseconds));
-        }
+            { StopReason: { } stopped } => (SessionStatus.Blocked, 2, stopped),
+            { Error: { } error } => (SessionStatus.Failed, 1, error),
+            _ => (SessionStatus.Done, 0, null),
+        };
+        await pipeline.CloseSessionAsync(session, status, reason, exitCode);
+        return new ExecResponse(session.Id, status, exitCode, output, reason, analysis, null);
     }
 }

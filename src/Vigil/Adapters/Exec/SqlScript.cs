@@ -4,8 +4,9 @@ namespace Vigil.Adapters.Exec;
 
 /// <summary>
 /// Cuts a SQL script into the statements <c>vigil exec</c> runs one at a time, with the analyzer's own lexer and
-/// splitter (<see cref="PgStatementSplitter"/>, PostgreSQL docs §4.1), so exec runs exactly the statements the
-/// analyzer classified. Empty statements are dropped; each statement is returned trimmed, its comments kept.
+/// splitter (<see cref="PgStatementSplitter"/>: PostgreSQL docs §4.1, and gram.y for SQL-standard routine bodies), so
+/// exec runs exactly the statements the analyzer classified and the server would cut. Empty statements are dropped;
+/// each statement is returned trimmed, its comments kept.
 /// </summary>
 public static class SqlScript
 {

@@ -29,15 +29,39 @@ public sealed class SqlScriptTests
         new[] { "create or replace procedure p() language sql begin atomic insert into t values (1); end", "call p()" })]
     [InlineData("begin; select 1; end", new[] { "begin", "select 1", "end" })]
     [InlineData("create table begin_log (x int); select 1", new[] { "create table begin_log (x int)", "select 1" })]
-    public void A_sql_standard_routine_body_stays_one_statement_as_psql_keeps_it(string script, string[] expected) =>
+    [InlineData(
+        "create function f() returns text language sql begin /* ; */ atomic select 'a; end'; -- end;\n select 'b'; end; select 2",
+        new[] { "create function f() returns text language sql begin /* ; */ atomic select 'a; end'; -- end;\n select 'b'; end", "select 2" })]
+    [InlineData(
+        "create function f(a int) returns int language sql begin atomic select case when a > 0 then case a when 1 then 1 else 2 end else 0 end; end; select 3",
+        new[] { "create function f(a int) returns int language sql begin atomic select case when a > 0 then case a when 1 then 1 else 2 end else 0 end; end", "select 3" })]
+    [InlineData("create procedure p() language sql begin atomic end; select 4", new[] { "create procedure p() language sql begin atomic end", "select 4" })]
+    public void A_sql_standard_routine_body_stays_one_statement(string script, string[] expected) =>
         SqlScript.Split(script).Should().Equal(expected);
 
-    [Fact]
-    public void The_analyzer_still_cuts_at_every_semicolon_so_a_name_cannot_hide_a_statement()
+    [Theory]
+    [InlineData("CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; DROP TABLE customers")]
+    [InlineData("CREATE FUNCTION begin() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END; DROP TABLE customers")]
+    [InlineData("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 AS case; END; DROP TABLE customers")]
+    [InlineData("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 case; END; DROP TABLE customers")]
+    [InlineData("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT t.case FROM t; END; DROP TABLE customers")]
+    [InlineData("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1 end; END; DROP TABLE customers")]
+    public void What_only_looks_like_a_block_hides_no_statement_from_exec_or_the_analyzer(string sql)
     {
-        // psql's rule reads the function name "begin" as a block: the analyzer must still see the DROP on its own.
-        const string sql = "CREATE FUNCTION begin() RETURNS int LANGUAGE sql AS 'select 1'; DROP TABLE customers";
+        // psql's heuristic would merge these into one statement; the server runs the DROP on its own, and so does exec.
+        SqlScript.Split(sql).Should().HaveCount(2).And.HaveElementAt(1, "DROP TABLE customers");
+        Vigil.Analysis.Static.Postgres.PgStatementSplitter.Split(sql).Should().HaveCount(2);
         Vigil.Analysis.Static.Postgres.PostgresAnalyzer.Analyze(sql).Level.Should().Be(Vigil.Analysis.RiskLevel.High);
+    }
+
+    [Fact]
+    public void A_routine_body_is_rated_as_the_definition_it_is_and_dangerous_names_inside_it_still_count()
+    {
+        // The body is stored, not run, as with AS '…': a definition is Medium, never Low; a dangerous call inside it is High.
+        Vigil.Analysis.Static.Postgres.PostgresAnalyzer.Analyze("CREATE FUNCTION f() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM customers; END")
+            .Level.Should().Be(Vigil.Analysis.RiskLevel.Medium);
+        Vigil.Analysis.Static.Postgres.PostgresAnalyzer.Analyze("CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC SELECT pg_read_file('/etc/passwd'); END")
+            .Level.Should().Be(Vigil.Analysis.RiskLevel.High);
     }
 
     [Theory]

@@ -97,7 +97,7 @@ internal sealed partial class PgClassifier
         var count = _count;
         var verdict = PgVerdicts.Low("Procedural code", "Procedural code with no risky statement found.");
         verdict = PgVerdicts.Worse(verdict, ScanNames(0, count));
-        foreach (var (s, e, _) in PgStatementSplitter.Split(_t.AsSpan(0, count)))
+        foreach (var (s, e, _) in PgStatementSplitter.Split(_src, _t.AsSpan(0, count), routineBodies: false))
         {
             for (var i = s; i < e; i++)
             {

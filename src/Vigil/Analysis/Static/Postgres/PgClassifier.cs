@@ -93,7 +93,7 @@ internal sealed partial class PgClassifier
     private StaticVerdict Script()
     {
         StaticVerdict? worst = null;
-        foreach (var (start, end, balanced) in PgStatementSplitter.Split(_t.AsSpan(0, _count)))
+        foreach (var (start, end, balanced) in PgStatementSplitter.Split(_src, _t.AsSpan(0, _count)))
         {
             var verdict = Statement(start, end);
             if (!_t[end - 1].Terminated)

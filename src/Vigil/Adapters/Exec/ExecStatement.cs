@@ -1,0 +1,138 @@
+using Vigil.Pipeline;
+
+namespace Vigil.Adapters.Exec;
+
+/// <summary>
+/// One statement of an exec script on its way through the result stages (<see cref="CommandRun"/>): the executor
+/// hands over its columns, rows as text, notices and completion or error; this prints what the stages let through.
+/// Calls after the statement completed, failed or was stopped are ignored.
+/// </summary>
+public sealed class ExecStatement
+{
+    private readonly ExecTranscript _transcript;
+    private readonly CommandRun _run;
+    private readonly TimeProvider _time;
+    private IReadOnlyList<ResultColumn>? _columns;
+    private IReadOnlyList<bool> _rightAligned = [];
+    private readonly List<string?[]> _rows = [];
+
+    internal ExecStatement(ExecTranscript transcript, CommandRun run, TimeProvider time)
+    {
+        _transcript = transcript;
+        _run = run;
+        _time = time;
+    }
+
+    /// <summary>True once the statement completed, failed or was stopped.</summary>
+    public bool Done { get; private set; }
+
+    /// <summary>
+    /// False when no stage looks at values for this statement: the executor may skip work only they need (resolving
+    /// the table a column reads, for column masking rules).
+    /// </summary>
+    public bool InspectsRows => _run.InspectsRows;
+
+    /// <summary>The statement returns rows with <paramref name="columns"/>; <paramref name="rightAligned"/> marks the numeric ones (psql right-aligns them).</summary>
+    public void Columns(IReadOnlyList<ResultColumn> columns, IReadOnlyList<bool> rightAligned)
+    {
+        _columns = columns;
+        _rightAligned = rightAligned;
+        _run.Columns(columns);
+    }
+
+    /// <summary>
+    /// One row, values in their PostgreSQL text form (null is SQL NULL), rewritten in place by the stages. False when a
+    /// stage stopped the result: the statement and the script end here, and the executor reads no more.
+    /// </summary>
+    public bool Row(string?[] values)
+    {
+        if (Done)
+        {
+            return false;
+        }
+        var action = _run.Row(new ResultRow(values));
+        if (action.Stopped)
+        {
+            Stop(action.StopReason!);
+            return false;
+        }
+        _rows.Add(values);
+        return true;
+    }
+
+    /// <summary>A notice the target sent while running the statement; printed as the stages left it.</summary>
+    public void Notice(ResultNotice notice)
+    {
+        if (Done)
+        {
+            return;
+        }
+        _run.Notice(notice);
+        Print(notice);
+    }
+
+    /// <summary>The statement completed with <paramref name="tag"/>; <paramref name="rows"/> when the tag carries a count.</summary>
+    public void Complete(string tag, long? rows)
+    {
+        if (Done)
+        {
+            return;
+        }
+        Done = true;
+        if (_columns is null)
+        {
+            _transcript.Print.Append(tag).Append('\n');
+        }
+        else
+        {
+            Render();
+        }
+        _run.Complete(new CommandOutcome(tag, rows, null, null, Elapsed()));
+    }
+
+    /// <summary>The statement failed with <paramref name="error"/> (ErrorResponse fields); the script ends.</summary>
+    public void Fail(ResultNotice error) => Fail(error, fault: false);
+
+    internal void Fail(ResultNotice error, bool fault)
+    {
+        if (Done)
+        {
+            return;
+        }
+        Done = true;
+        _run.Notice(error);
+        Print(error);
+        // The target's own error reads as psql prints it; a fault of ours (unreachable target) is its message alone.
+        _transcript.Failed(fault ? error.Message : $"ERROR:  {error.Message}");
+        _run.Complete(new CommandOutcome(null, null, error.SqlState, error.Message, Elapsed()));
+    }
+
+    /// <summary>A stage stopped the result: print what it let through, then the reason as an error.</summary>
+    private void Stop(string reason)
+    {
+        Done = true;
+        if (_columns is not null)
+        {
+            Render();
+        }
+        var message = $"vigil: {reason}";
+        _transcript.Print.Append("ERROR:  ").Append(message).Append('\n');
+        _transcript.Stopped(reason);
+        _run.Complete(new CommandOutcome(null, _run.RowsSent, "42501", message, Elapsed()));
+    }
+
+    private void Render()
+    {
+        var output = _transcript.Print;
+        if (output.Length > 0)
+        {
+            output.Append('\n');
+        }
+        ResultTable.Render(output, _columns!.Select(c => c.Name).ToList(), _rightAligned, _rows);
+        _rows.Clear();
+    }
+
+    private void Print(ResultNotice notice) => _transcript.Print.Append(notice.Severity).Append(":  ").Append(notice.Message).Append('\n');
+
+    private long Elapsed() => (long)_time.GetElapsedTime(_run.StartTimestamp).TotalMicroseconds;
+}
