@@ -62,6 +62,14 @@ public readonly record struct BindMessage(string PortalName, string StatementNam
         return new BindMessage(portal, statement, count, resultFormats);
     }
 
+    /// <summary>Equal when every field is, the result format codes compared element by element.</summary>
+    public bool Equals(BindMessage other) =>
+        PortalName == other.PortalName && StatementName == other.StatementName && ParameterCount == other.ParameterCount
+        && ResultFormats.AsSpan().SequenceEqual(other.ResultFormats);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(PortalName, StatementName, ParameterCount, ResultFormats.Length);
+
     /// <summary>
     /// The format the portal's result column <paramref name="column"/> is sent in (0 text, 1 binary). A RowDescription
     /// answering Describe of a statement carries format 0 ("not yet known"); this gives the real one for the portal.

@@ -15,7 +15,7 @@ public sealed partial class CreditCardRecognizer() : PatternEntityRecognizer(Pre
     private static partial Regex Pattern();
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => Candidates.HasDigits(text, 12);
+    protected override bool MayContain(string text) => Candidates.HasDigitRun(text, 12, Candidates.DigitsSpacesDashes);
 
     /// <inheritdoc />
     protected override bool? Validate(ReadOnlySpan<char> value) => Luhn(value);

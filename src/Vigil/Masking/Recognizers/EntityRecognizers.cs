@@ -41,8 +41,10 @@ public static class EntityRecognizers
         ArgumentNullException.ThrowIfNull(recognizers);
         ArgumentNullException.ThrowIfNull(results);
         var first = results.Count;
-        foreach (var recognizer in recognizers)
+        // An index loop: foreach over the interface boxes an enumerator on every value scanned.
+        for (var r = 0; r < recognizers.Count; r++)
         {
+            var recognizer = recognizers[r];
             var before = results.Count;
             if (recognizer is EntityRecognizer builtIn)
             {

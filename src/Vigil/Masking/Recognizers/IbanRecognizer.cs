@@ -18,7 +18,7 @@ public sealed partial class IbanRecognizer() : EntityRecognizer(PresidioEntityTy
     private static partial Regex Pattern();
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => text.Length >= 15 && Candidates.HasDigits(text, 6) && Candidates.HasLetter(text);
+    protected override bool MayContain(string text) => text.Length >= 15 && Candidates.HasTwoLettersTwoDigits(text);
 
     /// <inheritdoc />
     protected override void FindCandidates(string text, List<EntityMatch> matches)

@@ -41,7 +41,7 @@ public sealed partial class IpAddressRecognizer() : PatternEntityRecognizer(Pres
 
     /// <inheritdoc />
     protected override bool MayContain(string text) =>
-        text.Length >= 2 && (text.Contains(':') || (text.Length >= 7 && text.Contains('.') && Candidates.HasDigits(text, 4)));
+        text.Length >= 2 && (text.AsSpan().Count(':') >= 2 || (text.Length >= 7 && text.AsSpan().Count('.') >= 3 && Candidates.HasDigits(text, 4)));
 
     /// <inheritdoc />
     protected override bool Invalidate(string text, int start, int length)

@@ -23,7 +23,9 @@ public sealed class PhoneNumberRecognizer() : EntityRecognizer(PresidioEntityTyp
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => Candidates.HasDigits(text, 6);
+    // The shortest valid national numbers of the default regions have 7 digits with the area code (a German
+    // 030 9018): fewer digits in one written run cannot be a number libphonenumber calls VALID there.
+    protected override bool MayContain(string text) => Candidates.HasDigitRun(text, 7, Candidates.PhoneCharacters);
 
     /// <inheritdoc />
     protected override void FindCandidates(string text, List<EntityMatch> matches)

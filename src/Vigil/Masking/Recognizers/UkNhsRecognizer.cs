@@ -15,7 +15,7 @@ public sealed partial class UkNhsRecognizer() : PatternEntityRecognizer(Presidio
     private static partial Regex Pattern();
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => Candidates.HasDigits(text, 10);
+    protected override bool MayContain(string text) => Candidates.HasDigitRun(text, 10, Candidates.DigitsSpacesDashes);
 
     /// <inheritdoc />
     protected override bool? Validate(ReadOnlySpan<char> value) => HasValidCheckDigit(value);

@@ -14,5 +14,5 @@ public sealed partial class UsBankNumberRecognizer() : PatternEntityRecognizer(P
     private static partial Regex Pattern();
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => Candidates.HasDigits(text, 8);
+    protected override bool MayContain(string text) => Candidates.HasDigitRun(text, 8, Candidates.Digits);
 }

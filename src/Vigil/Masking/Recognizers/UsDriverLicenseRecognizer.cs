@@ -19,5 +19,6 @@ public sealed partial class UsDriverLicenseRecognizer() : PatternEntityRecognize
     private static partial Regex Digits();
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => Candidates.HasDigits(text, 2);
+    // Every state format has a letter beside a digit, or at least six digits in a row.
+    protected override bool MayContain(string text) => Candidates.HasLetterNextToDigit(text) || Candidates.HasDigitRun(text, 6, Candidates.Digits);
 }

@@ -17,5 +17,5 @@ public sealed partial class UsPassportRecognizer() : PatternEntityRecognizer(Pre
     private static partial Regex NextGeneration();
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => Candidates.HasDigits(text, 8);
+    protected override bool MayContain(string text) => Candidates.HasDigitRun(text, 8, Candidates.Digits);
 }

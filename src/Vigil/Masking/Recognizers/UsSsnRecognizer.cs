@@ -31,7 +31,7 @@ public sealed partial class UsSsnRecognizer() : PatternEntityRecognizer(Presidio
     private static readonly string[] Samples = ["000", "666", "123456789", "98765432", "078051120"];
 
     /// <inheritdoc />
-    protected override bool MayContain(string text) => Candidates.HasDigits(text, 9);
+    protected override bool MayContain(string text) => Candidates.HasDigitRun(text, 9, Candidates.DigitsSpacesDashesDots);
 
     /// <inheritdoc />
     protected override bool Invalidate(string text, int start, int length) => IsInvalid(text.AsSpan(start, length));
