@@ -70,6 +70,17 @@ public readonly record struct BindMessage(string PortalName, string StatementNam
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(PortalName, StatementName, ParameterCount, ResultFormats.Length);
 
+    /// <summary>The fields for <c>ToString</c>: the result formats as their codes, and only when the client sent some.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"PortalName = {PortalName}, StatementName = {StatementName}, ParameterCount = {ParameterCount}");
+        if (ResultFormats.Length > 0)
+        {
+            builder.Append($", ResultFormats = [{string.Join(", ", ResultFormats)}]");
+        }
+        return true;
+    }
+
     /// <summary>
     /// The format the portal's result column <paramref name="column"/> is sent in (0 text, 1 binary). A RowDescription
     /// answering Describe of a statement carries format 0 ("not yet known"); this gives the real one for the portal.
