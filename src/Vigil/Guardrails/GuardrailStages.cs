@@ -6,15 +6,24 @@ using Vigil.Webhooks;
 namespace Vigil.Guardrails;
 
 /// <summary>
-/// Records and publishes guardrail violations: <c>guardrails_info</c> on the session and <c>guardrail.violation</c>,
-/// with the matched text masked by the connection's masking rules when it is sensitive.
+/// Records and publishes guardrail violations: <c>guardrails_info</c> on the session and <c>guardrail.violation</c>.
+/// The matched text is masked by the connection's masking rules; what an output rule matched is data the rule exists to
+/// keep from being seen (a key, a token), so only its first <see cref="OutputPreviewChars"/> characters and its length
+/// are kept.
 /// </summary>
 public sealed class GuardrailViolations(MaskingSet masking, SessionRecorder recorder, IEventPublisher events)
 {
+    /// <summary>Characters of an output match kept in the record.</summary>
+    public const int OutputPreviewChars = 4;
+
     /// <summary>Records <paramref name="violation"/> in <paramref name="session"/>.</summary>
     public void Record(SessionContext session, GuardrailViolation violation)
     {
         var matched = masking.ForConnection(session.Connection.Name) is { } masker ? masker.Mask(violation.Matched, null) : violation.Matched;
+        if (violation.Direction == GuardrailDirection.Output && matched.Length > OutputPreviewChars)
+        {
+            matched = $"{matched[..OutputPreviewChars]}… ({matched.Length} characters)";
+        }
         recorder.Append(new SessionGuardrailViolation(session.Id, new GuardrailInfo($"{violation.Guardrail}/{violation.Rule}", violation.Direction, matched)));
         events.Publish(GatewayEventTypes.GuardrailViolation, GuardrailViolationEvent.From(violation, session.Id, session.Connection.Name, session.Identity.Name, matched));
     }

@@ -28,6 +28,8 @@ public sealed class MaskingStage(MaskingSet rules, SessionRecorder recorder, IEv
         private readonly MaskingTally _tally = new();
         private ColumnMask?[] _columns = [];
 
+        public bool NeedsTables => masker.HasColumnRules;
+
         public void OnColumns(IReadOnlyList<ResultColumn> columns) =>
             _columns = masker.HasColumnRules ? columns.Select(c => masker.ForColumn(c.Table, c.Name)).ToArray() : [];
 

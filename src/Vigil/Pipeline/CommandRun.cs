@@ -50,6 +50,9 @@ public sealed class CommandRun
     /// <summary>True when a guardrail or masking stage looks at this command's result (values must be read and may change).</summary>
     public bool Filtered => _filters.Length > 0;
 
+    /// <summary>True when a stage needs each column's table (<see cref="IResultFilter.NeedsTables"/>).</summary>
+    public bool NeedsTables => _filters.Any(f => f.NeedsTables);
+
     /// <summary>
     /// Stops the result for a reason the adapter found (it cannot read values a stage must see): recorded like a stage's
     /// stop, fail closed.

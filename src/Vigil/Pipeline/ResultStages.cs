@@ -29,6 +29,12 @@ public static class ResultStageOrder
 /// </summary>
 public interface IResultFilter
 {
+    /// <summary>
+    /// True when the filter needs <see cref="ResultColumn.Table"/> (a column masking rule); adapters that must look the
+    /// table up (the PostgreSQL proxy knows only its OID) do so only then.
+    /// </summary>
+    bool NeedsTables => false;
+
     /// <summary>A result set starts (PostgreSQL RowDescription); a command may produce several.</summary>
     void OnColumns(IReadOnlyList<ResultColumn> columns);
 

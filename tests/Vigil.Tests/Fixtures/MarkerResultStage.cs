@@ -25,6 +25,8 @@ public sealed class MarkerResultStage : IResultStage
     {
         private IReadOnlyList<ResultColumn> _columns = [];
 
+        public bool NeedsTables => true;
+
         public void OnColumns(IReadOnlyList<ResultColumn> columns) => _columns = columns;
 
         public ResultAction OnRow(ResultRow row)

@@ -27,10 +27,10 @@ public sealed class ExecStatement
     public bool Done { get; private set; }
 
     /// <summary>
-    /// False when no stage looks at values for this statement: the executor may skip work only they need (resolving
-    /// the table a column reads, for column masking rules).
+    /// True when a stage needs each column's <c>schema.table</c> (a column masking rule): only then may the executor
+    /// spend a catalog lookup on it.
     /// </summary>
-    public bool InspectsRows => _run.InspectsRows;
+    public bool NeedsTables => _run.NeedsTables;
 
     /// <summary>The statement returns rows with <paramref name="columns"/>; <paramref name="rightAligned"/> marks the numeric ones (psql right-aligns them).</summary>
     public void Columns(IReadOnlyList<ResultColumn> columns, IReadOnlyList<bool> rightAligned)

@@ -60,8 +60,8 @@ public sealed class PostgresExecutor(GatewayOptions options, TimeProvider time) 
     {
         var executed = new NpgsqlBatchCommand(text);
         await using var batch = new NpgsqlBatch(connection) { BatchCommands = { executed } };
-        // KeyInfo has Npgsql resolve the tables columns read (on a second connection), only when a stage looks at values.
-        var withTables = statement.InspectsRows;
+        // KeyInfo has Npgsql resolve the tables columns read (on a second connection), only when a stage needs them.
+        var withTables = statement.NeedsTables;
         await using var reader = await batch.ExecuteReaderAsync(withTables ? CommandBehavior.KeyInfo : CommandBehavior.Default, cancellationToken);
         if (reader.FieldCount > 0)
         {

@@ -113,7 +113,7 @@ internal sealed class ResultTranslator(SessionContext session) : IDisposable
         {
             return;
         }
-        if (run.Filtered)
+        if (run.NeedsTables)
         {
             await _tables.ResolveAsync(fields.Select(f => f.TableOid), cancellationToken);
         }

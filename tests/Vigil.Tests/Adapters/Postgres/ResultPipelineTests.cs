@@ -179,6 +179,8 @@ public sealed class ResultPipelineTests(GatewayFixture gateway)
 
         var session = await gateway.LatestSessionAsync(connection);
         session.GuardrailsInfo.Select(g => g.Direction).Should().Equal("input", "output");
+        session.GuardrailsInfo[0].Matched.Should().Be("pg_read_file");
+        session.GuardrailsInfo[1].Matched.Should().Be("TOPS… (12 characters)", "what an output rule caught is not recorded whole");
         session.Events!.Should().Contain(e => e.Kind == "statement" && e.Sqlstate == "42501" && e.Text!.Contains("generate_series"));
     }
 
