@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using Vigil.Analysis;
 using Vigil.Pipeline;
 using Vigil.Postgres.Protocol;
-using Vigil.Postgres.Types;
 
 namespace Vigil.Adapters.Postgres;
 
@@ -656,8 +655,7 @@ internal sealed class ProxyRelay
         }
     }
 
-    /// <summary>The encoding the session's text travels in (null when the gateway cannot read it: results are then not inspected).</summary>
-    private System.Text.Encoding? ClientEncoding => PostgresText.ForClientEncoding(_session.ServerParameters["client_encoding"]);
+    private System.Text.Encoding? ClientEncoding => _translator.ClientEncoding;
 
     /// <summary>Follows one backend message; false when the client must not get it (the error for an injected failure).</summary>
     private bool InspectBackend(byte code, ReadOnlySequence<byte> body)

@@ -55,7 +55,23 @@ internal sealed class ResultTranslator(SessionContext session) : IDisposable
         return true;
     }
 
-    private Encoding? ClientEncoding => PostgresText.ForClientEncoding(session.ServerParameters["client_encoding"]);
+    private string? _encodingName;
+    private Encoding? _encoding;
+
+    /// <summary>The encoding the session's text travels in (null when the gateway cannot read it), looked up when the server reports a new one.</summary>
+    public Encoding? ClientEncoding
+    {
+        get
+        {
+            var name = session.ServerParameters["client_encoding"];
+            if (!ReferenceEquals(name, _encodingName))
+            {
+                _encodingName = name;
+                _encoding = PostgresText.ForClientEncoding(name);
+            }
+            return _encoding;
+        }
+    }
 
     /// <summary>A RowDescription: remembered for the Describe it answers, or the columns of a simple Query's result.</summary>
     public async ValueTask OnRowDescriptionAsync(RowDescriptionField[] fields, StatementTracker.DescribePending? describe, CommandRun? queryRun, CancellationToken cancellationToken)
