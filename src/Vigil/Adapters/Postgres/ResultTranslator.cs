@@ -34,6 +34,8 @@ internal sealed class ResultTranslator(SessionContext session) : IDisposable
     private readonly DataRowStreamProcessor _stream = new();
     private CommandRun? _run;
     private RowDescriptionField[]? _fields;
+    /// <summary>True when the current result has binary array columns (rows then take the slower, per-element path).</summary>
+    private bool _binaryArrays;
     private CopyRowSplitter? _copy;
     private string? _streamStop;
     private volatile bool _failServerTransaction;
@@ -125,6 +127,7 @@ internal sealed class ResultTranslator(SessionContext session) : IDisposable
     {
         _run = run;
         _fields = fields;
+        _binaryArrays = fields is not null && fields.Any(f => f.FormatCode == 1 && TextValueCodec.ElementOf(f.TypeOid) != 0);
         if (fields is null)
         {
             return;
@@ -174,7 +177,55 @@ internal sealed class ResultTranslator(SessionContext session) : IDisposable
     }
 
     /// <summary>Reads a DataRow's fields into entries; false (with the column) when a binary text-like value is malformed.</summary>
-    private bool TryRead(ReadOnlySequence<byte> body, Encoding encoding, out ResultRow row, out TextValue?[] values, out int unreadable)
+    private bool TryRead(ReadOnlySequence<byte> body, Encoding encoding, out ResultRow row, out TextValue?[] values, out int unreadable) =>
+        _binaryArrays ? TryReadWithArrays(body, encoding, out row, out values, out unreadable) : TryReadScalars(body, encoding, out row, out values, out unreadable);
+
+    /// <summary>The common case, one entry per column: text-format values are decoded straight to strings.</summary>
+    private bool TryReadScalars(ReadOnlySequence<byte> body, Encoding encoding, out ResultRow row, out TextValue?[] values, out int unreadable)
+    {
+        var reader = new DataRowReader(body);
+        var count = reader.FieldCount;
+        values = new TextValue?[count];
+        var entries = new string?[count];
+        bool[]? opaque = null;
+        unreadable = -1;
+        row = null!;
+        while (reader.MoveNext())
+        {
+            var i = reader.Index;
+            if (reader.IsNull)
+            {
+                continue;
+            }
+            var field = _fields is { } fields && i < fields.Length ? fields[i] : (RowDescriptionField?)null;
+            if (field is not { } f || f.TypeOid == ByteaOid || !TextValueCodec.IsTextLike(f.TypeOid, f.FormatCode))
+            {
+                (opaque ??= new bool[count])[i] = true;
+                entries[i] = field is { FormatCode: 0 } ? PostgresText.Decode(reader.Value, encoding) : OpaqueValue.Text(field?.TypeOid ?? 0, reader.Value);
+                continue;
+            }
+            if (f.FormatCode == 0)
+            {
+                entries[i] = PostgresText.Decode(reader.Value, encoding);
+                continue;
+            }
+            try
+            {
+                values[i] = TextValueCodec.Decode(reader.Value, f.TypeOid, f.FormatCode, encoding);
+                entries[i] = values[i]!.Elements[0];
+            }
+            catch (PostgresProtocolException)
+            {
+                unreadable = i + 1;
+                return false;
+            }
+        }
+        row = new ResultRow(entries, opaque);
+        return true;
+    }
+
+    /// <summary>A row with binary array columns: each element is an entry of its own.</summary>
+    private bool TryReadWithArrays(ReadOnlySequence<byte> body, Encoding encoding, out ResultRow row, out TextValue?[] values, out int unreadable)
     {
         var reader = new DataRowReader(body);
         values = new TextValue?[reader.FieldCount];
@@ -242,8 +293,14 @@ internal sealed class ResultTranslator(SessionContext session) : IDisposable
         {
             var column = row.ColumnOf(entry);
             var index = element[column]++;
-            if (!row.Changed(entry) || values[column] is not { } value)
+            if (!row.Changed(entry))
             {
+                continue;
+            }
+            if (values[column] is not { } value)
+            {
+                // A text-format value, decoded straight to its string: written back in the session's encoding.
+                replacements[column] = row[entry] is { } text ? FieldReplacement.Of(encoding.GetBytes(text)) : FieldReplacement.Null;
                 continue;
             }
             changed[column] = true;
