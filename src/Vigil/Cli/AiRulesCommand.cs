@@ -26,10 +26,11 @@ public static class AiRulesCommand
     {
         var rules = new Command("rules", "Manage the analyzer's per-connection rules");
         rules.Subcommands.Add(Write("create", "Create a rule", update: false));
-        rules.Subcommands.Add(List());
-        rules.Subcommands.Add(Show());
+        var verbs = new ResourceVerbs(Path, "rule", "rules", Columns, Project);
+        rules.Subcommands.Add(verbs.List());
+        rules.Subcommands.Add(verbs.Show());
         rules.Subcommands.Add(Write("update", "Change a rule (only the fields given)", update: true));
-        rules.Subcommands.Add(Delete());
+        rules.Subcommands.Add(verbs.Delete("Delete a rule (its connections' commands are then allowed at every level)"));
         return rules;
     }
 
@@ -110,7 +111,7 @@ public static class AiRulesCommand
                 : new JsonObject();
             if (parse.GetValue(options.File) is { } file)
             {
-                foreach (var (key, value) in await ReadFileAsync(file, ct))
+                foreach (var (key, value) in await CliFiles.ReadObjectAsync(file, "the rule", ct))
                 {
                     body[key] = value?.DeepClone();
                 }
@@ -137,61 +138,6 @@ public static class AiRulesCommand
             return 0;
         }));
         return command;
-    }
-
-    private static Command List()
-    {
-        var connection = new Option<string?>("--connection", "-c") { Description = "Only the rule that names this connection" };
-        var page = CliFormat.PageOption();
-        var json = CliFormat.JsonOption();
-        var command = new Command("list", "List rules") { connection, page, json };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            await CliFormat.ListAsync(client, Path, [("connection", parse.GetValue(connection))], parse.GetValue(page), parse.GetValue(json), Columns, ct, n => Project(n)!);
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Show()
-    {
-        var name = new Argument<string>("name") { Description = "Rule name" };
-        var json = CliFormat.JsonOption();
-        var command = new Command("show", "Show a rule") { name, json };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            var rule = await client.SendAsync(HttpMethod.Get, $"{Path}/{CliFormat.Segment(parse.GetValue(name)!)}", null, ct);
-            CliFormat.Show(parse.GetValue(json) ? rule : Project(rule), parse.GetValue(json));
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Delete()
-    {
-        var name = new Argument<string>("name") { Description = "Rule name" };
-        var command = new Command("delete", "Delete a rule (its connections' commands are then allowed at every level)") { name };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            await client.SendAsync(HttpMethod.Delete, $"{Path}/{CliFormat.Segment(parse.GetValue(name)!)}", null, ct);
-            Console.WriteLine($"deleted rule {parse.GetValue(name)}");
-            return 0;
-        }));
-        return command;
-    }
-
-    /// <exception cref="CliException">The file cannot be read or is not a JSON object.</exception>
-    internal static async Task<JsonObject> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
-    {
-        var text = await CliFiles.ReadTextAsync(file, "--file", cancellationToken);
-        try
-        {
-            return JsonNode.Parse(text) as JsonObject ?? throw new CliException($"{file.Name}: expected a JSON object (the rule)");
-        }
-        catch (JsonException e)
-        {
-            throw new CliException($"{file.Name}: {e.Message}");
-        }
     }
 
     /// <summary>The writable fields of a rule as the API returned it.</summary>

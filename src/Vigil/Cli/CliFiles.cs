@@ -27,4 +27,22 @@ internal static class CliFiles
             throw new CliException($"{option} {file}: {why}");
         }
     }
+
+    /// <summary>
+    /// Reads <paramref name="file"/> (a <c>--file</c> option's value) as one JSON object: the API's shape of
+    /// <paramref name="what"/> (e.g. "the rule").
+    /// </summary>
+    /// <exception cref="CliException">The file cannot be read or is not a JSON object.</exception>
+    public static async Task<System.Text.Json.Nodes.JsonObject> ReadObjectAsync(FileInfo file, string what, CancellationToken cancellationToken)
+    {
+        var text = await ReadTextAsync(file, "--file", cancellationToken);
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(text) as System.Text.Json.Nodes.JsonObject ?? throw new CliException($"{file.Name}: expected a JSON object ({what})");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CliException($"{file.Name}: {e.Message}");
+        }
+    }
 }

@@ -21,9 +21,10 @@ public static class GuardrailsCommand
     {
         var guardrails = new Command("guardrails", "Manage guardrails: deny words and patterns refused in commands and results");
         guardrails.Subcommands.Add(CreateVerb());
-        guardrails.Subcommands.Add(List());
-        guardrails.Subcommands.Add(Show());
-        guardrails.Subcommands.Add(Delete());
+        var verbs = new ResourceVerbs(Path, "guardrail", "guardrails", Columns, Project);
+        guardrails.Subcommands.Add(verbs.List());
+        guardrails.Subcommands.Add(verbs.Show());
+        guardrails.Subcommands.Add(verbs.Delete("Delete a guardrail"));
         return guardrails;
     }
 
@@ -50,7 +51,7 @@ public static class GuardrailsCommand
         };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
-            var body = parse.GetValue(file) is { } path ? await ReadFileAsync(path, ct) : new JsonObject();
+            var body = parse.GetValue(file) is { } path ? await CliFiles.ReadObjectAsync(path, "the guardrail", ct) : new JsonObject();
             if (parse.GetValue(name) is { } given)
             {
                 body["name"] = given;
@@ -110,61 +111,6 @@ public static class GuardrailsCommand
                 rule["message"] = message;
             }
             rules.Add(rule);
-        }
-    }
-
-    private static Command List()
-    {
-        var connection = new Option<string?>("--connection", "-c") { Description = "Only the guardrails that name this connection" };
-        var page = CliFormat.PageOption();
-        var json = CliFormat.JsonOption();
-        var command = new Command("list", "List guardrails") { connection, page, json };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            await CliFormat.ListAsync(client, Path, [("connection", parse.GetValue(connection))], parse.GetValue(page), parse.GetValue(json), Columns, ct, n => Project(n)!);
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Show()
-    {
-        var name = new Argument<string>("name") { Description = "Guardrail name or id" };
-        var json = CliFormat.JsonOption();
-        var command = new Command("show", "Show a guardrail") { name, json };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            var guardrail = await client.SendAsync(HttpMethod.Get, $"{Path}/{CliFormat.Segment(parse.GetValue(name)!)}", null, ct);
-            CliFormat.Show(parse.GetValue(json) ? guardrail : Project(guardrail), parse.GetValue(json));
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Delete()
-    {
-        var name = new Argument<string>("name") { Description = "Guardrail name or id" };
-        var command = new Command("delete", "Delete a guardrail") { name };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            await client.SendAsync(HttpMethod.Delete, $"{Path}/{CliFormat.Segment(parse.GetValue(name)!)}", null, ct);
-            Console.WriteLine($"deleted guardrail {parse.GetValue(name)}");
-            return 0;
-        }));
-        return command;
-    }
-
-    /// <exception cref="CliException">The file cannot be read or is not a JSON object.</exception>
-    private static async Task<JsonObject> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
-    {
-        var text = await CliFiles.ReadTextAsync(file, "--file", cancellationToken);
-        try
-        {
-            return JsonNode.Parse(text) as JsonObject ?? throw new CliException($"{file.Name}: expected a JSON object (the guardrail)");
-        }
-        catch (JsonException e)
-        {
-            throw new CliException($"{file.Name}: {e.Message}");
         }
     }
 

@@ -26,10 +26,11 @@ public static class MaskingCommand
     {
         var masking = new Command("masking", "Manage data masking rules (what is masked in results, per connection)");
         masking.Subcommands.Add(Write("create", "Create a masking rule", update: false));
-        masking.Subcommands.Add(List());
-        masking.Subcommands.Add(Show());
+        var verbs = new ResourceVerbs(Path, "masking rule", "masking rules", Columns, Project);
+        masking.Subcommands.Add(verbs.List());
+        masking.Subcommands.Add(verbs.Show());
         masking.Subcommands.Add(Write("update", "Change a masking rule (only the fields given; a list flag replaces that list)", update: true));
-        masking.Subcommands.Add(Delete());
+        masking.Subcommands.Add(verbs.Delete("Delete a masking rule (its connections' results are no longer masked by it)"));
         return masking;
     }
 
@@ -182,7 +183,7 @@ public static class MaskingCommand
                 : new JsonObject();
             if (parse.GetValue(options.File) is { } file)
             {
-                foreach (var (key, value) in await AiRulesCommand.ReadFileAsync(file, ct))
+                foreach (var (key, value) in await CliFiles.ReadObjectAsync(file, "the rule", ct))
                 {
                     body[key] = value?.DeepClone();
                 }
@@ -200,47 +201,6 @@ public static class MaskingCommand
                 ? await client.SendAsync(HttpMethod.Put, $"{Path}/{CliFormat.Segment(ruleName!)}", body, ct)
                 : await client.SendAsync(HttpMethod.Post, Path, body, ct);
             CliFormat.Show(parse.GetValue(json) ? saved : Project(saved), parse.GetValue(json));
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command List()
-    {
-        var connection = new Option<string?>("--connection", "-c") { Description = "Only the rules that name this connection" };
-        var page = CliFormat.PageOption();
-        var json = CliFormat.JsonOption();
-        var command = new Command("list", "List masking rules") { connection, page, json };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            await CliFormat.ListAsync(client, Path, [("connection", parse.GetValue(connection))], parse.GetValue(page), parse.GetValue(json), Columns, ct, n => Project(n)!);
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Show()
-    {
-        var name = new Argument<string>("name") { Description = "Rule name or id" };
-        var json = CliFormat.JsonOption();
-        var command = new Command("show", "Show a masking rule") { name, json };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            var rule = await client.SendAsync(HttpMethod.Get, $"{Path}/{CliFormat.Segment(parse.GetValue(name)!)}", null, ct);
-            CliFormat.Show(parse.GetValue(json) ? rule : Project(rule), parse.GetValue(json));
-            return 0;
-        }));
-        return command;
-    }
-
-    private static Command Delete()
-    {
-        var name = new Argument<string>("name") { Description = "Rule name or id" };
-        var command = new Command("delete", "Delete a masking rule (its connections' results are no longer masked by it)") { name };
-        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
-        {
-            await client.SendAsync(HttpMethod.Delete, $"{Path}/{CliFormat.Segment(parse.GetValue(name)!)}", null, ct);
-            Console.WriteLine($"deleted masking rule {parse.GetValue(name)}");
             return 0;
         }));
         return command;
