@@ -400,6 +400,11 @@ internal sealed class ResultTranslator(SessionContext session) : IDisposable
         {
             return !run.Filtered || Stop(run, "cannot read the rows of this COPY to inspect them (binary format or unreadable options)", client);
         }
+        if (run.NeedsTables)
+        {
+            // COPY data names no columns: a column masking rule could not tell which field to mask.
+            return Stop(run, "COPY TO STDOUT is refused on a connection with column masking rules (COPY names no columns); use SELECT", client);
+        }
         _copy = new CopyRowSplitter(options, encoding);
         run.Columns(response.ColumnFormats.Select((_, i) => new ResultColumn($"column{i + 1}", "text")).ToArray());
         return true;

@@ -130,9 +130,22 @@ public sealed class ResultPipelineTests(GatewayFixture gateway)
 
         var copy = await PsqlAsync(connection, "-c", "COPY (SELECT id, email, notes FROM pii_people ORDER BY id) TO STDOUT WITH (FORMAT csv)");
 
-        copy.ExitCode.Should().Be(0, copy.Stderr);
+        // The connection's column rule (phone) cannot be applied to COPY data, which names no columns: refused.
+        copy.ExitCode.Should().NotBe(0);
+        copy.Stderr.Should().Contain("vigil: COPY TO STDOUT is refused on a connection with column masking rules");
         copy.Stdout.Should().NotContain(Email);
-        copy.Stdout.Should().StartWith("1,<EMAIL_ADDRESS>,\"call me\n").And.Contain("2,<EMAIL_ADDRESS>,no card\n");
+
+        var contentOnly = await gateway.CreateConnectionAsync([]);
+        (await gateway.Http.PostAsJsonAsync("/api/datamasking-rules", new
+        {
+            name = Identities.Unique("mask"),
+            connection_names = new[] { contentOnly },
+            supported_entity_types = new object[] { new { name = "contact", entity_types = new[] { "EMAIL_ADDRESS" } } },
+        })).EnsureSuccessStatusCode();
+        var csv = await PsqlAsync(contentOnly, "-c", "COPY (SELECT id, email, notes FROM pii_people ORDER BY id) TO STDOUT WITH (FORMAT csv)");
+        csv.ExitCode.Should().Be(0, csv.Stderr);
+        csv.Stdout.Should().NotContain(Email);
+        csv.Stdout.Should().StartWith("1,<EMAIL_ADDRESS>,\"call me\n").And.Contain("2,<EMAIL_ADDRESS>,no card\n");
     }
 
     [Fact]
