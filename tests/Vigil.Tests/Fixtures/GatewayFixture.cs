@@ -51,7 +51,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             HttpListen = "127.0.0.1:0",
             PgListen = "127.0.0.1:0",
             AdminToken = Token,
-            StartupTimeout = TimeSpan.FromSeconds(2),
+            StartupTimeout = TimeSpan.FromSeconds(5), // room for a cold JVM (JDBC tests) on a loaded machine; the slowloris test waits 10 s
             ExecStatementTimeout = TimeSpan.FromSeconds(2),
             MaxMessageSize = 1024 * 1024,
             LoginAttemptsPerAddress = 10_000, // every test logs in from 127.0.0.1; LoginRateLimitTests checks the limits on its own gateway
