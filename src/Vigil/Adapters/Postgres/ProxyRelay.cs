@@ -647,8 +647,12 @@ internal sealed class ProxyRelay
                 return run is null || _translator.Notice(run, code, ErrorResponseMessage.Parse(body, ClientEncoding), _clientWriter);
             case BackendMessageCode.ErrorResponse when run is not null && !_tracker.InjectedErrorNext():
             {
-                var forward = _translator.Notice(run, code, ErrorResponseMessage.Parse(body, ClientEncoding), _clientWriter);
-                return InspectBackend(code, body) && forward;
+                // Read strictly as UTF-8 as the tracker always has; in a session of another encoding the translator
+                // needs the text as that encoding decodes it (what it writes back), so only then is it read twice.
+                var error = ErrorResponseMessage.Parse(body);
+                var asSent = ClientEncoding is { } encoding && encoding != System.Text.Encoding.UTF8 ? ErrorResponseMessage.Parse(body, encoding) : error;
+                var forward = _translator.Notice(run, code, asSent, _clientWriter);
+                return OnErrorResponse(error) && forward;
             }
             default:
                 return InspectBackend(code, body);
@@ -656,6 +660,23 @@ internal sealed class ProxyRelay
     }
 
     private System.Text.Encoding? ClientEncoding => _translator.ClientEncoding;
+
+    /// <summary>Follows an ErrorResponse; false when it answers the gateway's injected failure (the client must not get it).</summary>
+    private bool OnErrorResponse(ErrorResponseMessage error)
+    {
+        if (error.Severity == "ERROR" && _tracker.TakeInjectedError())
+        {
+            // The target's ERROR for the gateway's injected failure: the refusal already took its place.
+            return false;
+        }
+        if (error.Severity is "FATAL" or "PANIC")
+        {
+            _upstreamFatal = $"target ended the session: {error.Message} (SQLSTATE {error.SqlState})";
+        }
+        _dataRows = 0;
+        _tracker.OnError(error.SqlState, error.Message);
+        return true;
+    }
 
     /// <summary>Follows one backend message; false when the client must not get it (the error for an injected failure).</summary>
     private bool InspectBackend(byte code, ReadOnlySequence<byte> body)
@@ -676,19 +697,7 @@ internal sealed class ProxyRelay
                 _tracker.OnPortalSuspended(TakeDataRows());
                 break;
             case BackendMessageCode.ErrorResponse:
-                var error = ErrorResponseMessage.Parse(body);
-                if (error.Severity == "ERROR" && _tracker.TakeInjectedError())
-                {
-                    // The target's ERROR for the gateway's injected failure: the refusal already took its place.
-                    return false;
-                }
-                if (error.Severity is "FATAL" or "PANIC")
-                {
-                    _upstreamFatal = $"target ended the session: {error.Message} (SQLSTATE {error.SqlState})";
-                }
-                _dataRows = 0;
-                _tracker.OnError(error.SqlState, error.Message);
-                break;
+                return OnErrorResponse(ErrorResponseMessage.Parse(body));
             case BackendMessageCode.ReadyForQuery:
             {
                 _dataRows = 0;
