@@ -470,6 +470,11 @@ internal sealed class ProxyRelay
         {
             return _terminated ? null : $"connection error: {e.Message}";
         }
+        finally
+        {
+            // The translator is this loop's alone: the window a streamed row rented goes back to the pool.
+            _translator.Dispose();
+        }
     }
 
     private async ValueTask<SequencePosition> ProcessBackendAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
