@@ -21,7 +21,7 @@ public sealed class AnalysisStage(RuleSet rules, RiskAnalyzer analyzer, IEventPu
         {
             return null;
         }
-        var depth = session.Type == SessionType.Exec || rule?.NativeAnalysis == NativeAnalysis.Llm ? AnalysisDepth.Provider : AnalysisDepth.Static;
+        var depth = session.Type.IsOneOff() || rule?.NativeAnalysis == NativeAnalysis.Llm ? AnalysisDepth.Provider : AnalysisDepth.Static;
         var analysis = await analyzer.AnalyzeAsync(session.Connection.Type, session.Connection.Name, command.Input, rule, depth, session.Usage, session.ServerParameters.LexerOptions, cancellationToken);
         if (RiskLevels.TryParse(analysis.RiskLevel, out var level) && level == RiskLevel.High)
         {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -71,7 +70,7 @@ public sealed partial class AuditRecorder(AuditLog log, TimeProvider time, ILogg
             ?? AuditTarget.FromRequest(request);
         var entry = new AuditEntry(
             at, caller?.UserId, caller?.Name ?? Anonymous, target.Action, target.ResourceType, resource,
-            success ? AuditLog.Success : AuditLog.Failure, status, SourceAddress(http.Connection.RemoteIpAddress), request);
+            success ? AuditLog.Success : AuditLog.Failure, status, InternalRequests.ClientIp(http), request);
         // Not the request's token: a change that went through is recorded even when the client has gone away.
         await log.AppendAsync(entry, CancellationToken.None);
     }
@@ -159,9 +158,6 @@ public sealed partial class AuditRecorder(AuditLog log, TimeProvider time, ILogg
         }
         return result;
     }
-
-    private static string? SourceAddress(IPAddress? address) =>
-        address is null ? null : (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "Audit record of a failed {Method} on {ResourceType} could not be written")]
     private static partial void LogAppendFailed(ILogger logger, string method, string resourceType, Exception exception);

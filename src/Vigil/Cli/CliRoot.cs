@@ -34,6 +34,7 @@ public static class CliRoot
                 AiCommand.Create(),
                 GuardrailsCommand.Create(),
                 MaskingCommand.Create(),
+                McpCommand.Create(),
             },
         };
         var parse = root.Parse(args);

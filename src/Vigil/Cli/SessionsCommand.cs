@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Vigil.Cli;
 
 /// <summary>
-/// <c>vigil sessions list [--connection C] [--type exec|connect] [--status open|done|failed|blocked|waiting_review|rejected|expired|interrupted] [--user U] [--risk-level low|medium|high]
+/// <c>vigil sessions list [--connection C] [--type exec|connect|mcp] [--status open|done|failed|blocked|waiting_review|rejected|expired|interrupted] [--user U] [--risk-level low|medium|high]
 /// [--limit N] [--json]</c> (a table, or the API's page) and <c>vigil sessions show ID [--json]</c> (the session's fields
 /// and each event with its recorded result, see <see cref="SessionPrinter"/>, or the API's JSON).
 /// </summary>
@@ -16,7 +16,7 @@ public static class SessionsCommand
     {
         var group = new Command("sessions", "Inspect recorded sessions");
         var connection = new Option<string?>("--connection");
-        var type = new Option<string?>("--type") { Description = "exec or connect" };
+        var type = new Option<string?>("--type") { Description = "exec, connect or mcp (an agent's MCP tool calls)" };
         var status = new Option<string?>("--status") { Description = string.Join(", ", Sessions.SessionStatus.All) };
         status.AcceptOnlyFromAmong(Sessions.SessionStatus.All);
         var user = new Option<string?>("--user");

@@ -27,7 +27,7 @@ public static class ConnectionAccess
 
     /// <summary>True when <paramref name="connection"/> allows sessions of <paramref name="type"/>.</summary>
     public static bool AllowsMode(Connection connection, SessionType type) =>
-        connection.AccessModes.Contains(type.Name(), StringComparer.Ordinal);
+        connection.AccessModes.Contains(type.AccessMode(), StringComparer.Ordinal);
 
     /// <summary>True when <paramref name="caller"/> may create, change or delete connections.</summary>
     public static bool CanManage(CallerIdentity caller) => caller.IsAdmin;

@@ -6,6 +6,7 @@ using Vigil.Analysis.Rules;
 using Vigil.Analytics;
 using Vigil.Connections;
 using Vigil.Adapters.Exec;
+using Vigil.Adapters.Mcp;
 using Vigil.Guardrails;
 using Vigil.Audit;
 using Vigil.Identity;
@@ -119,6 +120,7 @@ public static class GatewayHost
         services.AddSingleton<ClientAuthentication>();
         services.AddSingleton<PgListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
+        services.AddMcpAdapter();
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -146,10 +148,12 @@ public static class GatewayHost
         api.MapReviewEndpoints();
         api.MapAccessRequestEndpoints();
         api.MapWebhookEndpoints();
+        api.MapServerInfoEndpoints();
         var anonymous = app.MapGroup("/api");
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();
         anonymous.MapOidcLoginEndpoints();
+        app.MapMcpAdapter();
         return app;
     }
 

@@ -62,7 +62,7 @@ public sealed class CommandPipeline(
     /// access it opened under ends, whichever comes first.
     /// </summary>
     public async Task<(SessionContext? Session, SessionRefusal Refusal)> OpenSessionAsync(
-        CallerIdentity identity, string connectionName, SessionType type, string? clientUser, string? clientAddress,
+        CallerIdentity identity, string connectionName, SessionType type, string? clientUser, string? clientAddress, SessionClient? client,
         CancellationToken cancellationToken)
     {
         var (connection, accessUntil, refusal) = await AuthorizeAsync(identity, connectionName, type, cancellationToken);
@@ -70,7 +70,7 @@ public sealed class CommandPipeline(
         {
             return (null, refusal);
         }
-        var session = new SessionContext(Guid.NewGuid().ToString(), identity, connection, type, clientUser, clientAddress, time.GetUtcNow());
+        var session = new SessionContext(Guid.NewGuid().ToString(), identity, connection, type, clientUser, clientAddress, time.GetUtcNow(), client: client);
         Track(session, accessUntil);
         recorder.Opened(session);
         closer.PublishOpened(session);
@@ -81,9 +81,9 @@ public sealed class CommandPipeline(
     /// Runs an ended exec session again (its command was approved): the same id, events numbered on from
     /// <paramref name="lastSequence"/>, status back to open. The caller has passed <see cref="AuthorizeAsync"/>.
     /// </summary>
-    public SessionContext ResumeSession(CallerIdentity identity, Connection connection, string sessionId, int lastSequence, string? clientAddress)
+    public SessionContext ResumeSession(CallerIdentity identity, Connection connection, SessionType type, string sessionId, int lastSequence, string? clientAddress)
     {
-        var session = new SessionContext(sessionId, identity, connection, SessionType.Exec, null, clientAddress, time.GetUtcNow(), lastSequence);
+        var session = new SessionContext(sessionId, identity, connection, type, null, clientAddress, time.GetUtcNow(), lastSequence);
         Track(session, null);
         recorder.Reopened(new SessionReopen(sessionId));
         closer.PublishOpened(session);
@@ -196,7 +196,7 @@ public sealed class CommandPipeline(
     private async ValueTask<Decision> RecordStrictlyAsync(Command command, Decision allowed, CancellationToken cancellationToken)
     {
         var session = command.Session;
-        if (session.Type != SessionType.Exec)
+        if (!session.Type.IsOneOff())
         {
             recorder.Append(CommandEvent(session, SessionEventKind.Input, command.Input, command.ParameterCount, analysis: allowed.Analysis));
         }

@@ -42,15 +42,15 @@ public sealed class SessionCloser(SessionRecorder recorder, AnalyticsLog analyti
     }
 
     /// <summary>
-    /// Ends exec session <paramref name="sessionId"/>, which no longer runs (it returned <c>waiting_review</c>), with
+    /// Ends one-off session <paramref name="sessionId"/> (of type <paramref name="sessionType"/>, <c>exec</c> or <c>mcp</c>), which no longer runs (it returned <c>waiting_review</c>), with
     /// <paramref name="status"/>: records it and publishes <c>session.close</c>.
     /// </summary>
-    public void CloseEnded(string sessionId, string connection, string user, AiAnalysis? analysis, string status, int exitCode, string reason)
+    public void CloseEnded(string sessionId, string sessionType, string connection, string user, AiAnalysis? analysis, string status, int exitCode, string reason)
     {
         var at = time.GetUtcNow();
         recorder.Closed(new SessionClose(sessionId, status, exitCode, reason, at));
         events.Publish(GatewayEventTypes.SessionClose, new SessionEventData(
-            sessionId, SessionType.Exec.Name(), connection, user, null, status, exitCode, reason, StatementRedaction.Redact(analysis), Rfc3339.Format(at)));
+            sessionId, sessionType, connection, user, null, status, exitCode, reason, StatementRedaction.Redact(analysis), Rfc3339.Format(at)));
     }
 
     private SessionEventData EventData(SessionContext session, string status, int? exitCode, string? reason) => new(

@@ -4,21 +4,60 @@ using Vigil.Identity;
 
 namespace Vigil.Pipeline;
 
-/// <summary>How a session reached the gateway: a one-off <c>exec</c> or a native protocol <c>connect</c>.</summary>
+/// <summary>
+/// How a session reached the gateway: a one-off <c>exec</c>, a native protocol <c>connect</c>, or an agent's one-off
+/// command through an MCP tool (<c>mcp</c>). <c>exec</c> and <c>mcp</c> are both one-off commands: they need the
+/// connection's <c>exec</c> access mode and follow the same review rules; the type tells an auditor who ran it.
+/// </summary>
 public enum SessionType
 {
     /// <summary>One-off command through <c>POST /api/sessions</c> or <c>vigil exec</c>.</summary>
     Exec,
     /// <summary>A native client connected through a protocol adapter (the PostgreSQL proxy).</summary>
     Connect,
+    /// <summary>One-off command an agent ran through an MCP tool (<c>vigil mcp</c> or <c>/api/mcp</c>).</summary>
+    Mcp,
 }
 
-/// <summary>API spelling of <see cref="SessionType"/>, which is also the name of the access mode it needs.</summary>
+/// <summary>API spelling of <see cref="SessionType"/> and the access mode each needs.</summary>
 public static class SessionTypes
 {
-    /// <summary><c>exec</c> or <c>connect</c>.</summary>
-    public static string Name(this SessionType type) => type == SessionType.Exec ? ConnectionAccess.Exec : ConnectionAccess.Connect;
+    /// <summary>The API spelling of every type: <c>exec</c>, <c>connect</c>, <c>mcp</c>.</summary>
+    public static readonly IReadOnlyList<string> All = [.. Enum.GetValues<SessionType>().Select(Name)];
+
+    /// <summary><c>exec</c>, <c>connect</c> or <c>mcp</c>.</summary>
+    public static string Name(this SessionType type) => type switch
+    {
+        SessionType.Exec => "exec",
+        SessionType.Connect => "connect",
+        _ => "mcp",
+    };
+
+    /// <summary>The type named <paramref name="name"/> (<see cref="Name"/>), or null.</summary>
+    public static SessionType? Parse(string? name) => name switch
+    {
+        "exec" => SessionType.Exec,
+        "connect" => SessionType.Connect,
+        "mcp" => SessionType.Mcp,
+        _ => null,
+    };
+
+    /// <summary>True for the one-off command types (<c>exec</c>, <c>mcp</c>): one command, reviewed then executed.</summary>
+    public static bool IsOneOff(this SessionType type) => type != SessionType.Connect;
+
+    /// <summary>True when the session type named <paramref name="name"/> is a one-off command type.</summary>
+    public static bool IsOneOff(string? name) => Parse(name) is { } type && type.IsOneOff();
+
+    /// <summary>The connection access mode the type needs: <c>exec</c> for one-off commands, else <c>connect</c>.</summary>
+    public static string AccessMode(this SessionType type) => type.IsOneOff() ? ConnectionAccess.Exec : ConnectionAccess.Connect;
 }
+
+/// <summary>
+/// What an MCP client told the gateway about itself (the <c>clientInfo</c> of its <c>initialize</c> request) and which
+/// tool opened the session; recorded as the session's <c>client_name</c>, <c>client_version</c> and <c>tool</c>.
+/// Self-reported: recorded, not trusted (the identity is the token's).
+/// </summary>
+public sealed record SessionClient(string? Name, string? Version, string? Tool);
 
 /// <summary>
 /// One open session: who, on which connection, how. Shared by every command the session sends. The gateway can
@@ -26,7 +65,7 @@ public static class SessionTypes
 /// </summary>
 public sealed class SessionContext(
     string id, CallerIdentity identity, Connection connection, SessionType type, string? clientUser, string? clientAddress, DateTimeOffset startedAt,
-    int lastSequence = 0)
+    int lastSequence = 0, SessionClient? client = null)
     : IDisposable
 {
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
@@ -46,8 +85,11 @@ public sealed class SessionContext(
     /// <summary>The target, with its credentials (never serialized).</summary>
     public Connection Connection { get; } = connection;
 
-    /// <summary>exec or connect.</summary>
+    /// <summary>exec, connect or mcp.</summary>
     public SessionType Type { get; } = type;
+
+    /// <summary>The MCP client and tool that opened the session (<see cref="SessionType.Mcp"/>); null for others.</summary>
+    public SessionClient? Client { get; } = client;
 
     /// <summary>The user name the native client claimed (recorded, not trusted).</summary>
     public string? ClientUser { get; } = clientUser;

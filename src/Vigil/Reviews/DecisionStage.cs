@@ -16,7 +16,7 @@ public sealed class DecisionStage(RuleSet rules, ReviewService reviews) : IDecis
     public async ValueTask<Decision> DecideAsync(Command command, AiAnalysis? analysis, CancellationToken cancellationToken)
     {
         var session = command.Session;
-        var forced = session.Type == SessionType.Exec && session.Connection.Reviews.RequireReviewForExec;
+        var forced = session.Type.IsOneOff() && session.Connection.Reviews.RequireReviewForExec;
         if (analysis is null)
         {
             return Decision.Allow;

@@ -106,18 +106,24 @@ public static class ReviewEndpoints
         return result.Outcome == ReviewOutcome.Ok ? TypedResults.Ok(result.Review!) : Problem(result);
     }
 
-    private static async Task<Results<Ok<ExecResponse>, ProblemHttpResult>> ExecuteAsync(
+    private static async Task<Results<Ok<ExecResponse>, Accepted<ExecResponse>, ProblemHttpResult>> ExecuteAsync(
         string id, HttpContext http, ExecService exec, CancellationToken cancellationToken)
     {
-        var address = http.Connection.RemoteIpAddress is { } ip ? $"{ip}:{http.Connection.RemotePort}" : null;
-        var (response, refusal, access) = await exec.ExecuteReviewAsync(ApiAuthentication.Caller(http), id, address, cancellationToken);
+        var (wait, badWait) = ExecWait.FromQuery(http.Request);
+        if (badWait is not null)
+        {
+            return badWait;
+        }
+        var (response, refusal, access) = await exec.ExecuteReviewAsync(
+            ApiAuthentication.Caller(http), id, InternalRequests.ClientEndpoint(http), wait, cancellationToken);
         if (refusal is not null)
         {
             return Problem(refusal);
         }
         return access switch
         {
-            SessionRefusal.None => TypedResults.Ok(response!),
+            SessionRefusal.None when response!.Status == ExecResponse.Running => TypedResults.Accepted($"/api/sessions/{response.Id}", response),
+            SessionRefusal.None => TypedResults.Ok(response),
             SessionRefusal.ModeNotAllowed => Api.Problem(403, "the connection no longer allows one-off commands (access mode 'exec')"),
             SessionRefusal.UnknownConnection => Api.Problem(404, "the review's connection no longer exists"),
             _ => Api.Problem(403, "you may no longer use the review's connection"),

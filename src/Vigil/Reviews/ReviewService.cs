@@ -128,7 +128,7 @@ public sealed class ReviewService(
         {
             return new(ReviewOutcome.Forbidden, review, "only the requester may execute a reviewed command");
         }
-        if (review.Type != ReviewType.OneTime || review.SessionType != SessionType.Exec.Name())
+        if (review.Type != ReviewType.OneTime || !SessionTypes.IsOneOff(review.SessionType))
         {
             return new(ReviewOutcome.Conflict, review, "only reviews of exec commands are executed; an approved statement of a native client runs when the client sends it again");
         }
@@ -213,7 +213,7 @@ public sealed class ReviewService(
         if (change == ReviewChange.Done)
         {
             Publish(expired);
-            if (expired.SessionType == SessionType.Exec.Name() && expired.SessionId is not null)
+            if (SessionTypes.IsOneOff(expired.SessionType) && expired.SessionId is not null)
             {
                 // The exec session's end is recorded asynchronously: whoever reads the review expired reads its session
                 // ended too, not waiting_review.
@@ -281,7 +281,7 @@ public sealed class ReviewService(
         {
             events.Publish(GatewayEventTypes.AccessGranted, Redacted(review));
         }
-        if (review.SessionType == SessionType.Exec.Name() && review.SessionId is { } sessionId
+        if (SessionTypes.IsOneOff(review.SessionType) && review.SessionId is { } sessionId
             && review.Status is ReviewStatus.Rejected or ReviewStatus.Expired or ReviewStatus.Cancelled)
         {
             var (status, reason) = review.Status switch
@@ -290,7 +290,7 @@ public sealed class ReviewService(
                 ReviewStatus.Cancelled => (SessionStatus.Rejected, $"review {review.Id} cancelled by the requester"),
                 _ => (SessionStatus.Expired, $"review {review.Id} expired without being executed"),
             };
-            closer.CloseEnded(sessionId, review.Connection, review.RequestedBy, review.AiAnalysis, status, 3, reason);
+            closer.CloseEnded(sessionId, review.SessionType!, review.Connection, review.RequestedBy, review.AiAnalysis, status, 3, reason);
         }
     }
 

@@ -38,12 +38,13 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
             case SessionContext s:
                 Execute(
                     """
-                    INSERT INTO sessions (id, type, connection, connection_type, user_id, user_name, client_user, client_address, status, started_at, gateway_id)
-                    VALUES ($id, $type, $connection, $connection_type, $user_id, $user_name, $client_user, $client_address, 'open', $started_at, $gateway_id)
+                    INSERT INTO sessions (id, type, connection, connection_type, user_id, user_name, client_user, client_address, client_name, client_version, tool, status, started_at, gateway_id)
+                    VALUES ($id, $type, $connection, $connection_type, $user_id, $user_name, $client_user, $client_address, $client_name, $client_version, $tool, 'open', $started_at, $gateway_id)
                     """,
                     ("$id", s.Id), ("$type", s.Type.Name()), ("$connection", s.Connection.Name),
                     ("$connection_type", s.Connection.Type), ("$user_id", s.Identity.UserId), ("$user_name", s.Identity.Name),
-                    ("$client_user", s.ClientUser), ("$client_address", s.ClientAddress), ("$started_at", Rfc3339.Format(s.StartedAt)),
+                    ("$client_user", s.ClientUser), ("$client_address", s.ClientAddress),
+                    ("$client_name", s.Client?.Name), ("$client_version", s.Client?.Version), ("$tool", s.Client?.Tool), ("$started_at", Rfc3339.Format(s.StartedAt)),
                     ("$gateway_id", gatewayId));
                 break;
             case SessionAnalysisChange a:

@@ -16,7 +16,15 @@ namespace Vigil.Sessions;
 public static class SessionEndpoints
 {
     /// <summary>Body of <c>POST /api/sessions</c>.</summary>
-    public sealed record ExecRequest(string? Connection, string? Script);
+    /// <summary>
+    /// The body of <c>POST /api/sessions</c>: <c>{connection, script, type?, client_name?, client_version?, tool?,
+    /// wait_seconds?}</c>. <c>type</c> is <c>exec</c> (default) or <c>mcp</c> (an agent's MCP tool call; the client and
+    /// tool fields are recorded with it and are refused without it). <c>wait_seconds</c> bounds the wait (see
+    /// <see cref="ExecWait"/>).
+    /// </summary>
+    public sealed record ExecRequest(
+        string? Connection, string? Script, string? Type = null, string? ClientName = null, string? ClientVersion = null, string? Tool = null,
+        double? WaitSeconds = null);
 
     /// <summary>Maps the routes on the authenticated <c>/api</c> group.</summary>
     public static void MapSessionEndpoints(this RouteGroupBuilder api)
@@ -44,18 +52,50 @@ public static class SessionEndpoints
         {
             return Api.Problem(400, "missing field 'script'");
         }
-        var address = http.Connection.RemoteIpAddress is { } ip ? $"{ip}:{http.Connection.RemotePort}" : null;
-        var (response, refusal) = await exec.RunAsync(ApiAuthentication.Caller(http), request.Connection, request.Script, address, cancellationToken);
+        var (options, invalid) = Options(request);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+        var (response, refusal) = await exec.RunAsync(
+            ApiAuthentication.Caller(http), request.Connection, request.Script, InternalRequests.ClientEndpoint(http), options!, cancellationToken);
         return refusal switch
         {
             SessionRefusal.UnknownConnection => Api.Problem(404, $"connection '{request.Connection}' not found"),
             SessionRefusal.Forbidden => Api.Problem(403, $"you may not use connection '{request.Connection}'"),
             SessionRefusal.ModeNotAllowed => Api.Problem(403, $"connection '{request.Connection}' does not allow one-off commands (access mode 'exec')"),
             // A command parked for review has not run: 202, with the review to follow.
-            _ when response!.Status == SessionStatus.WaitingReview => TypedResults.Accepted($"/api/sessions/{response.Id}", response),
+            _ when response!.Status is SessionStatus.WaitingReview or ExecResponse.Running => TypedResults.Accepted($"/api/sessions/{response.Id}", response),
             _ => TypedResults.Ok(response),
         };
     }
+
+    private static (ExecOptions? Options, ProblemHttpResult? Error) Options(ExecRequest request)
+    {
+        var type = request.Type is null ? SessionType.Exec : SessionTypes.Parse(request.Type);
+        if (type is not (SessionType.Exec or SessionType.Mcp))
+        {
+            return (null, Api.Problem(400, "field 'type' must be exec or mcp"));
+        }
+        if (type == SessionType.Exec && (request.ClientName ?? request.ClientVersion ?? request.Tool) is not null)
+        {
+            return (null, Api.Problem(400, "fields 'client_name', 'client_version' and 'tool' describe an MCP call: send them with type mcp"));
+        }
+        if (new[] { request.ClientName, request.ClientVersion, request.Tool }.Any(v => v?.Length > MaxClientField))
+        {
+            return (null, Api.Problem(400, $"fields 'client_name', 'client_version' and 'tool' are at most {MaxClientField} characters"));
+        }
+        var (wait, badWait) = ExecWait.From(request.WaitSeconds);
+        if (badWait is not null)
+        {
+            return (null, badWait);
+        }
+        var client = type == SessionType.Mcp ? new SessionClient(request.ClientName, request.ClientVersion, request.Tool) : null;
+        return (new ExecOptions(type.Value, client, wait), null);
+    }
+
+    /// <summary>The longest client name, version or tool name recorded (they are self-reported).</summary>
+    private const int MaxClientField = 200;
 
     private static async Task<Results<Ok<Paged<SessionView>>, ProblemHttpResult>> ListAsync(
         HttpContext http, SessionRepository sessions, CancellationToken cancellationToken)
@@ -71,9 +111,9 @@ public static class SessionEndpoints
         {
             return Api.Problem(400, "query parameter 'risk_level' must be low, medium or high");
         }
-        if (type is not null and not ("exec" or "connect"))
+        if (type is not null && SessionTypes.Parse(type) is null)
         {
-            return Api.Problem(400, "query parameter 'type' must be exec or connect");
+            return Api.Problem(400, $"query parameter 'type' must be one of {string.Join(", ", SessionTypes.All)}");
         }
         var status = Api.Query(http.Request, "status");
         if (status is not null && !SessionStatus.All.Contains(status))

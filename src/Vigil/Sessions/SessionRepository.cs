@@ -12,7 +12,7 @@ namespace Vigil.Sessions;
 public sealed class SessionRepository(SqliteStore store)
 {
     private const string Columns =
-        "id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, exit_code, reason, " +
+        "id, type, connection, connection_type, user_name, user_id, client_user, client_address, client_name, client_version, tool, status, exit_code, reason, " +
         "(SELECT count(*) FROM session_events e WHERE e.session_id = sessions.id) AS event_count, events_lost, started_at, ended_at, ai_analysis, masking_info, " +
         "(SELECT r.id || ' ' || r.status FROM reviews r WHERE r.session_id = sessions.id ORDER BY r.created_at DESC LIMIT 1) AS review";
 
@@ -97,6 +97,9 @@ public sealed class SessionRepository(SqliteStore store)
         public string user_id { get; set; } = "";
         public string? client_user { get; set; }
         public string? client_address { get; set; }
+        public string? client_name { get; set; }
+        public string? client_version { get; set; }
+        public string? tool { get; set; }
         public string status { get; set; } = "";
         public long? exit_code { get; set; }
         public string? reason { get; set; }
@@ -109,7 +112,7 @@ public sealed class SessionRepository(SqliteStore store)
         public string? review { get; set; }
 
         public SessionView ToView(IReadOnlyList<GuardrailInfo> guardrails, IReadOnlyList<SessionEventView>? events, string? output) => new(
-            id, type, connection, connection_type, user_name, user_id, client_user, client_address, status, (int?)exit_code, reason,
+            id, type, connection, connection_type, user_name, user_id, client_user, client_address, client_name, client_version, tool, status, (int?)exit_code, reason,
             (int)event_count, status == SessionStatus.Interrupted ? null : (int)events_lost, started_at, ended_at, output, Analysis(ai_analysis),
             review?.Split(' ') is [var reviewId, var reviewStatus] ? new ReviewRef(reviewId, reviewStatus) : null,
             FromJson<Dictionary<string, long>>(masking_info) ?? [], guardrails, events);

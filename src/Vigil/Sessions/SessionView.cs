@@ -10,7 +10,8 @@ namespace Vigil.Sessions;
 /// write; it is null (unknown) for an <c>interrupted</c> session, whose gateway stopped before it could write its last
 /// batch. <c>masking_info</c> counts the values masked per entity type (<c>{"EMAIL_ADDRESS": 3}</c>, <c>{}</c> when
 /// none, never values); <c>guardrails_info</c> lists the guardrail violations in order (<c>[{rule, direction,
-/// matched}]</c>, <c>[]</c> when none).
+/// matched}]</c>, <c>[]</c> when none). <c>client_name</c> and <c>client_version</c> are what an MCP client reported in its
+/// <c>initialize</c> handshake and <c>tool</c> the MCP tool that opened the session (type <c>mcp</c>; null otherwise).
 /// </summary>
 public sealed record SessionView(
     string Id,
@@ -21,6 +22,9 @@ public sealed record SessionView(
     string UserId,
     string? ClientUser,
     string? ClientAddress,
+    string? ClientName,
+    string? ClientVersion,
+    string? Tool,
     string Status,
     int? ExitCode,
     string? Reason,

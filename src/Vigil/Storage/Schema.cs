@@ -400,5 +400,12 @@ internal static class Schema
             """,
             "CREATE INDEX masking_rule_connections_connection ON masking_rule_connections(connection)",
         ],
+        // 12: MCP sessions (issue 12): what the agent's MCP client reported in its initialize handshake and which tool
+        // opened the session.
+        [
+            "ALTER TABLE sessions ADD COLUMN client_name TEXT NULL",
+            "ALTER TABLE sessions ADD COLUMN client_version TEXT NULL",
+            "ALTER TABLE sessions ADD COLUMN tool TEXT NULL",
+        ],
     ];
 }

@@ -110,7 +110,7 @@ internal sealed partial class ClientConnection(
             await HandshakeIo.SendFatalAsync(stream, ClientEncodingPolicy.SqlState, "vigil: " + encoding, cancellationToken);
             return;
         }
-        var (session, refusal) = await pipeline.OpenSessionAsync(caller, startup.Database, SessionType.Connect, startup.User, remote, cancellationToken);
+        var (session, refusal) = await pipeline.OpenSessionAsync(caller, startup.Database, SessionType.Connect, startup.User, remote, null, cancellationToken);
         switch (refusal)
         {
             case SessionRefusal.UnknownConnection:

@@ -24,6 +24,9 @@ public sealed class ApiAuthentication(CommandPipeline pipeline, BrowserSessions 
     /// <summary>The authenticated caller, or null when the request was not (or not yet) authenticated.</summary>
     public static CallerIdentity? TryCaller(HttpContext context) => context.Items[ItemKey] as CallerIdentity;
 
+    /// <summary>Records <paramref name="caller"/> as the request's identity (for routes authenticated outside this filter).</summary>
+    internal static void SetCaller(HttpContext context, CallerIdentity caller) => context.Items[ItemKey] = caller;
+
     /// <inheritdoc />
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

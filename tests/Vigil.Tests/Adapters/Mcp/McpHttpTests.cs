@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text.Json;
+using ModelContextProtocol.Client;
+using Vigil.Tests.Fixtures;
+
+namespace Vigil.Tests.Adapters.Mcp;
+
+/// <summary>The MCP endpoint <c>/api/mcp</c> driven by the SDK's client: authentication, tool lists per role, exec.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class McpHttpTests(GatewayFixture gateway)
+{
+    [Fact]
+    public async Task An_agent_runs_a_query_and_it_is_recorded_as_an_mcp_session_with_its_client()
+    {
+        await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token);
+
+        var result = await client.CallToolAsync("exec", new Dictionary<string, object?> { ["connection"] = "pg", ["script"] = "select 41 + 1 as answer" });
+
+        result.IsError.Should().NotBe(true);
+        var answer = result.StructuredContent!.Value;
+        answer.GetProperty("status").GetString().Should().Be("done");
+        answer.GetProperty("output").GetString().Should().Contain("42");
+        var session = await gateway.LatestSessionAsync("pg", "mcp");
+        session.Id.Should().Be(answer.GetProperty("session_id").GetString());
+        session.ClientName.Should().Be("test-agent");
+        session.ClientVersion.Should().Be("1.2.3");
+        session.Tool.Should().Be("exec");
+    }
+
+    [Fact]
+    public async Task Without_a_valid_token_the_endpoint_answers_401_pointing_at_the_resource_metadata()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(gateway.HttpAddress) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/mcp") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new("Bearer", "vgl_not_a_token");
+        using var response = await http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var challenge = response.Headers.WwwAuthenticate.ToString();
+        challenge.Should().Contain($"resource_metadata=\"{gateway.HttpAddress}/.well-known/oauth-protected-resource/api/mcp\"").And.Contain("error=\"invalid_token\"");
+        var metadata = JsonDocument.Parse(await http.GetStringAsync("/.well-known/oauth-protected-resource/api/mcp")).RootElement;
+        metadata.GetProperty("resource").GetString().Should().Be(gateway.HttpAddress + "/api/mcp");
+        metadata.GetProperty("bearer_methods_supported").EnumerateArray().Select(e => e.GetString()).Should().Equal("header");
+    }
+}
