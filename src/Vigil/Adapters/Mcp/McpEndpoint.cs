@@ -40,6 +40,7 @@ public static class McpEndpoint
         services.AddSingleton<LoopbackHttp>();
         services.AddScoped<VigilApi>();
         services.AddSingleton<ToolCallAudit>();
+        services.AddSingleton<ToolArguments>();
         services.AddMcpServer(options =>
             {
                 options.ServerInfo = new Implementation { Name = "vigil", Title = "Vigil access gateway", Version = Version };
@@ -61,12 +62,20 @@ public static class McpEndpoint
                 filters.AddCallToolFilter(next => async (context, cancellationToken) =>
                 {
                     var audit = context.Services!.GetRequiredService<ToolCallAudit>();
+                    var arguments = context.Services!.GetRequiredService<ToolArguments>();
                     var caller = Caller(context.Services);
                     if (context.MatchedPrimitive is McpServerTool tool && !ToolAudiences.Of(tool).Includes(caller))
                     {
                         var refused = ToolResults.Error($"tool '{context.Params?.Name}' is for {ToolAudiences.Of(tool).ToString().ToLowerInvariant()} only");
                         await audit.RecordAsync(context, refused);
                         return refused;
+                    }
+                    if (context.MatchedPrimitive is McpServerTool matched
+                        && arguments.Problem(matched, context.Params?.Arguments) is { } problem)
+                    {
+                        var invalid = ToolResults.Error(problem);
+                        await audit.RecordAsync(context, invalid);
+                        return invalid;
                     }
                     var result = await next(context, cancellationToken);
                     await audit.RecordAsync(context, result);

@@ -42,4 +42,20 @@ public sealed class McpHttpTests(GatewayFixture gateway)
         metadata.GetProperty("resource").GetString().Should().Be(gateway.HttpAddress + "/api/mcp");
         metadata.GetProperty("bearer_methods_supported").EnumerateArray().Select(e => e.GetString()).Should().Equal("header");
     }
+
+    [Theory]
+    [InlineData("{\"connection\":\"pg\"}", "script")]
+    [InlineData("{\"connection\":\"pg\",\"script\":\"select 1\",\"wait_seconds\":\"soon\"}", "wait_seconds")]
+    [InlineData("{\"connection\":\"no-such-connection\",\"script\":\"select 1\"}", "connection 'no-such-connection' not found")]
+    [InlineData("{\"connection\":\"pg\",\"script\":\"select 1\",\"wait_seconds\":-5}", "wait_seconds")]
+    public async Task Bad_arguments_give_a_tool_error_and_the_session_goes_on(string arguments, string named)
+    {
+        await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token);
+
+        var result = await client.CallToolAsync("exec", JsonSerializer.Deserialize<Dictionary<string, object?>>(arguments)!);
+
+        result.IsError.Should().BeTrue();
+        string.Concat(result.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(c => c.Text)).Should().Contain(named);
+        (await client.CallToolAsync("me_get")).IsError.Should().NotBe(true);
+    }
 }

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Json.Schema;
+using ModelContextProtocol.Server;
+
+namespace Vigil.Adapters.Mcp;
+
+/// <summary>
+/// Checks a tool call's arguments against the tool's own <c>inputSchema</c> (JSON Schema 2020-12, evaluated with
+/// JsonSchema.Net) before the tool runs, so an agent that omits a required field or sends a string where a number is
+/// due gets a tool error naming the field (<c>invalid arguments for exec: /wait_seconds: …</c>) instead of the SDK's
+/// opaque "An error occurred invoking" message. Each tool's schema is compiled once.
+/// </summary>
+public sealed class ToolArguments
+{
+    private readonly ConcurrentDictionary<string, JsonSchema> _schemas = new(StringComparer.Ordinal);
+
+    /// <summary>Null when <paramref name="arguments"/> fit <paramref name="tool"/>'s schema, else the problem.</summary>
+    public string? Problem(McpServerTool tool, IDictionary<string, JsonElement>? arguments)
+    {
+        var name = tool.ProtocolTool.Name;
+        var schema = _schemas.GetOrAdd(name, _ => JsonSchema.Build(
+            tool.ProtocolTool.InputSchema, new BuildOptions { SchemaRegistry = new SchemaRegistry() }, new Uri($"urn:vigil:mcp:tool:{name}")));
+        var instance = JsonSerializer.SerializeToElement(arguments ?? new Dictionary<string, JsonElement>());
+        var results = schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (results.IsValid)
+        {
+            return null;
+        }
+        var problems = (results.Details ?? [])
+            .Where(d => d.Errors is { Count: > 0 })
+            .SelectMany(d => d.Errors!.Select(e => $"{Location(d.InstanceLocation.ToString())}: {e.Value}"))
+            .Distinct()
+            .ToList();
+        return $"invalid arguments for {name}: {(problems.Count == 0 ? "they do not match the tool's input schema" : string.Join("; ", problems))}";
+    }
+
+    private static string Location(string? pointer) => string.IsNullOrEmpty(pointer) ? "arguments" : pointer;
+}
