@@ -56,4 +56,20 @@ public sealed class ExecWaitTests(GatewayFixture gateway)
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).Should().Contain(named);
     }
+
+    [Fact]
+    public async Task A_client_address_header_without_the_gateways_own_secret_is_ignored()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sessions") { Content = JsonContent.Create(new { connection = "pg", script = "select 'spoof' as s" }) };
+        request.Headers.Add("Vigil-Internal", "guessed");
+        request.Headers.Add("Vigil-Client-Address", "10.9.8.7:4242");
+
+        var response = await gateway.Http.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var id = (await response.Content.ReadFromJsonAsync<JsonNode>())!["id"]!.GetValue<string>();
+        await gateway.FlushRecordingAsync();
+        var session = (await gateway.Http.GetFromJsonAsync<JsonNode>($"/api/sessions/{id}"))!;
+        session["client_address"]!.GetValue<string>().Should().StartWith("127.0.0.1:");
+    }
 }

@@ -58,4 +58,22 @@ public sealed class McpHttpTests(GatewayFixture gateway)
         string.Concat(result.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(c => c.Text)).Should().Contain(named);
         (await client.CallToolAsync("me_get")).IsError.Should().NotBe(true);
     }
+
+    [Fact]
+    public async Task Every_tool_call_reads_included_is_one_audit_entry_with_the_client_and_the_arguments()
+    {
+        var (token, _) = await gateway.CreateTokenAsync(new { name = Identities.Unique("mcp-audit") });
+        await using var client = await gateway.ConnectHttpAsync(token, new() { Name = "audited-agent", Version = "0.1" });
+
+        await client.CallToolAsync("me_get");
+        await client.CallToolAsync("exec", new Dictionary<string, object?> { ["connection"] = "pg" });
+
+        var page = JsonDocument.Parse(await gateway.Http.GetStringAsync("/api/audit/logs?resource_type=mcp_tool&page_size=100")).RootElement;
+        var mine = page.GetProperty("data").EnumerateArray()
+            .Where(e => e.GetProperty("request").GetProperty("client").GetProperty("name").GetString() == "audited-agent").ToList();
+        mine.Select(e => (e.GetProperty("resource").GetString(), e.GetProperty("outcome").GetString())).Should()
+            .BeEquivalentTo([("me_get", "success"), ("exec", "failure")]);
+        mine.Should().OnlyContain(e => e.GetProperty("action").GetString() == "call");
+        mine.Single(e => e.GetProperty("resource").GetString() == "exec").GetProperty("request").GetProperty("arguments").GetProperty("connection").GetString().Should().Be("pg");
+    }
 }
