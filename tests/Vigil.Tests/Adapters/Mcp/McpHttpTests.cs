@@ -9,10 +9,18 @@ namespace Vigil.Tests.Adapters.Mcp;
 [Collection(GatewayCollection.Name)]
 public sealed class McpHttpTests(GatewayFixture gateway)
 {
-    [Fact]
-    public async Task An_agent_runs_a_query_and_it_is_recorded_as_an_mcp_session_with_its_client()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("2025-11-25")]
+    [InlineData("2025-06-18")]
+    public async Task An_agent_runs_a_query_and_it_is_recorded_as_an_mcp_session_with_its_client(string? protocolVersion)
     {
-        await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token);
+        await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token, protocolVersion: protocolVersion);
+        if (protocolVersion is not null)
+        {
+            client.NegotiatedProtocolVersion.Should().Be(protocolVersion);
+            client.SessionId.Should().NotBeNullOrEmpty("clients that open with initialize hold a stateful session");
+        }
 
         var result = await client.CallToolAsync("exec", new Dictionary<string, object?> { ["connection"] = "pg", ["script"] = "select 41 + 1 as answer" });
 
