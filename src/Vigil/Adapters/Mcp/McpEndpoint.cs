@@ -1,4 +1,5 @@
 using System.Reflection;
+using ModelContextProtocol;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -77,7 +78,16 @@ public static class McpEndpoint
                         await audit.RecordAsync(context, invalid);
                         return invalid;
                     }
-                    var result = await next(context, cancellationToken);
+                    CallToolResult result;
+                    try
+                    {
+                        result = await next(context, cancellationToken);
+                    }
+                    catch (McpException e) when (e is not McpProtocolException)
+                    {
+                        // What the SDK would answer for it too, but audited: a refused call is a call.
+                        result = ToolResults.Error(e.Message);
+                    }
                     await audit.RecordAsync(context, result);
                     return result;
                 });

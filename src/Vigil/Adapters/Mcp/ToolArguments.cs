@@ -9,7 +9,8 @@ namespace Vigil.Adapters.Mcp;
 /// Checks a tool call's arguments against the tool's own <c>inputSchema</c> (JSON Schema 2020-12, evaluated with
 /// JsonSchema.Net) before the tool runs, so an agent that omits a required field or sends a string where a number is
 /// due gets a tool error naming the field (<c>invalid arguments for exec: /wait_seconds: …</c>) instead of the SDK's
-/// opaque "An error occurred invoking" message. Each tool's schema is compiled once.
+/// opaque "An error occurred invoking" message. An argument the schema does not name is refused too (a misspelt
+/// optional argument would otherwise be dropped without a word). Each tool's schema is compiled once.
 /// </summary>
 public sealed class ToolArguments
 {
@@ -19,6 +20,14 @@ public sealed class ToolArguments
     public string? Problem(McpServerTool tool, IDictionary<string, JsonElement>? arguments)
     {
         var name = tool.ProtocolTool.Name;
+        var declared = tool.ProtocolTool.InputSchema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+            ? properties.EnumerateObject().Select(p => p.Name).ToList()
+            : [];
+        if (arguments?.Keys.FirstOrDefault(k => !declared.Contains(k, StringComparer.Ordinal)) is { } unknown)
+        {
+            return $"invalid arguments for {name}: unknown argument '{unknown}'; {name} takes "
+                + (declared.Count == 0 ? "no arguments" : string.Join(", ", declared));
+        }
         var schema = _schemas.GetOrAdd(name, _ => JsonSchema.Build(
             tool.ProtocolTool.InputSchema, new BuildOptions { SchemaRegistry = new SchemaRegistry() }, new Uri($"urn:vigil:mcp:tool:{name}")));
         var instance = JsonSerializer.SerializeToElement(arguments ?? new Dictionary<string, JsonElement>());

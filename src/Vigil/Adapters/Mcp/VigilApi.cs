@@ -76,8 +76,13 @@ public sealed class VigilApi(LoopbackHttp loopback, IHttpContextAccessor accesso
         }
     }
 
-    /// <summary>Escapes one path segment (a name or id an agent supplied).</summary>
-    public static string Segment(string value) => Uri.EscapeDataString(value);
+    /// <summary>
+    /// Escapes one path segment (a name or id an agent supplied). An empty value, <c>.</c> or <c>..</c> would address
+    /// another route once the URL is normalized, so they are refused (<see cref="McpException"/>).
+    /// </summary>
+    public static string Segment(string value) => value is "" or "." or ".."
+        ? throw new McpException($"'{value}' is not a valid name or id")
+        : Uri.EscapeDataString(value);
 }
 
 /// <summary>

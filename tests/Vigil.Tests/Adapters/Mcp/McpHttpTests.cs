@@ -56,6 +56,7 @@ public sealed class McpHttpTests(GatewayFixture gateway)
     [InlineData("{\"connection\":\"pg\",\"script\":\"select 1\",\"wait_seconds\":\"soon\"}", "wait_seconds")]
     [InlineData("{\"connection\":\"no-such-connection\",\"script\":\"select 1\"}", "connection 'no-such-connection' not found")]
     [InlineData("{\"connection\":\"pg\",\"script\":\"select 1\",\"wait_seconds\":-5}", "wait_seconds")]
+    [InlineData("{\"connection\":\"pg\",\"script\":\"select 1\",\"wait_second\":5}", "unknown argument 'wait_second'; exec takes connection, script, wait_seconds")]
     public async Task Bad_arguments_give_a_tool_error_and_the_session_goes_on(string arguments, string named)
     {
         await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token);
@@ -75,13 +76,16 @@ public sealed class McpHttpTests(GatewayFixture gateway)
 
         await client.CallToolAsync("me_get");
         await client.CallToolAsync("exec", new Dictionary<string, object?> { ["connection"] = "pg" });
+        await client.CallToolAsync("exec", new Dictionary<string, object?> { ["connection"] = "no-such-connection", ["script"] = "select 1" });
 
         var page = JsonDocument.Parse(await gateway.Http.GetStringAsync("/api/audit/logs?resource_type=mcp_tool&page_size=100")).RootElement;
         var mine = page.GetProperty("data").EnumerateArray()
             .Where(e => e.GetProperty("request").GetProperty("client").GetProperty("name").GetString() == "audited-agent").ToList();
         mine.Select(e => (e.GetProperty("resource").GetString(), e.GetProperty("outcome").GetString())).Should()
-            .BeEquivalentTo([("me_get", "success"), ("exec", "failure")]);
+            .BeEquivalentTo([("me_get", "success"), ("exec", "failure"), ("exec", "failure")]);
         mine.Should().OnlyContain(e => e.GetProperty("action").GetString() == "call");
-        mine.Single(e => e.GetProperty("resource").GetString() == "exec").GetProperty("request").GetProperty("arguments").GetProperty("connection").GetString().Should().Be("pg");
+        mine.Where(e => e.GetProperty("resource").GetString() == "exec")
+            .Select(e => e.GetProperty("request").GetProperty("arguments").GetProperty("connection").GetString())
+            .Should().BeEquivalentTo(["pg", "no-such-connection"]);
     }
 }
