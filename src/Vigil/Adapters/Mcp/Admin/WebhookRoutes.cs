@@ -30,7 +30,7 @@ internal static class WebhookRoutes
 
     private static IEnumerable<(string, JsonObject)> Fields() =>
     [
-        ("url", Schema.String("Absolute http(s) URL that receives the POSTs", maxLength: WebhookRequest.MaxUrlLength)),
+        ("url", Schema.String("Absolute http(s) URL that receives the POSTs; a slack or teams URL is a credential, shown afterwards as scheme://host/… only", maxLength: WebhookRequest.MaxUrlLength)),
         ("event_types", Schema.Strings("Events to send, or [\"*\"] for all", [.. GatewayEventTypes.All, Webhook.AllTypes], 1)),
         ("format", Schema.String("Payload format (default standard)", WebhookFormat.All)),
         ("description", Schema.String("Free text", maxLength: WebhookRequest.MaxDescriptionLength)),
