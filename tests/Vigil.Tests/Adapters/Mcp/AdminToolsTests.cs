@@ -203,6 +203,9 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         (await Error("group_delete", new { name = "admin" })).Should().Contain("built in");
 
         (await gateway.Http.GetAsync($"/api/connections/{name}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var failures = await client.CallOkAsync("audit_log_list", new { resource_type = "mcp_tool", resource = "connection_create", outcome = "failure", page_size = 1000 });
+        failures.GetProperty("data").EnumerateArray().Count(e => e.GetProperty("request").GetProperty("arguments").GetProperty("name").GetString() == name)
+            .Should().Be(5, "every refused call is audited as a failure");
         (await client.CallOkAsync("groups_list")).GetProperty("data").EnumerateArray().Should().Contain(g => g.GetProperty("name").GetString() == "admin");
 
         async Task<string> Error(string tool, object arguments)

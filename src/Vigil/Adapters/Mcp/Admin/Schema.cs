@@ -16,7 +16,7 @@ internal static class Schema
         var schema = new JsonObject { ["type"] = "string", ["description"] = description };
         if (values is not null)
         {
-            schema["enum"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]);
+            schema["enum"] = Enum(values);
         }
         if (maxLength is { } max)
         {
@@ -59,8 +59,15 @@ internal static class Schema
     }
 
     /// <summary>An array of strings (names), optionally each one of <paramref name="values"/>.</summary>
-    public static JsonObject Strings(string description, IEnumerable<string>? values = null, int minItems = 0) =>
-        Array(description, String("one entry", values), minItems);
+    public static JsonObject Strings(string description, IEnumerable<string>? values = null, int minItems = 0)
+    {
+        var item = new JsonObject { ["type"] = "string" };
+        if (values is not null)
+        {
+            item["enum"] = Enum(values);
+        }
+        return Array(description, item, minItems);
+    }
 
     /// <summary>An object with exactly <paramref name="properties"/> (no others), of which <paramref name="required"/> must be given.</summary>
     public static JsonObject Object(string? description, IEnumerable<(string Name, JsonObject Schema)> properties, params string[] required)
@@ -83,6 +90,8 @@ internal static class Schema
         result["additionalProperties"] = false;
         return result;
     }
+
+    private static JsonArray Enum(IEnumerable<string> values) => [.. values.Select(v => JsonValue.Create(v))];
 
     /// <summary>The paging arguments of every list tool: <c>page</c> and <c>page_size</c>.</summary>
     public static IEnumerable<(string, JsonObject)> Paging() =>
