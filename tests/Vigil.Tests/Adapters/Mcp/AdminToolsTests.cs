@@ -201,6 +201,9 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
             .Should().Contain("unknown entity type 'NOT_A_TYPE'");
         (await Error("user_get", new { user = "nobody-" + name + "@example.com" })).Should().Contain("not found (HTTP 404)");
         (await Error("group_delete", new { name = "admin" })).Should().Contain("built in");
+        (await Error("user_get", new { user = ".." })).Should().Contain("argument 'user' must name an item");
+        (await Error("user_get", new { user = "" })).Should().Contain("argument 'user' must name an item");
+        (await Error("group_get", new { name = "a/../../users" })).Should().Contain("not found (HTTP 404)", "the name stays one path segment");
 
         (await gateway.Http.GetAsync($"/api/connections/{name}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         var failures = await client.CallOkAsync("audit_log_list", new { resource_type = "mcp_tool", resource = "connection_create", outcome = "failure", page_size = 1000 });

@@ -59,7 +59,7 @@ public sealed class ApiRouteTool : McpServerTool
     /// <inheritdoc/>
     public override async ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken = default)
     {
-        var (arguments, problem) = ToolArguments.Check(request.Params?.Arguments, _route.Input);
+        var (arguments, problem) = ToolArguments.Check(request.Params?.Arguments, _route);
         if (arguments is null)
         {
             return ToolResults.Error($"{_route.Name}: {problem}");

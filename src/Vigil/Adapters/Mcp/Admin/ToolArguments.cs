@@ -18,11 +18,13 @@ public sealed partial class ToolArguments
     private ToolArguments(IReadOnlyDictionary<string, JsonElement> values) => _values = values;
 
     /// <summary>
-    /// The arguments <paramref name="given"/> (null: none), or the reason they do not fit <paramref name="schema"/>
-    /// (a <see cref="Schema.Object"/>), worded for the agent to fix its call.
+    /// The arguments <paramref name="given"/> (null: none), or the reason they do not fit the input schema of
+    /// <paramref name="route"/> (a <see cref="Schema.Object"/>), worded for the agent to fix its call. A path argument
+    /// must also be a real segment: not empty, <c>.</c> or <c>..</c>, which would address another route.
     /// </summary>
-    public static (ToolArguments? Arguments, string? Problem) Check(IDictionary<string, JsonElement>? given, JsonObject schema)
+    public static (ToolArguments? Arguments, string? Problem) Check(IDictionary<string, JsonElement>? given, ApiRoute route)
     {
+        var schema = route.Input;
         var properties = schema["properties"]!.AsObject();
         var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var (name, value) in given ?? new Dictionary<string, JsonElement>())
@@ -47,6 +49,13 @@ public sealed partial class ToolArguments
             if (!values.ContainsKey(name))
             {
                 return (null, $"missing required argument '{name}'");
+            }
+        }
+        foreach (var name in PathArguments(route.Path))
+        {
+            if (values[name].GetString() is "" or "." or "..")
+            {
+                return (null, $"argument '{name}' must name an item (not empty, '.' or '..')");
             }
         }
         return (new ToolArguments(values), null);
