@@ -28,7 +28,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         "groups_list", "group_get", "group_create", "group_update", "group_delete",
         "service_accounts_list", "service_account_get", "service_account_create", "service_account_update", "service_account_delete",
         "tokens_list", "token_create", "token_revoke",
-        "webhooks_list", "webhook_get", "webhook_create", "webhook_update", "webhook_delete",
+        "webhooks_list", "webhook_get", "webhook_create", "webhook_update", "webhook_delete", "webhook_secret_rotate", "webhook_deliveries_list",
     ];
 
     [Fact]
@@ -294,6 +294,12 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         shown.StructuredContent!.Value.GetProperty("url").GetString().Should().Be("https://hooks.example.com/…", "a chat webhook's URL path is its credential");
         shown.Everything().Should().NotContain("vigil2");
         (await client.CallOkAsync("webhooks_list")).GetProperty("data").EnumerateArray().Should().Contain(w => w.GetProperty("id").GetString() == id);
+        var rotated = await client.CallAsync("webhook_secret_rotate", new { id });
+        var secret = rotated.StructuredContent!.Value.GetProperty("secret").GetString()!;
+        secret.Should().StartWith("whsec_").And.NotBe(hook.GetProperty("secret").GetString());
+        rotated.Text().Should().Contain(secret);
+        (await client.CallOkAsync("webhook_deliveries_list", new { id, status = "failed" })).GetProperty("data").ValueKind.Should().Be(JsonValueKind.Array);
+        (await client.CallAsync("webhook_deliveries_list", new { id, status = "lost" })).IsError.Should().BeTrue();
         await client.CallOkAsync("webhook_delete", new { id });
 
         await client.CallOkAsync("group_delete", new { name = group });

@@ -21,11 +21,15 @@ public static class AdminTools
     /// <summary>The tools, built once.</summary>
     public static IReadOnlyList<McpServerTool> All { get; } = [.. Routes.Select(r => new ApiRouteTool(r))];
 
-    /// <summary>A paged list tool: <paramref name="filters"/> and the paging arguments go to the query string.</summary>
+    /// <summary>
+    /// A paged list tool: <paramref name="filters"/> and the paging arguments go to the query string, but those named in
+    /// <paramref name="required"/> (the path's arguments, e.g. a webhook's <c>id</c>).
+    /// </summary>
     internal static ApiRoute List(
-        string name, string title, Audience audience, string path, string description, IEnumerable<(string, JsonObject)> filters, ApiRoute.Renderer answer) =>
+        string name, string title, Audience audience, string path, string description, IEnumerable<(string, JsonObject)> filters, ApiRoute.Renderer answer,
+        params string[] required) =>
         new(name, title, audience, ToolEffect.Read, HttpMethod.Get, path, description,
-            Schema.Object(null, [.. filters, .. Schema.Paging()]), answer);
+            Schema.Object(null, [.. filters, .. Schema.Paging()], required), answer);
 
     /// <summary>A tool reading one item at <paramref name="path"/>, whose one argument <paramref name="key"/> names it.</summary>
     internal static ApiRoute Get(string name, string title, Audience audience, string path, string key, string keyDescription, string description) =>
