@@ -49,6 +49,7 @@ public static class McpEndpoint
             })
             .WithHttpTransport(transport => transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients)
             .WithToolsFromAssembly(typeof(McpEndpoint).Assembly)
+            .WithTools(Admin.AdminTools.All)
             .WithRequestFilters(filters =>
             {
                 filters.AddListToolsFilter(next => async (context, cancellationToken) =>

@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using Vigil.Connections;
+
+namespace Vigil.Adapters.Mcp.Admin;
+
+/// <summary>
+/// <c>connection_create</c>, <c>connection_update</c>, <c>connection_delete</c> over <c>/api/connections</c> (admins).
+/// Reading connections is the user tools' <c>connections_list</c> and <c>connection_get</c>. The password is write-only:
+/// an argument, never in an answer (the API returns <c>has_password</c>) nor in the audit log (redacted).
+/// </summary>
+internal static class ConnectionRoutes
+{
+    public static IEnumerable<ApiRoute> All =>
+    [
+        new("connection_create", "Register a connection", Audience.Admins, ToolEffect.Create, HttpMethod.Post, "api/connections",
+            "Register a target (today a PostgreSQL database) that people and agents reach through Vigil, with the credentials "
+            + "Vigil uses for it; callers never see them. Only members of `access_groups` (and admins) can use it. The "
+            + "password is write-only: it is stored encrypted and never shown again (answers carry `has_password`).",
+            Schema.Object(null, [("name", Schema.String("Unique name (1-63 letters, digits, '_', '-', '.'); clients connect with it as the database name")), .. Fields()],
+                "name", "type", "host", "database", "username"),
+            Answers.Item("Connection '{name}' registered")),
+        new("connection_update", "Change a connection", Audience.Admins, ToolEffect.Change, HttpMethod.Patch, "api/connections/{name}",
+            "Change some fields of a connection; fields left out keep their value (the password too: give it only to change it). "
+            + "The name cannot change. Open sessions that lose access by the change are ended at once.",
+            Schema.Object(null, [("name", Schema.String("The connection to change")), .. Fields()], "name"),
+            Answers.Item("Connection '{name}' changed")),
+        AdminTools.Delete("connection_delete", "Delete a connection", "api/connections/{name}", "name", "The connection to delete",
+            "Delete a connection: its open sessions end at once, and analyzer rules, guardrails and masking rules stop naming it. "
+            + "Its recorded sessions stay.",
+            "Deleted connection '{name}'; its open sessions were ended."),
+    ];
+
+    /// <summary>Every field of <c>POST /api/connections</c> but <c>name</c> (see <see cref="ConnectionRequest"/>).</summary>
+    private static IEnumerable<(string, JsonObject)> Fields() =>
+    [
+        ("type", Schema.String("Kind of target", ConnectionRequest.SupportedTypes)),
+        ("host", Schema.String("The target's host name or address, as Vigil reaches it")),
+        ("port", Schema.Integer("The target's TCP port (default 5432)", 1, 65535)),
+        ("database", Schema.String("Database name on the target")),
+        ("username", Schema.String("User Vigil logs in as")),
+        ("password", Schema.String("That user's password: write-only, stored encrypted, never returned")),
+        ("ssl_mode", Schema.String("TLS to the target, as libpq's sslmode (default prefer)", ["disable", "prefer", "require", "verify-full"])),
+        ("ssl_root_cert", Schema.String("PEM certificate(s) to trust for verify-full, instead of the system roots")),
+        ("access_groups", Schema.Strings("Groups whose members may use the connection (default none: admins only); groups must exist (groups_list)")),
+        ("access_modes", Schema.Strings("How it may be used: exec (one-off commands, MCP exec) and/or connect (native clients such as psql); default both", ConnectionAccess.Modes)),
+        ("review_groups", Schema.Strings("Groups whose members may approve or reject its reviews (default none: admins)")),
+        ("min_approvals", Schema.Integer("Distinct approvals a review needs (default 1)", 1, ReviewPolicy.MaxApprovals)),
+        ("review_timeout", Schema.String("How long a review waits before it expires, e.g. \"30m\" (default)")),
+        ("max_access_duration", Schema.String("Longest just-in-time access a request may ask for, e.g. \"8h\" (default)")),
+        ("require_jit_for_connect", Schema.Boolean("Native clients need an approved access request (default false)")),
+        ("require_review_for_exec", Schema.Boolean("Every exec command needs a review, whatever its risk (default false)")),
+        ("recording", Schema.String("async (default: batched) or strict (a statement runs only once its recording is durable)", ["async", "strict"])),
+        ("record_result_rows", Schema.Integer($"Result rows kept per statement in the recording (default {ResultRecording.DefaultRows}; 0 = none)", 0, ResultRecording.MaxRows)),
+        ("record_result_bytes", Schema.Integer($"Result bytes kept per statement (default {ResultRecording.DefaultBytes}; 0 = none)", 0, ResultRecording.MaxBytes)),
+    ];
+}
