@@ -72,7 +72,7 @@ public static class ExecAnswer
         var session = response?["id"]?.GetValue<string>();
         return status switch
         {
-            "done" => "The command ran; its output is above (personal data may be masked by policy).",
+            "done" => "The command ran; its output follows (personal data in it may be masked by policy).",
             "failed" => "The command ran and failed; read the error in the output, fix the command and run it again.",
             "blocked" => "Vigil's policy refused this command; it did not run. Do not retry it or a variation of it to get "
                 + "around the block: tell the user what was blocked and why, and let a human decide.",
