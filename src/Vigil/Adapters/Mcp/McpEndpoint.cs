@@ -72,6 +72,7 @@ public static class McpEndpoint
                     await audit.RecordAsync(context, result);
                     return result;
                 });
+                filters.AddCallToolFilter(ToolInputs.Check);
             });
         return services;
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -20,8 +21,8 @@ public static class ConnectionTools
         + "A connection you may not use is not listed.")]
     public static async Task<CallToolResult> ConnectionsList(
         VigilApi api,
-        [Description("Page number, from 1 (default 1)")] int? page = null,
-        [Description("Connections per page, 1 to 1000 (default 50)")] int? page_size = null,
+        [Description("Page number, from 1 (default 1)"), Range(1, int.MaxValue)] int? page = null,
+        [Description("Connections per page, 1 to 1000 (default 50)"), Range(1, 1000)] int? page_size = null,
         CancellationToken cancellationToken = default) =>
         ToolResults.List(
             await api.GetAsync(ToolArguments.Query("api/connections", ("page", page), ("page_size", page_size)), cancellationToken),

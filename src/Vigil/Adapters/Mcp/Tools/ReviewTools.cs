@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -34,15 +35,15 @@ public static class ReviewTools
         + "Pass an id to `review_get`, `review_wait`, `review_execute` or `review_decide`.")]
     public static async Task<CallToolResult> ReviewsList(
         VigilApi api,
-        [Description("Only reviews with this status: pending, approved, rejected, expired, executed or cancelled")] string? status = null,
+        [Description("Only reviews with this status: pending, approved, rejected, expired, executed or cancelled"), AllowedValues("pending", "approved", "rejected", "expired", "executed", "cancelled", null)] string? status = null,
         [Description("true: only pending reviews that you may decide (as a member of their reviewer groups, or an admin)")] bool? waiting_for_me = null,
         [Description("Only reviews of this connection")] string? connection = null,
-        [Description("Page number, from 1 (default 1)")] int? page = null,
-        [Description("Reviews per page, 1 to 1000 (default 50)")] int? page_size = null,
+        [Description("Page number, from 1 (default 1)"), Range(1, int.MaxValue)] int? page = null,
+        [Description("Reviews per page, 1 to 1000 (default 50)"), Range(1, 1000)] int? page_size = null,
         CancellationToken cancellationToken = default)
     {
         var path = ToolArguments.Query("api/reviews",
-            ("status", ToolArguments.OneOf(status, "status", "pending", "approved", "rejected", "expired", "executed", "cancelled")),
+            ("status", status),
             ("waiting_for_me", waiting_for_me switch { true => "true", false => "false", null => null }),
             ("connection", string.IsNullOrWhiteSpace(connection) ? null : connection),
             ("page", page), ("page_size", page_size));
@@ -72,15 +73,11 @@ public static class ReviewTools
         TimeProvider time,
         IProgress<ProgressNotificationValue> progress,
         [Description("The review id (from exec's review.id)")] string id,
-        [Description("Longest wait in seconds, 1 to 300 (default 50)")] int? timeout_seconds = null,
+        [Description("Longest wait in seconds, 1 to 300 (default 50)"), Range(1, MaxWaitSeconds)] int? timeout_seconds = null,
         CancellationToken cancellationToken = default)
     {
         var review = Segment(id);
         var timeout = timeout_seconds ?? DefaultWaitSeconds;
-        if (timeout is < 1 or > MaxWaitSeconds)
-        {
-            throw new McpException($"argument 'timeout_seconds' must be between 1 and {MaxWaitSeconds} (got {timeout})");
-        }
         var started = time.GetUtcNow();
         var deadline = started.AddSeconds(timeout);
         while (true)
@@ -110,14 +107,10 @@ public static class ReviewTools
     public static async Task<CallToolResult> ReviewExecute(
         VigilApi api,
         [Description("The review id (from exec's review.id)")] string id,
-        [Description("Seconds to wait for the result before answering `running` (default 25, at most 300)")] double? wait_seconds = null,
+        [Description("Seconds to wait for the result before answering `running` (default 25, at most 300)"), Range(0.0, ExecWait.MaxSeconds)] double? wait_seconds = null,
         CancellationToken cancellationToken = default)
     {
         var wait = wait_seconds ?? ExecAnswer.DefaultWaitSeconds;
-        if (wait is < 0 or > ExecWait.MaxSeconds || double.IsNaN(wait))
-        {
-            throw new McpException($"argument 'wait_seconds' must be between 0 and {ExecWait.MaxSeconds} (got {wait_seconds})");
-        }
         var path = $"api/reviews/{Segment(id)}/execute?wait_seconds={wait.ToString(CultureInfo.InvariantCulture)}";
         return ExecAnswer.Result((await api.SendAsync(HttpMethod.Post, path, null, cancellationToken)).Body);
     }
@@ -131,12 +124,12 @@ public static class ReviewTools
     public static async Task<CallToolResult> ReviewDecide(
         VigilApi api,
         [Description("The review id (from reviews_list with waiting_for_me: true)")] string id,
-        [Description("approve or reject")] string decision,
+        [Description("approve or reject"), AllowedValues("approve", "reject")] string decision,
         [Description("Why: recorded with the decision and shown to the requester (at most 1000 characters)")] string reason,
         CancellationToken cancellationToken = default)
     {
         var review = Segment(id);
-        var verb = ToolArguments.OneOf(ToolArguments.Required(decision, "decision", "approve or reject"), "decision", "approve", "reject");
+        var verb = ToolArguments.Required(decision, "decision", "approve or reject");
         var why = ToolArguments.Required(reason, "reason", "why you approve or reject it; the requester sees it");
         ApiAnswer answer;
         try

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
@@ -19,8 +20,6 @@ public static class SessionTools
     /// <summary>The status agents read for a session the store calls <c>open</c>.</summary>
     public const string Running = "running";
 
-    private static readonly string[] s_statuses = [Running, .. SessionStatus.All.Where(s => s != SessionStatus.Open)];
-
     /// <summary>A page of sessions.</summary>
     [McpServerTool(Name = "sessions_list", Title = "List recorded sessions", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("List recorded sessions, newest first: yours (admins and auditors see everyone's). Each has an id, type "
@@ -29,19 +28,18 @@ public static class SessionTools
     public static async Task<CallToolResult> SessionsList(
         VigilApi api,
         [Description("Only sessions on this connection")] string? connection = null,
-        [Description("Only sessions of this type: mcp, exec or connect")] string? type = null,
-        [Description("Only sessions with this status: running, done, failed, blocked, waiting_review, rejected, expired or interrupted")] string? status = null,
-        [Description("Only sessions whose worst analyzed command has this risk: low, medium or high")] string? risk_level = null,
-        [Description("Page number, from 1 (default 1)")] int? page = null,
-        [Description("Sessions per page, 1 to 1000 (default 50)")] int? page_size = null,
+        [Description("Only sessions of this type: mcp, exec or connect"), AllowedValues("mcp", "exec", "connect", null)] string? type = null,
+        [Description("Only sessions with this status: running, done, failed, blocked, waiting_review, rejected, expired or interrupted"), AllowedValues("running", "done", "failed", "blocked", "waiting_review", "rejected", "expired", "interrupted", null)] string? status = null,
+        [Description("Only sessions whose worst analyzed command has this risk: low, medium or high"), AllowedValues("low", "medium", "high", null)] string? risk_level = null,
+        [Description("Page number, from 1 (default 1)"), Range(1, int.MaxValue)] int? page = null,
+        [Description("Sessions per page, 1 to 1000 (default 50)"), Range(1, 1000)] int? page_size = null,
         CancellationToken cancellationToken = default)
     {
-        var state = ToolArguments.OneOf(status, "status", s_statuses);
         var path = ToolArguments.Query("api/sessions",
             ("connection", string.IsNullOrWhiteSpace(connection) ? null : connection),
-            ("type", ToolArguments.OneOf(type, "type", "mcp", "exec", "connect")),
-            ("status", state == Running ? SessionStatus.Open : state),
-            ("risk_level", ToolArguments.OneOf(risk_level, "risk_level", "low", "medium", "high")),
+            ("type", type),
+            ("status", status == Running ? SessionStatus.Open : status),
+            ("risk_level", risk_level),
             ("page", page), ("page_size", page_size));
         var list = await api.GetAsync(path, cancellationToken);
         foreach (var session in list?["data"] as JsonArray ?? [])

@@ -3,31 +3,15 @@ using ModelContextProtocol;
 namespace Vigil.Adapters.Mcp.Tools;
 
 /// <summary>
-/// Checks of tool arguments the API cannot make itself: an empty id would turn <c>GET /api/sessions/{id}</c> into the
-/// list route, and a value outside a tool's own enumeration never reaches the API. Each failure throws
-/// <see cref="McpException"/>, which the SDK answers as a tool result with <c>isError: true</c> and this text.
+/// Checks of tool arguments beyond their input schema (which <see cref="ToolInputs"/> enforces): a blank id would turn
+/// <c>GET /api/sessions/{id}</c> into the list route. A failure throws <see cref="McpException"/>, which the SDK answers as
+/// a tool result with <c>isError: true</c> and this text. Also builds query strings.
 /// </summary>
 public static class ToolArguments
 {
     /// <summary>The trimmed value of the required argument <paramref name="name"/>; throws when it is missing or blank.</summary>
     public static string Required(string? value, string name, string hint) =>
         string.IsNullOrWhiteSpace(value) ? throw new McpException($"missing argument '{name}': {hint}") : value.Trim();
-
-    /// <summary>
-    /// <paramref name="value"/> lower-cased when it is one of <paramref name="allowed"/> (null stays null); throws
-    /// naming the argument and the allowed values otherwise.
-    /// </summary>
-    public static string? OneOf(string? value, string name, params string[] allowed)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-        var lower = value.Trim().ToLowerInvariant();
-        return allowed.Contains(lower, StringComparer.Ordinal)
-            ? lower
-            : throw new McpException($"argument '{name}' must be one of {string.Join(", ", allowed)} (got '{value}')");
-    }
 
     /// <summary><paramref name="path"/> with the non-null <paramref name="parameters"/> as an escaped query string.</summary>
     public static string Query(string path, params (string Name, object? Value)[] parameters)
