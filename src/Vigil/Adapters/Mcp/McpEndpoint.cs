@@ -1,4 +1,5 @@
 using System.Reflection;
+using ModelContextProtocol;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -68,7 +69,16 @@ public static class McpEndpoint
                         await audit.RecordAsync(context, refused);
                         return refused;
                     }
-                    var result = await next(context, cancellationToken);
+                    CallToolResult result;
+                    try
+                    {
+                        result = await next(context, cancellationToken);
+                    }
+                    catch (McpException e) when (e is not McpProtocolException)
+                    {
+                        // A tool's refusal (an API error, a bad argument) is a result too, so it is audited like one.
+                        result = ToolResults.Error(e.Message);
+                    }
                     await audit.RecordAsync(context, result);
                     return result;
                 });

@@ -49,4 +49,21 @@ public sealed class McpArgumentTests(GatewayFixture gateway)
         // The session stays usable after a failed call.
         (await client.CallAsync("me_get")).IsError.Should().BeFalse();
     }
+
+    [Fact]
+    public async Task Refused_calls_are_audited_as_failures_with_their_arguments()
+    {
+        var agent = await gateway.CreateServiceAccountAsync([await gateway.CreateGroupAsync()]);
+        await using var client = await gateway.ConnectHttpAsync(agent.Token);
+
+        (await client.CallAsync("sessions_list", new { status = "bogus" })).IsError.Should().BeTrue();
+        (await client.CallAsync("session_get", new { id = "no-such-session" })).IsError.Should().BeTrue();
+        (await client.CallAsync("connections_list")).IsError.Should().BeFalse();
+
+        var audit = await gateway.ToolCallAuditAsync(agent.Name);
+        audit.Select(a => (a!["resource"]!.GetValue<string>(), a["outcome"]!.GetValue<string>()))
+            .Should().Equal(("connections_list", "success"), ("session_get", "failure"), ("sessions_list", "failure"));
+        audit[2]!["request"]!["arguments"]!["status"]!.GetValue<string>().Should().Be("bogus");
+        audit[2]!["request"]!["client"]!["name"]!.GetValue<string>().Should().Be(McpClients.Agent.Name);
+    }
 }

@@ -58,10 +58,11 @@ public static class SessionTools
         + "result table, call `session_result`.")]
     public static async Task<CallToolResult> SessionGet(
         VigilApi api,
+        TimeProvider time,
         [Description("The session id (from exec's session_id or sessions_list)")] string id,
         CancellationToken cancellationToken = default)
     {
-        var session = await api.GetAsync($"api/sessions/{VigilApi.Segment(ToolArguments.Required(id, "id", "a session id, from exec or sessions_list"))}", cancellationToken);
+        var session = await StatementResults.ReadSettledAsync(api, ToolArguments.Required(id, "id", "a session id, from exec or sessions_list"), time, cancellationToken);
         Rename(session);
         var answer = ExecAnswer.Result(session);
         var structured = JsonNode.Parse(answer.StructuredContent!.Value.GetRawText())!.AsObject();

@@ -15,14 +15,15 @@ public static class StatementResults
 {
     private static readonly HashSet<string> s_numeric = new(StringComparer.Ordinal)
     {
-        "int2", "int4", "int8", "float4", "float8", "numeric", "oid", "money",
+        // The proxy records the catalog's names, exec Npgsql's SQL-standard ones.
+        "int2", "int4", "int8", "float4", "float8", "smallint", "integer", "bigint", "real", "double precision", "numeric", "oid", "money",
     };
 
     /// <summary>How long <see cref="ReadSettledAsync"/> waits for the recording of an ended session to land.</summary>
-    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// <c>GET /api/sessions/{id}</c>, read again (for up to 5 s) while the store still shows it <c>open</c>: the recorder
+    /// <c>GET /api/sessions/{id}</c>, read again (for up to 2 s) while the store still shows it <c>open</c>: the recorder
     /// writes asynchronously, so a session whose run just answered may not be closed in the store yet, and its close is
     /// written after its statements. A session that really is still running is returned as read at the end.
     /// </summary>
