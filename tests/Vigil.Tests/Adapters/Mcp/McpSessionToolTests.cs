@@ -124,4 +124,25 @@ public sealed class McpSessionToolTests(GatewayFixture gateway)
         var sessions = (await gateway.Http.GetFromJsonAsync<JsonNode>($"/api/sessions?connection={s.Connection}"))!["data"]!.AsArray();
         sessions.Should().BeEmpty("analyze runs nothing");
     }
+
+    [Fact]
+    public async Task Session_result_shows_each_statement_with_its_table_or_its_error_once()
+    {
+        var dev = await gateway.CreateGroupAsync();
+        var connection = await gateway.CreateConnectionAsync([dev]);
+        await using var client = await gateway.ConnectHttpAsync((await gateway.CreateServiceAccountAsync([dev])).Token);
+
+        var failed = await client.CallAsync("exec", new { connection, script = "select id from items where id < 3 order by id; select 1/0" });
+        failed.Str("status").Should().Be("failed");
+        failed.Str("next").Should().Contain("fix the command");
+
+        var result = await client.CallAsync("session_result", new { id = failed.Str("session_id") });
+        var statements = result.Json["statements"]!.AsArray();
+        statements.Select(x => x!["text"]!.GetValue<string>()).Should().Equal("select id from items where id < 3 order by id", "select 1/0");
+        statements[0]!["command_tag"]!.GetValue<string>().Should().Be("SELECT 2");
+        statements[1]!["sqlstate"]!.GetValue<string>().Should().Be("22012");
+        result.Text.Should().Contain("=> select id from items where id < 3 order by id\n id \n----\n  1\n  2\n(2 rows)\n\n=> select 1/0\n");
+        result.Text.Split("division by zero").Should().HaveCount(2, "the error is shown once: " + result.Text);
+        result.Text.Should().Contain("ERROR:  division by zero (SQLSTATE 22012)");
+    }
 }

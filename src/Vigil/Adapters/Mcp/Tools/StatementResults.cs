@@ -83,9 +83,11 @@ public static class StatementResults
     public static void Render(StringBuilder text, JsonNode statement)
     {
         text.Append("=> ").Append(statement["text"]?.GetValue<string>()).Append('\n');
-        foreach (var notice in statement["notices"] as JsonArray ?? [])
+        var notices = statement["notices"] as JsonArray ?? [];
+        foreach (var notice in notices)
         {
-            text.Append(notice?["severity"]).Append(":  ").Append(notice?["message"]).Append('\n');
+            text.Append(notice?["severity"]).Append(":  ").Append(notice?["message"]);
+            text.Append(notice?["sqlstate"] is { } code ? $" (SQLSTATE {code})\n" : "\n");
         }
         if (statement["columns"] is JsonArray { Count: > 0 } columns)
         {
@@ -104,7 +106,8 @@ public static class StatementResults
         {
             text.Append(tag).Append('\n');
         }
-        if (statement["sqlstate"]?.GetValue<string>() is { } sqlstate && statement["message"]?.GetValue<string>() is { } message)
+        // The error the client saw is among the notices; a recording without them still has the statement's own.
+        if (notices.Count == 0 && statement["sqlstate"]?.GetValue<string>() is { } sqlstate && statement["message"]?.GetValue<string>() is { } message)
         {
             text.Append("ERROR:  ").Append(message).Append($" (SQLSTATE {sqlstate})\n");
         }
