@@ -1,5 +1,4 @@
 using System.Reflection;
-using ModelContextProtocol;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -69,20 +68,10 @@ public static class McpEndpoint
                         await audit.RecordAsync(context, refused);
                         return refused;
                     }
-                    CallToolResult result;
-                    try
-                    {
-                        result = await next(context, cancellationToken);
-                    }
-                    catch (McpException e) when (e is not McpProtocolException)
-                    {
-                        // A tool's refusal (an API error, a bad argument) is a result too, so it is audited like one.
-                        result = ToolResults.Error(e.Message);
-                    }
+                    var result = await next(context, cancellationToken);
                     await audit.RecordAsync(context, result);
                     return result;
                 });
-                filters.AddCallToolFilter(ToolInputs.Check);
             });
         return services;
     }

@@ -25,14 +25,14 @@ public static class AnalyzeTools
         VigilApi api,
         [Description("The command to classify, e.g. `delete from orders where id = 7`")] string input,
         [Description("What the input is: postgres (SQL), shell (a command line), kubernetes (a kubectl command line) or http "
-            + "(`METHOD PATH`, then optionally a newline and the body). Default: the connection's type, else postgres."), AllowedValues("postgres", "shell", "kubernetes", "http", null)] string? type = null,
+            + "(`METHOD PATH`, then optionally a newline and the body). Default: the connection's type, else postgres.")] string? type = null,
         [Description("A connection name (from connections_list): its policy decides `action`")] string? connection = null,
         CancellationToken cancellationToken = default)
     {
         var body = new
         {
             type,
-            input = ToolArguments.Required(input, "input", "the command to classify"),
+            input = ToolParameters.Required(input, "input", "the command to classify"),
             connection = string.IsNullOrWhiteSpace(connection) ? null : connection,
         };
         var analysis = (await api.SendAsync(HttpMethod.Post, "api/ai/session-analyzer/analyze", body, cancellationToken)).Body;

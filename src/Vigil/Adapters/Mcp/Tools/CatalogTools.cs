@@ -60,7 +60,7 @@ public static class CatalogTools
         [Description("The table's schema, e.g. `public` (default: the search path)")] string? schema = null,
         CancellationToken cancellationToken = default)
     {
-        var name = ToolArguments.Required(table, "table", "the table's name, from connection_tables");
+        var name = ToolParameters.Required(table, "table", "the table's name, from connection_tables");
         var where = Blank(schema);
         return RunAsync(api, time, context, "connection_columns", connection, CatalogSql.Columns(name, where),
             $"table '{(where is null ? name : $"{where}.{name}")}' not found on connection '{connection}'"
@@ -79,7 +79,7 @@ public static class CatalogTools
         VigilApi api, TimeProvider time, RequestContext<CallToolRequestParams> context, string tool, string connection, string sql, string? noRows,
         CancellationToken cancellationToken)
     {
-        var name = ToolArguments.Required(connection, "connection", "the connection's name, from connections_list");
+        var name = ToolParameters.Required(connection, "connection", "the connection's name, from connections_list");
         var view = await api.GetAsync($"api/connections/{VigilApi.Segment(name)}", cancellationToken);
         var type = view?["type"]?.GetValue<string>();
         if (type != "postgres")

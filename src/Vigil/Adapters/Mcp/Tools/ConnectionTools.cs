@@ -25,7 +25,7 @@ public static class ConnectionTools
         [Description("Connections per page, 1 to 1000 (default 50)"), Range(1, 1000)] int? page_size = null,
         CancellationToken cancellationToken = default) =>
         ToolResults.List(
-            await api.GetAsync(ToolArguments.Query("api/connections", ("page", page), ("page_size", page_size)), cancellationToken),
+            await api.GetAsync(ToolParameters.Query("api/connections", ("page", page), ("page_size", page_size)), cancellationToken),
             "Connections you may use:", "name", "type", "database", "access_modes", "require_review_for_exec");
 
     /// <summary>One connection, by name.</summary>
@@ -38,7 +38,7 @@ public static class ConnectionTools
         [Description("The connection's name (from connections_list)")] string name,
         CancellationToken cancellationToken = default)
     {
-        var connection = ToolArguments.Required(name, "name", "the connection's name, from connections_list");
+        var connection = ToolParameters.Required(name, "name", "the connection's name, from connections_list");
         return ToolResults.Object(await api.GetAsync($"api/connections/{VigilApi.Segment(connection)}", cancellationToken));
     }
 }

@@ -35,14 +35,14 @@ public static class ReviewTools
         + "Pass an id to `review_get`, `review_wait`, `review_execute` or `review_decide`.")]
     public static async Task<CallToolResult> ReviewsList(
         VigilApi api,
-        [Description("Only reviews with this status: pending, approved, rejected, expired, executed or cancelled"), AllowedValues("pending", "approved", "rejected", "expired", "executed", "cancelled", null)] string? status = null,
+        [Description("Only reviews with this status: pending, approved, rejected, expired, executed or cancelled")] string? status = null,
         [Description("true: only pending reviews that you may decide (as a member of their reviewer groups, or an admin)")] bool? waiting_for_me = null,
         [Description("Only reviews of this connection")] string? connection = null,
         [Description("Page number, from 1 (default 1)"), Range(1, int.MaxValue)] int? page = null,
         [Description("Reviews per page, 1 to 1000 (default 50)"), Range(1, 1000)] int? page_size = null,
         CancellationToken cancellationToken = default)
     {
-        var path = ToolArguments.Query("api/reviews",
+        var path = ToolParameters.Query("api/reviews",
             ("status", status),
             ("waiting_for_me", waiting_for_me switch { true => "true", false => "false", null => null }),
             ("connection", string.IsNullOrWhiteSpace(connection) ? null : connection),
@@ -129,8 +129,8 @@ public static class ReviewTools
         CancellationToken cancellationToken = default)
     {
         var review = Segment(id);
-        var verb = ToolArguments.Required(decision, "decision", "approve or reject");
-        var why = ToolArguments.Required(reason, "reason", "why you approve or reject it; the requester sees it");
+        var verb = ToolParameters.Required(decision, "decision", "approve or reject");
+        var why = ToolParameters.Required(reason, "reason", "why you approve or reject it; the requester sees it");
         ApiAnswer answer;
         try
         {
@@ -152,5 +152,5 @@ public static class ReviewTools
         return ReviewAnswer.Result(after, next);
     }
 
-    private static string Segment(string? id) => VigilApi.Segment(ToolArguments.Required(id, "id", "a review id, from exec's review.id or reviews_list"));
+    private static string Segment(string? id) => VigilApi.Segment(ToolParameters.Required(id, "id", "a review id, from exec's review.id or reviews_list"));
 }

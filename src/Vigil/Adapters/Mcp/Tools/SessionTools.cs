@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Json.Nodes;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Vigil.Sessions;
@@ -20,6 +21,8 @@ public static class SessionTools
     /// <summary>The status agents read for a session the store calls <c>open</c>.</summary>
     public const string Running = "running";
 
+    private static readonly string[] s_statuses = [Running, .. SessionStatus.All.Where(s => s != SessionStatus.Open)];
+
     /// <summary>A page of sessions.</summary>
     [McpServerTool(Name = "sessions_list", Title = "List recorded sessions", ReadOnly = true, Idempotent = true, OpenWorld = false)]
     [Description("List recorded sessions, newest first: yours (admins and auditors see everyone's). Each has an id, type "
@@ -28,14 +31,19 @@ public static class SessionTools
     public static async Task<CallToolResult> SessionsList(
         VigilApi api,
         [Description("Only sessions on this connection")] string? connection = null,
-        [Description("Only sessions of this type: mcp, exec or connect"), AllowedValues("mcp", "exec", "connect", null)] string? type = null,
-        [Description("Only sessions with this status: running, done, failed, blocked, waiting_review, rejected, expired or interrupted"), AllowedValues("running", "done", "failed", "blocked", "waiting_review", "rejected", "expired", "interrupted", null)] string? status = null,
-        [Description("Only sessions whose worst analyzed command has this risk: low, medium or high"), AllowedValues("low", "medium", "high", null)] string? risk_level = null,
+        [Description("Only sessions of this type: mcp, exec or connect")] string? type = null,
+        [Description("Only sessions with this status: running, done, failed, blocked, waiting_review, rejected, expired or interrupted")] string? status = null,
+        [Description("Only sessions whose worst analyzed command has this risk: low, medium or high")] string? risk_level = null,
         [Description("Page number, from 1 (default 1)"), Range(1, int.MaxValue)] int? page = null,
         [Description("Sessions per page, 1 to 1000 (default 50)"), Range(1, 1000)] int? page_size = null,
         CancellationToken cancellationToken = default)
     {
-        var path = ToolArguments.Query("api/sessions",
+        // Checked here, not by the API, which calls a running session "open" and would name that.
+        if (status is not null && !s_statuses.Contains(status, StringComparer.Ordinal))
+        {
+            throw new McpException($"argument 'status' must be one of {string.Join(", ", s_statuses)} (got '{status}')");
+        }
+        var path = ToolParameters.Query("api/sessions",
             ("connection", string.IsNullOrWhiteSpace(connection) ? null : connection),
             ("type", type),
             ("status", status == Running ? SessionStatus.Open : status),
@@ -62,7 +70,7 @@ public static class SessionTools
         [Description("The session id (from exec's session_id or sessions_list)")] string id,
         CancellationToken cancellationToken = default)
     {
-        var session = await StatementResults.ReadSettledAsync(api, ToolArguments.Required(id, "id", "a session id, from exec or sessions_list"), time, cancellationToken);
+        var session = await StatementResults.ReadSettledAsync(api, ToolParameters.Required(id, "id", "a session id, from exec or sessions_list"), time, cancellationToken);
         Rename(session);
         var answer = ExecAnswer.Result(session);
         var structured = JsonNode.Parse(answer.StructuredContent!.Value.GetRawText())!.AsObject();
@@ -92,7 +100,7 @@ public static class SessionTools
         [Description("The session id (from exec's session_id or sessions_list)")] string id,
         CancellationToken cancellationToken = default)
     {
-        var session = await StatementResults.ReadSettledAsync(api, ToolArguments.Required(id, "id", "a session id, from exec or sessions_list"), time, cancellationToken);
+        var session = await StatementResults.ReadSettledAsync(api, ToolParameters.Required(id, "id", "a session id, from exec or sessions_list"), time, cancellationToken);
         Rename(session);
         var statements = StatementResults.Statements(session);
         var status = session?["status"]?.GetValue<string>();

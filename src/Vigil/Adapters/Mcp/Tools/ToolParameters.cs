@@ -3,11 +3,11 @@ using ModelContextProtocol;
 namespace Vigil.Adapters.Mcp.Tools;
 
 /// <summary>
-/// Checks of tool arguments beyond their input schema (which <see cref="ToolInputs"/> enforces): a blank id would turn
-/// <c>GET /api/sessions/{id}</c> into the list route. A failure throws <see cref="McpException"/>, which the SDK answers as
-/// a tool result with <c>isError: true</c> and this text. Also builds query strings.
+/// What the user tools check beyond their input schema (which the call filter enforces before a tool runs): a blank
+/// string where a name, id or reason is due. A failure throws <see cref="McpException"/>, answered as a tool result with
+/// <c>isError: true</c> and this text. Also builds the API's query strings.
 /// </summary>
-public static class ToolArguments
+public static class ToolParameters
 {
     /// <summary>The trimmed value of the required argument <paramref name="name"/>; throws when it is missing or blank.</summary>
     public static string Required(string? value, string name, string hint) =>
