@@ -82,6 +82,8 @@ public static class ExecAnswer
             "rejected" => "A reviewer rejected the command; it did not run. Do not run it again; ask the user how to proceed.",
             "expired" => "The review expired without a decision; the command did not run. Ask the user before asking again.",
             "running" => $"The command is still running. Call session_get with id \"{session}\" later to see its status and output.",
+            "interrupted" => "The gateway stopped while this ran; the command may or may not have completed. Check the target's "
+                + "state with a read before running anything again.",
             _ => $"Unexpected status '{status}'; call session_get with id \"{session}\" for details.",
         };
     }
