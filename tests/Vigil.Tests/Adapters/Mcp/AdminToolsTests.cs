@@ -63,7 +63,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
 
         var refused = await standardClient.CallAsync("users_list");
         refused.IsError.Should().BeTrue();
-        refused.Text().Should().Contain("users_list").And.Contain("admins only");
+        refused.Text.Should().Contain("users_list").And.Contain("admins only");
     }
 
     [Fact]
@@ -79,32 +79,32 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         }
         var name = Identities.Unique("mcp-conn");
         await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token);
-        var results = new List<ModelContextProtocol.Protocol.CallToolResult>();
+        var results = new List<McpToolCalls.Answer>();
 
         var created = await client.CallAsync("connection_create", new
         {
             name, type = "postgres", host = "127.0.0.1", port = gateway.Postgres.Port, database = "app", username = role, password, ssl_mode = "disable",
         });
         results.Add(created);
-        created.IsError.Should().NotBe(true, created.Text());
-        created.StructuredContent!.Value.GetProperty("has_password").GetBoolean().Should().BeTrue();
+        created.IsError.Should().NotBe(true, created.Text);
+        created.Result.StructuredContent!.Value.GetProperty("has_password").GetBoolean().Should().BeTrue();
 
         var ran = await client.CallAsync("exec", new { connection = name, script = "select current_user as who" });
         results.Add(ran);
-        ran.StructuredContent!.Value.GetProperty("status").GetString().Should().Be("done", ran.Text());
-        ran.StructuredContent!.Value.GetProperty("output").GetString().Should().Contain(role);
+        ran.Result.StructuredContent!.Value.GetProperty("status").GetString().Should().Be("done", ran.Text);
+        ran.Result.StructuredContent!.Value.GetProperty("output").GetString().Should().Contain(role);
 
         // A change without the password keeps it: the connection still logs in.
         var changed = await client.CallAsync("connection_update", new { name, min_approvals = 2 });
         results.Add(changed);
-        changed.StructuredContent!.Value.GetProperty("min_approvals").GetInt32().Should().Be(2, changed.Text());
+        changed.Result.StructuredContent!.Value.GetProperty("min_approvals").GetInt32().Should().Be(2, changed.Text);
         var again = await client.CallAsync("exec", new { connection = name, script = "select 1 as one" });
         results.Add(again);
-        again.StructuredContent!.Value.GetProperty("status").GetString().Should().Be("done", again.Text());
+        again.Result.StructuredContent!.Value.GetProperty("status").GetString().Should().Be("done", again.Text);
 
         var deleted = await client.CallAsync("connection_delete", new { name });
         results.Add(deleted);
-        deleted.IsError.Should().NotBe(true, deleted.Text());
+        deleted.IsError.Should().NotBe(true, deleted.Text);
         (await gateway.Http.GetAsync($"/api/connections/{name}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
 
         results.Should().AllSatisfy(r => r.Everything().Should().NotContain(password));
@@ -131,7 +131,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         var deleteRefused = await client.CallAsync("connection_delete", new { name = "pg" });
 
         refused.IsError.Should().BeTrue();
-        refused.Text().Should().Contain("guardrail_create").And.Contain("admins only");
+        refused.Text.Should().Contain("guardrail_create").And.Contain("admins only");
         deleteRefused.IsError.Should().BeTrue();
         (await gateway.Http.GetAsync($"/api/guardrails/{name}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await gateway.Http.GetAsync("/api/connections/pg")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -149,16 +149,16 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         await admin.CallOkAsync("service_account_create", new { name = account });
 
         var issued = await admin.CallAsync("token_create", new { serviceaccount = account, name = "issued by mcp" });
-        issued.IsError.Should().NotBe(true, issued.Text());
-        var token = issued.StructuredContent!.Value.GetProperty("token").GetString()!;
-        var id = issued.StructuredContent!.Value.GetProperty("id").GetString()!;
-        issued.Text().Should().Contain(token, "the secret is shown once, when issued");
+        issued.IsError.Should().NotBe(true, issued.Text);
+        var token = issued.Result.StructuredContent!.Value.GetProperty("token").GetString()!;
+        var id = issued.Result.StructuredContent!.Value.GetProperty("id").GetString()!;
+        issued.Text.Should().Contain(token, "the secret is shown once, when issued");
         await using (var agent = await gateway.ConnectHttpAsync(token))
         {
             (await agent.CallOkAsync("me_get")).GetProperty("name").GetString().Should().Be(account);
         }
         var listed = await admin.CallAsync("tokens_list", new { owner = account });
-        listed.StructuredContent!.Value.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("id").GetString()).Should().Equal(id);
+        listed.Result.StructuredContent!.Value.GetProperty("data").EnumerateArray().Select(t => t.GetProperty("id").GetString()).Should().Equal(id);
         listed.Everything().Should().NotContain(token);
 
         (await admin.CallOkAsync("token_revoke", new { id })).GetProperty("done").GetBoolean().Should().BeTrue();
@@ -214,8 +214,8 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         async Task<string> Error(string tool, object arguments)
         {
             var result = await client.CallAsync(tool, arguments);
-            result.IsError.Should().BeTrue($"{tool} should refuse, but said: {result.Text()}");
-            return result.Text();
+            result.IsError.Should().BeTrue($"{tool} should refuse, but said: {result.Text}");
+            return result.Text;
         }
     }
 
@@ -232,7 +232,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         var email = Identities.Unique("person") + "@example.com";
         var password = "Pw-" + Guid.NewGuid().ToString("N");
         var user = await client.CallAsync("user_create", new { email, groups = new[] { group }, password });
-        user.StructuredContent!.Value.GetProperty("has_password").GetBoolean().Should().BeTrue(user.Text());
+        user.Result.StructuredContent!.Value.GetProperty("has_password").GetBoolean().Should().BeTrue(user.Text);
         user.Everything().Should().NotContain(password);
         (await client.CallOkAsync("user_update", new { user = email, status = "inactive" })).GetProperty("status").GetString().Should().Be("inactive");
         (await client.CallOkAsync("users_list", new { group })).GetProperty("data").EnumerateArray().Select(u => u.GetProperty("email").GetString()).Should().Equal(email);
@@ -275,7 +275,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
             input = new { rules = new object[] { new { type = "deny_words_list", words = new[] { "truncate" }, match_in = "code" }, new { type = "pattern_match", pattern_regex = "select\\s+4242" } } },
         });
         var denied = await client.CallAsync("exec", new { connection, script = "select 4242" });
-        denied.StructuredContent!.Value.GetProperty("status").GetString().Should().Be("blocked", denied.Text());
+        denied.Result.StructuredContent!.Value.GetProperty("status").GetString().Should().Be("blocked", denied.Text);
         await client.CallOkAsync("guardrail_update", new { guardrail, connection_names = new[] { connection }, output = new { rules = new[] { new { type = "deny_words_list", words = new[] { "secret" } } } } });
         var kept = await client.CallOkAsync("guardrail_get", new { guardrail });
         kept.GetProperty("input").GetProperty("rules").GetArrayLength().Should().Be(0);
@@ -284,20 +284,20 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         await client.CallOkAsync("guardrail_delete", new { guardrail });
 
         var webhook = await client.CallAsync("webhook_create", new { url = "https://hooks.example.com/vigil", event_types = new[] { "review.created" } });
-        var hook = webhook.StructuredContent!.Value;
+        var hook = webhook.Result.StructuredContent!.Value;
         var id = hook.GetProperty("id").GetString()!;
-        webhook.Text().Should().Contain(hook.GetProperty("secret").GetString()!, "the signing secret is shown once, when created");
+        webhook.Text.Should().Contain(hook.GetProperty("secret").GetString()!, "the signing secret is shown once, when created");
         var changed = await client.CallOkAsync("webhook_update", new { id, url = "https://hooks.example.com/vigil2", event_types = new[] { "*" }, format = "slack" });
         changed.GetProperty("format").GetString().Should().Be("slack");
         changed.TryGetProperty("secret", out _).Should().BeFalse();
         var shown = await client.CallAsync("webhook_get", new { id });
-        shown.StructuredContent!.Value.GetProperty("url").GetString().Should().Be("https://hooks.example.com/…", "a chat webhook's URL path is its credential");
+        shown.Result.StructuredContent!.Value.GetProperty("url").GetString().Should().Be("https://hooks.example.com/…", "a chat webhook's URL path is its credential");
         shown.Everything().Should().NotContain("vigil2");
         (await client.CallOkAsync("webhooks_list")).GetProperty("data").EnumerateArray().Should().Contain(w => w.GetProperty("id").GetString() == id);
         var rotated = await client.CallAsync("webhook_secret_rotate", new { id });
-        var secret = rotated.StructuredContent!.Value.GetProperty("secret").GetString()!;
+        var secret = rotated.Result.StructuredContent!.Value.GetProperty("secret").GetString()!;
         secret.Should().StartWith("whsec_").And.NotBe(hook.GetProperty("secret").GetString());
-        rotated.Text().Should().Contain(secret);
+        rotated.Text.Should().Contain(secret);
         (await client.CallOkAsync("webhook_deliveries_list", new { id, status = "failed" })).GetProperty("data").ValueKind.Should().Be(JsonValueKind.Array);
         (await client.CallAsync("webhook_deliveries_list", new { id, status = "lost" })).IsError.Should().BeTrue();
         await client.CallOkAsync("webhook_delete", new { id });
@@ -314,9 +314,9 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         try
         {
             var set = await client.CallAsync("ai_provider_set", new { provider = "custom", model = "m", api_key = key, api_url = "http://127.0.0.1:1/v1" });
-            set.StructuredContent!.Value.GetProperty("api_key").GetString().Should().Be("****" + key[^4..], set.Text());
+            set.Result.StructuredContent!.Value.GetProperty("api_key").GetString().Should().Be("****" + key[^4..], set.Text);
             var shown = await client.CallAsync("ai_provider_get");
-            shown.StructuredContent!.Value.GetProperty("provider").GetString().Should().Be("custom");
+            shown.Result.StructuredContent!.Value.GetProperty("provider").GetString().Should().Be("custom");
             set.Everything().Should().NotContain(key);
             shown.Everything().Should().NotContain(key);
         }
@@ -344,7 +344,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         (await gateway.Http.GetAsync($"/api/groups/{group}")).StatusCode.Should().Be(HttpStatusCode.OK);
         var bad = await admin.CallAsync("group_create", new { name = group, colour = "red" });
         bad.IsError.Should().BeTrue();
-        bad.Text().Should().Contain("unknown argument 'colour'");
+        bad.Text.Should().Contain("unknown argument 'colour'");
         await admin.CallOkAsync("group_delete", new { name = group });
         (await gateway.Http.GetAsync($"/api/groups/{group}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
