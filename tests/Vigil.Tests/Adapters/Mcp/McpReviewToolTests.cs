@@ -10,9 +10,27 @@ namespace Vigil.Tests.Adapters.Mcp;
 /// through <c>vigil mcp</c> (stdio), with a reviewer agent deciding through <c>review_decide</c>.
 /// </summary>
 [Collection(GatewayCollection.Name)]
-public sealed class McpReviewToolTests(GatewayFixture gateway)
+public sealed class McpReviewToolTests(GatewayFixture gateway) : IAsyncLifetime
 {
     private static int s_nextId = 90_000 + Random.Shared.Next(0, 5_000) * 10;
+    private readonly List<int> _rows = [];
+
+    /// <summary>A fresh row id for this test, deleted again when it ends (other tests count the seeded rows).</summary>
+    private int NewRow()
+    {
+        var row = Interlocked.Increment(ref s_nextId);
+        _rows.Add(row);
+        return row;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await using var direct = new NpgsqlConnection(gateway.DirectConnectionString());
+        await direct.OpenAsync();
+        await new NpgsqlCommand("DELETE FROM items WHERE id = ANY(@ids)", direct) { Parameters = { new NpgsqlParameter<int[]>("ids", [.. _rows]) } }.ExecuteNonQueryAsync();
+    }
 
     private async Task<long> CountItemsAsync(int id)
     {
@@ -25,7 +43,7 @@ public sealed class McpReviewToolTests(GatewayFixture gateway)
     public async Task A_medium_risk_command_waits_for_review_while_a_human_approves_then_runs_once()
     {
         var s = await ReviewScenario.CreateAsync(gateway);
-        var row = Interlocked.Increment(ref s_nextId);
+        var row = NewRow();
         await using var client = await gateway.ConnectHttpAsync(s.Requester.Token);
 
         var exec = await client.CallAsync("exec", new { connection = s.Connection, script = ReviewScenario.MediumInsert(row) });
@@ -81,7 +99,7 @@ public sealed class McpReviewToolTests(GatewayFixture gateway)
     {
         var s = await ReviewScenario.CreateAsync(gateway);
         await using var client = await gateway.ConnectHttpAsync(s.Requester.Token);
-        var exec = await client.CallAsync("exec", new { connection = s.Connection, script = ReviewScenario.MediumInsert(Interlocked.Increment(ref s_nextId)) });
+        var exec = await client.CallAsync("exec", new { connection = s.Connection, script = ReviewScenario.MediumInsert(NewRow()) });
         var review = exec.Json["review"]!["id"]!.GetValue<string>();
 
         var clock = Stopwatch.StartNew();
@@ -97,7 +115,7 @@ public sealed class McpReviewToolTests(GatewayFixture gateway)
     public async Task Over_stdio_an_agent_lists_tools_runs_a_query_and_runs_a_command_a_reviewer_agent_approved()
     {
         var s = await ReviewScenario.CreateAsync(gateway);
-        var row = Interlocked.Increment(ref s_nextId);
+        var row = NewRow();
         await using var agent = await gateway.ConnectStdioAsync(s.Requester.Token);
         await using var reviewer = await gateway.ConnectHttpAsync(s.Reviewer.Token);
 
