@@ -24,6 +24,7 @@ using Vigil.Security;
 using Vigil.Sessions;
 using Vigil.Storage;
 using Vigil.Webhooks;
+using Vigil.WebConsole;
 
 namespace Vigil.Hosting;
 
@@ -69,6 +70,7 @@ public static class GatewayHost
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccountChanges>();
         services.AddSingleton<LoginRateLimiter>();
+        services.AddSingleton<LocalLogin>();
         services.AddSingleton<PendingLogins>();
         if (options.Oidc is { } oidc)
         {
@@ -119,6 +121,7 @@ public static class GatewayHost
         services.AddSingleton<ClientAuthentication>();
         services.AddSingleton<PgListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
+        services.AddConsole();
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -150,6 +153,7 @@ public static class GatewayHost
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();
         anonymous.MapOidcLoginEndpoints();
+        app.MapConsole();
         return app;
     }
 
