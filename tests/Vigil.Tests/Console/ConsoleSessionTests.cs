@@ -131,10 +131,33 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
         {
             var page = await context.SignInAsync(auditor.Name, $"/sessions?text={marker}");
             await Expect(page.Locator("table.sessions tbody tr")).ToHaveCountAsync(1);
+            await page.GotoAsync("/sessions");
+            await page.ScreenshotAsync("sessions");
             var direct = await page.GotoAsync($"/sessions/{id}");
             direct!.Status.Should().Be(200);
             await Expect(page.Locator("pre.statement").Filter(new() { HasText = marker })).ToHaveCountAsync(1);
         }
+    }
+
+    [Fact]
+    public async Task The_list_and_a_session_fit_a_phone_screen()
+    {
+        var (connection, user, _) = await SetupAsync();
+        await QueryAsync(connection, user, "SELECT id, name, payload FROM items ORDER BY id LIMIT 3");
+        var id = (await gateway.LatestSessionAsync(connection)).Id;
+        await using var context = await chromium.NewContextAsync(gateway.HttpAddress, width: 390, height: 844);
+        var page = await context.SignInAsync(user.Name);
+        await Expect(page.Locator("table.sessions tbody tr")).Not.ToHaveCountAsync(0);
+        await page.ScreenshotAsync("sessions-phone");
+        (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth")).Should().BeTrue("the page itself never scrolls sideways; wide tables scroll inside their frame");
+        await page.GotoAsync($"/sessions/{id}");
+        await Expect(page.Locator("table.result")).Not.ToHaveCountAsync(0);
+        (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth")).Should().BeTrue();
+        // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.Locator(":focus")).ToHaveTextAsync("Skip to content");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("main:focus")).ToHaveCountAsync(1);
     }
 
     [Fact]
