@@ -140,6 +140,46 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
     }
 
     [Fact]
+    public async Task The_player_replays_the_statements_with_pause_step_and_seek()
+    {
+        var (connection, user, _) = await SetupAsync();
+        await using (var db = new NpgsqlConnection(gateway.ProxyConnectionStringFor(connection, user.Token)))
+        {
+            await db.OpenAsync();
+            foreach (var sql in new[] { "SELECT 1 AS first", "SELECT pg_sleep(0.3), 2 AS second", "SELECT 3 AS third" })
+            {
+                await new NpgsqlCommand(sql, db).ExecuteScalarAsync();
+            }
+        }
+        var session = await gateway.LatestSessionAsync(connection);
+        await using var context = await chromium.NewContextAsync(gateway.HttpAddress);
+        var page = await context.SignInAsync(user.Name, $"/sessions/{session.Id}");
+        var player = page.Locator(".player");
+        await Expect(player).ToBeVisibleAsync();
+        var count = await page.Locator("li.event").CountAsync();
+        count.Should().BeGreaterThanOrEqualTo(3);
+
+        await page.GetByLabel("Speed").SelectOptionAsync("4");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
+        await Expect(page.Locator("li.event.current")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pause" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync("session-replay");
+        // It plays to the end of the page at the recorded pace and stops there.
+        await Expect(player.Locator(".player-status")).ToContainTextAsync($"({count} of {count} on this page)", new() { Timeout = 15_000 });
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Play" })).ToBeVisibleAsync();
+        await Expect(page.Locator("li.event.future")).ToHaveCountAsync(0);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Previous statement" }).ClickAsync();
+        await Expect(page.Locator("li.event.current")).ToHaveIdAsync($"event-{count - 1}");
+        await Expect(page.Locator("li.event.future")).ToHaveCountAsync(1);
+        await page.GetByLabel("Position").FillAsync("1");
+        await Expect(page.Locator("li.event.current")).ToHaveIdAsync("event-1");
+        await Expect(page.Locator("li.event.future")).ToHaveCountAsync(count - 1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next statement" }).ClickAsync();
+        await Expect(page.Locator("li.event.current")).ToHaveIdAsync("event-2");
+    }
+
+    [Fact]
     public async Task The_list_and_a_session_fit_a_phone_screen()
     {
         var (connection, user, _) = await SetupAsync();
