@@ -53,6 +53,7 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
         var login = await context.NewPageAsync();
         await login.GotoAsync("/sessions");
         await Expect(login).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?return_to=%2Fsessions$"));
+        await Expect(login.GetByRole(AriaRole.Link, new() { Name = "Sign in with single sign-on" })).ToHaveCountAsync(0, new() { Timeout = 1000 });
         await login.ScreenshotAsync("login");
         await login.CloseAsync();
         var page = await context.SignInAsync(user.Name);
