@@ -101,6 +101,20 @@ public sealed class ConsoleReviewTests(GatewayFixture gateway, ChromiumFixture c
         noToken.Status.Should().Be(403);
         (await scenario.ReviewAsync(id))["status"]!.GetValue<string>().Should().Be("pending");
         (await scenario.ReviewAsync(id))["decisions"]!.AsArray().Should().BeEmpty();
+
+        // Both refused posts are in the audit log, which the auditor may read.
+        await page.GotoAsync($"/audit?resource_type=reviews&action=approve&resource={id}");
+        var records = page.Locator("table.audit tbody tr");
+        await Expect(records).ToHaveCountAsync(2);
+        await Expect(records.First).ToContainTextAsync(scenario.Auditor.Name);
+        await Expect(records.First).ToContainTextAsync("failure 403");
+        await page.ScreenshotAsync("audit");
+        // A standard user may not open it.
+        await using var requesterContext = await chromium.NewContextAsync(gateway.HttpAddress);
+        await gateway.SetPasswordAsync(scenario.Requester);
+        var requesterPage = await requesterContext.SignInAsync(scenario.Requester.Name);
+        await Expect(requesterPage.GetByRole(AriaRole.Link, new() { Name = "Audit log" })).ToHaveCountAsync(0);
+        (await requesterPage.GotoAsync("/audit"))!.Status.Should().Be(403);
     }
 
     [Fact]
