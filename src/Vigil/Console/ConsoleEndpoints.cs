@@ -4,7 +4,7 @@ namespace Vigil.WebConsole;
 
 /// <summary>
 /// The web console's routes on the gateway's HTTP listener, at the site root (the API stays under <c>/api</c>):
-/// <c>/login</c>, <c>/logout</c>, <c>/</c> (→ <c>/sessions</c>), <c>/sessions</c>, <c>/sessions/{id}</c>, <c>/reviews</c>,
+/// <c>/login</c>, <c>/logout</c>, <c>/</c> (overview), <c>/sessions</c>, <c>/sessions/{id}</c>, <c>/reviews</c>,
 /// <c>/reviews/{id}</c> (+ <c>/approve</c>, <c>/reject</c>), <c>/connections</c>, <c>/policies</c> (+ <c>/try</c>), <c>/audit</c>, <c>/events</c> (server-sent events) and <c>/assets/{name}</c>.
 /// Every page gets <see cref="SecurityHeaders"/>; signed-in pages go through <see cref="ConsoleAuthentication"/> and
 /// their form posts through the <see cref="AuditRecorder"/> like API writes. A new page is a handler plus a component
@@ -22,7 +22,7 @@ public static class ConsoleEndpoints
         // Logging out changes nothing the audit log tracks (the API's logout is not audited either).
         pages.MapGroup("").AddEndpointFilter<ConsoleAuthentication>().MapPost("/logout", LoginPages.LogoutAsync);
         var signedIn = pages.MapGroup("").AddEndpointFilter<AuditRecorder>().AddEndpointFilter<ConsoleAuthentication>();
-        signedIn.MapGet("/", () => TypedResults.Redirect("/sessions"));
+        signedIn.MapOverviewPages();
         signedIn.MapSessionPages();
         signedIn.MapReviewPages();
         signedIn.MapConnectionPages();

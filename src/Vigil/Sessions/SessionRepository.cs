@@ -99,6 +99,30 @@ public sealed class SessionRepository(SqliteStore store)
                 e.text_length, e.text_sha256, FromJson<RecordedResult>(e.result), FromJson<List<RecordedNotice>>(e.notices)))
             .ToList();
 
+    /// <summary>
+    /// Activity per connection since <paramref name="since"/>: sessions started, of those blocked and of high risk, and
+    /// reviews opened; limited to <paramref name="userId"/>'s own sessions and reviews when set. Busiest first.
+    /// </summary>
+    public async Task<IReadOnlyList<ConnectionActivity>> ActivityAsync(DateTimeOffset since, string? userId, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<(string Connection, long Sessions, long Blocked, long HighRisk, long Reviews)>(new CommandDefinition(
+            """
+            WITH s AS (
+                SELECT connection, count(*) AS sessions, sum(status = 'blocked') AS blocked, sum(risk_level = 'high') AS high
+                FROM sessions WHERE started_at >= @since AND (@userId IS NULL OR user_id = @userId) GROUP BY connection),
+            r AS (
+                SELECT connection, count(*) AS reviews
+                FROM reviews WHERE created_at >= @since AND (@userId IS NULL OR requested_by_id = @userId) GROUP BY connection)
+            SELECT c.connection, coalesce(s.sessions, 0), coalesce(s.blocked, 0), coalesce(s.high, 0), coalesce(r.reviews, 0)
+            FROM (SELECT connection FROM s UNION SELECT connection FROM r) c
+            LEFT JOIN s ON s.connection = c.connection LEFT JOIN r ON r.connection = c.connection
+            ORDER BY 2 DESC, 5 DESC, 1
+            """,
+            new { since = Rfc3339.Format(since), userId }, cancellationToken: cancellationToken));
+        return rows.Select(r => new ConnectionActivity(r.Connection, r.Sessions, r.Blocked, r.HighRisk, r.Reviews)).ToList();
+    }
+
     /// <summary>The highest event sequence number recorded for session <paramref name="id"/> (0 when none); flush the recorder first.</summary>
     public async Task<int> LastSequenceAsync(string id, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Playwright;
 using Npgsql;
@@ -138,6 +139,33 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
             direct!.Status.Should().Be(200);
             await Expect(page.Locator("pre.statement").Filter(new() { HasText = marker })).ToHaveCountAsync(1);
         }
+    }
+
+    [Fact]
+    public async Task The_overview_charts_the_callers_activity_per_connection()
+    {
+        var (connection, user, _) = await SetupAsync();
+        var (elsewhere, someoneElse, _) = await SetupAsync();
+        using (var client = gateway.ClientFor(user.Token))
+        {
+            (await client.PostAsJsonAsync("/api/sessions", new { connection, script = "SELECT 1" })).EnsureSuccessStatusCode();
+            (await client.PostAsJsonAsync("/api/sessions", new { connection, script = "SELECT 2" })).EnsureSuccessStatusCode();
+            await client.PostAsJsonAsync("/api/sessions", new { connection, script = $"SELECT '{MarkerBlockStage.Marker}'" });
+        }
+        using (var client = gateway.ClientFor(someoneElse.Token))
+        {
+            (await client.PostAsJsonAsync("/api/sessions", new { connection = elsewhere, script = "SELECT 1" })).EnsureSuccessStatusCode();
+        }
+        await gateway.FlushRecordingAsync();
+
+        await using var context = await chromium.NewContextAsync(gateway.HttpAddress);
+        var page = await context.SignInAsync(user.Name, "/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        var row = page.Locator("table.activity tbody tr").Filter(new() { HasText = connection });
+        await Expect(row.Locator("td")).ToHaveTextAsync(["3", "1", "0", "0"]);
+        await Expect(page.Locator("table.activity")).Not.ToContainTextAsync(elsewhere);
+        await Expect(page.Locator(".bar-row").Filter(new() { HasText = connection }).Locator("rect")).ToHaveCountAsync(4);
+        await page.ScreenshotAsync("overview");
     }
 
     [Fact]
