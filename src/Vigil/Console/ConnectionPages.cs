@@ -80,7 +80,7 @@ public static class ConnectionPages
     }
 
     /// <summary>What the form page shows: <see cref="Existing"/> is null for a new connection.</summary>
-    public sealed record ConnectionModel(ConsoleContext Context, string? Existing, ConnectionForm Form, string? Error, bool Saved = false);
+    public sealed record ConnectionModel(ConsoleContext Context, string? Existing, ConnectionForm Form, string? Error, bool Saved = false, string? Tested = null);
 
     /// <summary>Maps the list, the form pages and their posts.</summary>
     public static void MapConnectionPages(this RouteGroupBuilder signedIn)
@@ -108,6 +108,37 @@ public static class ConnectionPages
         });
         signedIn.MapPost("/connections", CreateAsync);
         signedIn.MapPost("/connections/{name}", ChangeAsync);
+        signedIn.MapPost("/connections/{name}/test", TestAsync);
+    }
+
+    /// <summary>
+    /// Opens a session to the target with the connection's own credentials and closes it at once (admins only, as a
+    /// management action): shows the server version, or why it failed (unreachable, TLS, authentication).
+    /// </summary>
+    private static async Task<IResult> TestAsync(string name, HttpContext http, ConnectionRepository repository, CancellationToken ct)
+    {
+        var context = ConsoleContext.Of(http);
+        if (!ConnectionAccess.CanManage(context.Caller))
+        {
+            return NotFoundPage.Forbidden(context, "Only admins may test connections.");
+        }
+        var connection = await repository.FindAsync(name, ct);
+        if (connection is null)
+        {
+            return NotFoundPage.Render(context, $"Connection '{name}' was not found.");
+        }
+        var form = ConnectionForm.From(ConnectionView.From(connection));
+        try
+        {
+            var session = await Adapters.Postgres.UpstreamConnector.ConnectAsync(connection, new Dictionary<string, string>(), TimeSpan.FromSeconds(10), ct);
+            await session.Stream.DisposeAsync();
+            var version = session.Parameters.FirstOrDefault(p => p.Name == "server_version").Value ?? "unknown";
+            return ConsolePage.Render<ConnectionPage>(new ConnectionModel(context, name, form, null, Tested: $"Connected: PostgreSQL {version}."));
+        }
+        catch (Adapters.Postgres.UpstreamException e)
+        {
+            return ConsolePage.Render<ConnectionPage>(new ConnectionModel(context, name, form, $"Connection test failed: {e.Message}"), StatusCodes.Status502BadGateway);
+        }
     }
 
     private static async Task<IResult> CreateAsync(

@@ -68,6 +68,8 @@ public sealed class ConsolePolicyTests(GatewayFixture gateway, ChromiumFixture c
         await page.GetByLabel("Every one-off command is reviewed").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(page.Locator("p.saved")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test connectivity" }).ClickAsync();
+        await Expect(page.Locator("p.saved")).ToContainTextAsync("Connected: PostgreSQL ");
         await page.ScreenshotAsync("connection");
         var stored = (await gateway.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/connections/{name}"))!;
         stored["min_approvals"]!.GetValue<int>().Should().Be(2);
@@ -94,6 +96,12 @@ public sealed class ConsolePolicyTests(GatewayFixture gateway, ChromiumFixture c
         var forged = await auditorPage.APIRequest.PostAsync($"/connections/{name}", new() { Form = form });
         forged.Status.Should().Be(403);
         (await gateway.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/connections/{name}"))!["host"]!.GetValue<string>().Should().Be("127.0.0.1");
+
+        // A target that refuses: the test says why.
+        await using var adminAgain = await chromium.NewContextAsync(gateway.HttpAddress);
+        var broken = await adminAgain.SignInAsync(admin.Name, "/connections/pg-wrong-password");
+        await broken.GetByRole(AriaRole.Button, new() { Name = "Test connectivity" }).ClickAsync();
+        await Expect(broken.Locator("p.error")).ToContainTextAsync("Connection test failed:");
     }
 
     [Fact]
