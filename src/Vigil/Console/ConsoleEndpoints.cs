@@ -12,7 +12,7 @@ namespace Vigil.WebConsole;
 /// </summary>
 public static class ConsoleEndpoints
 {
-    /// <summary>Maps the console; call after the API routes.</summary>
+    /// <summary>Maps the console (its routes do not overlap the API's; the review-link redirect runs before any endpoint).</summary>
     public static WebApplication MapConsole(this WebApplication app)
     {
         app.UseMiddleware<ReviewLinkNegotiation>();

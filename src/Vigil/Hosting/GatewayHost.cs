@@ -86,6 +86,8 @@ public static class GatewayHost
         services.AddSingleton<WebhookOutbox>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<WebhookOutbox>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookOutbox>());
+        // The console's live updates tap the events published to the outbox (it wraps the publisher registered above).
+        services.AddConsole();
         services.AddSingleton<ConnectionRepository>();
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<GatewayInstance>();
@@ -121,7 +123,6 @@ public static class GatewayHost
         services.AddSingleton<ClientAuthentication>();
         services.AddSingleton<PgListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
-        services.AddConsole();
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -131,6 +132,7 @@ public static class GatewayHost
         app.MapGet("/healthz", (Readiness readiness) => readiness.Status == "ok"
             ? Results.Ok(new { status = "ok" })
             : Results.Json(new { status = readiness.Status, waiting_for = readiness.WaitingFor }, statusCode: 503));
+        app.MapConsole();
         var api = app.MapGroup("/api").AddEndpointFilter<AuditRecorder>().AddEndpointFilter<ApiAuthentication>();
         api.MapConnectionEndpoints();
         api.MapSessionEndpoints();
@@ -153,7 +155,6 @@ public static class GatewayHost
         anonymous.MapLocalLoginEndpoints();
         anonymous.MapAuthMethodEndpoints();
         anonymous.MapOidcLoginEndpoints();
-        app.MapConsole();
         return app;
     }
 

@@ -24,6 +24,9 @@ public sealed class ApiAuthentication(CommandPipeline pipeline, BrowserSessions 
     /// <summary>The authenticated caller, or null when the request was not (or not yet) authenticated.</summary>
     public static CallerIdentity? TryCaller(HttpContext context) => context.Items[ItemKey] as CallerIdentity;
 
+    /// <summary>Records <paramref name="caller"/> as the request's identity (for routes authenticated outside this filter).</summary>
+    internal static void SetCaller(HttpContext context, CallerIdentity caller) => context.Items[ItemKey] = caller;
+
     /// <inheritdoc />
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -63,9 +66,6 @@ public sealed class ApiAuthentication(CommandPipeline pipeline, BrowserSessions 
     /// <summary>True for methods that change state (RFC 9110 §9.2.1: everything but the safe methods).</summary>
     public static bool IsStateChanging(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
-
-    /// <summary>Records <paramref name="caller"/> as the authenticated caller of the request (the console authenticates its own routes).</summary>
-    internal static void SetCaller(HttpContext context, CallerIdentity caller) => context.Items[ItemKey] = caller;
 
     /// <summary>
     /// Why a cookie-authenticated state-changing request is refused: a cross-origin <c>Origin</c>, or a missing or wrong
