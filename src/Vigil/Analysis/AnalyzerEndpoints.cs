@@ -46,31 +46,47 @@ public static class AnalyzerEndpoints
         {
             return error;
         }
-        if (string.IsNullOrEmpty(request!.Input))
+        var (verdict, problem) = await TryAnalyzeAsync(ApiAuthentication.Caller(http), request!, analyzer, rules, connections, cancellationToken);
+        if (problem is not null)
         {
-            return Api.Problem(400, "missing field 'input'");
+            return problem;
+        }
+        return TypedResults.Ok(verdict!);
+    }
+
+    /// <summary>
+    /// Classifies <paramref name="request"/>'s input for <paramref name="caller"/> without running it (<c>POST /analyze</c>
+    /// and the console's "try it"): the verdict, or a 400 naming the bad field or a 404 for a connection the caller may
+    /// not see.
+    /// </summary>
+    public static async Task<(AiAnalysis? Verdict, ProblemHttpResult? Problem)> TryAnalyzeAsync(
+        Identity.CallerIdentity caller, AnalyzeRequest request, RiskAnalyzer analyzer, RuleSet rules, ConnectionRepository connections, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(request.Input))
+        {
+            return (null, Api.Problem(400, "missing field 'input'"));
         }
         if (request.Input.Length > MaxInput)
         {
-            return Api.Problem(400, $"field 'input' is longer than {MaxInput} characters");
+            return (null, Api.Problem(400, $"field 'input' is longer than {MaxInput} characters"));
         }
         Connection? connection = null;
         if (request.Connection is not null)
         {
             connection = await connections.FindAsync(request.Connection, cancellationToken);
-            if (connection is null || !ConnectionAccess.CanSee(ApiAuthentication.Caller(http), connection))
+            if (connection is null || !ConnectionAccess.CanSee(caller, connection))
             {
-                return Api.Problem(404, $"connection '{request.Connection}' not found");
+                return (null, Api.Problem(404, $"connection '{request.Connection}' not found"));
             }
         }
         var type = request.Type ?? connection?.Type ?? InputType.Postgres;
         if (!InputType.All.Contains(type))
         {
-            return Api.Problem(400, $"field 'type' must be one of {string.Join(", ", InputType.All)}");
+            return (null, Api.Problem(400, $"field 'type' must be one of {string.Join(", ", InputType.All)}"));
         }
         var rule = connection is null ? null : rules.ForConnection(connection.Name);
         var depth = request.Offline == true ? AnalysisDepth.Static : AnalysisDepth.Provider;
-        return TypedResults.Ok(await analyzer.AnalyzeAsync(type, connection?.Name ?? "", request.Input, rule, depth, null, null, cancellationToken));
+        return (await analyzer.AnalyzeAsync(type, connection?.Name ?? "", request.Input, rule, depth, null, null, cancellationToken), null);
     }
 
     private static Results<Ok<SystemPromptView>, ProblemHttpResult> ShowPrompt(HttpContext http, RuleSet rules)

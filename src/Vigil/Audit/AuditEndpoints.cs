@@ -63,8 +63,8 @@ public static class AuditEndpoints
     private static ProblemHttpResult? Refusal(HttpContext http) =>
         ApiAuthentication.Caller(http).CanAudit ? null : Api.Problem(403, "only admins and auditors may read the audit log");
 
-    /// <summary>The filters and paging of the query string, or a 400 naming the bad parameter.</summary>
-    private static (AuditQuery? Query, ProblemHttpResult? Error) ParseQuery(HttpRequest request)
+    /// <summary>The filters and paging of the query string, or a 400 naming the bad parameter (the console's audit page reads the same ones).</summary>
+    public static (AuditQuery? Query, ProblemHttpResult? Error) ParseQuery(HttpRequest request)
     {
         var (start, end, badDate) = Api.DateRange(request);
         if (badDate is not null)

@@ -160,6 +160,7 @@ public static class ServeCommand
                 }
                 var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
                 Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");
+                Console.WriteLine($"vigil: web console on {app.Services.GetRequiredService<GatewayLinks>().Base}/ (sign in as {options.AdminEmail} with VIGIL_ADMIN_PASSWORD)");
                 Console.WriteLine($"vigil: PostgreSQL proxy on {pg}");
                 // A token the operator supplied is theirs already: never echo it into a terminal, log or CI output.
                 Console.WriteLine(token is null ? $"vigil: admin token: see {(File.Exists(tokenFile) ? tokenFile : "VIGIL_ADMIN_TOKEN")}"

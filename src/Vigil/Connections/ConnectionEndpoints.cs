@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Analysis.Rules;
 using Vigil.Guardrails;
 using Vigil.Hosting;
+using Vigil.Identity;
 using Vigil.Identity.Groups;
 using Vigil.Pipeline;
 using Vigil.Identity.Authentication;
@@ -38,20 +39,39 @@ public static class ConnectionEndpoints
         {
             return error;
         }
-        var (connection, invalid) = request!.ToConnection(null, time.GetUtcNow());
+        var (view, problem) = await CreateConnectionAsync(ApiAuthentication.Caller(http), request!, repository, groups, time, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return TypedResults.Created($"/api/connections/{view!.Name}", view);
+    }
+
+    /// <summary>
+    /// Registers the connection <paramref name="request"/> describes (<c>POST /api/connections</c> and the console's
+    /// form): 403 for a non-admin, 400 naming a bad field or unknown group, 409 when the name is taken.
+    /// </summary>
+    public static async Task<(ConnectionView? View, ProblemHttpResult? Problem)> CreateConnectionAsync(
+        CallerIdentity caller, ConnectionRequest request, ConnectionRepository repository, GroupRepository groups, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!ConnectionAccess.CanManage(caller))
+        {
+            return (null, Api.Problem(403, "only admins may register connections"));
+        }
+        var (connection, invalid) = request.ToConnection(null, time.GetUtcNow());
         if (connection is null)
         {
-            return Api.Problem(400, invalid!);
+            return (null, Api.Problem(400, invalid!));
         }
         if (await UnknownGroupsAsync(connection, groups, cancellationToken) is { } unknown)
         {
-            return unknown;
+            return (null, unknown);
         }
         if (!await repository.CreateAsync(connection, cancellationToken))
         {
-            return Api.Problem(409, $"connection '{connection.Name}' already exists");
+            return (null, Api.Problem(409, $"connection '{connection.Name}' already exists"));
         }
-        return TypedResults.Created($"/api/connections/{connection.Name}", ConnectionView.From(connection));
+        return (ConnectionView.From(connection), null);
     }
 
     private static async Task<Ok<Paged<ConnectionView>>> ListAsync(HttpContext http, ConnectionRepository repository, CancellationToken cancellationToken)
@@ -94,8 +114,7 @@ public static class ConnectionEndpoints
         {
             return Api.Problem(403, "only admins may change connections");
         }
-        var existing = await repository.FindAsync(name, cancellationToken);
-        if (existing is null)
+        if (await repository.FindAsync(name, cancellationToken) is null)
         {
             return Api.Problem(404, $"connection '{name}' not found");
         }
@@ -104,18 +123,44 @@ public static class ConnectionEndpoints
         {
             return error;
         }
-        if (request!.Name is not null && request.Name != name)
+        var (view, problem) = await ChangeConnectionAsync(ApiAuthentication.Caller(http), name, request!, merge, repository, groups, pipeline, time, cancellationToken);
+        if (problem is not null)
         {
-            return Api.Problem(400, "field 'name' cannot change; create a new connection instead");
+            return problem;
+        }
+        return TypedResults.Ok(view!);
+    }
+
+    /// <summary>
+    /// Changes connection <paramref name="name"/> (PUT, PATCH and the console's form): <paramref name="merge"/> combines
+    /// the request with the stored connection, the result is validated and stored, and open sessions that lost access
+    /// end. 403 for a non-admin, 404 for an unknown name, 400 naming a bad field.
+    /// </summary>
+    public static async Task<(ConnectionView? View, ProblemHttpResult? Problem)> ChangeConnectionAsync(
+        CallerIdentity caller, string name, ConnectionRequest request, Func<ConnectionRequest, Connection, ConnectionRequest> merge,
+        ConnectionRepository repository, GroupRepository groups, CommandPipeline pipeline, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!ConnectionAccess.CanManage(caller))
+        {
+            return (null, Api.Problem(403, "only admins may change connections"));
+        }
+        var existing = await repository.FindAsync(name, cancellationToken);
+        if (existing is null)
+        {
+            return (null, Api.Problem(404, $"connection '{name}' not found"));
+        }
+        if (request.Name is not null && request.Name != name)
+        {
+            return (null, Api.Problem(400, "field 'name' cannot change; create a new connection instead"));
         }
         var (connection, invalid) = merge(request, existing).ToConnection(name, time.GetUtcNow(), existing.CreatedAt);
         if (connection is null)
         {
-            return Api.Problem(400, invalid!);
+            return (null, Api.Problem(400, invalid!));
         }
         if (await UnknownGroupsAsync(connection, groups, cancellationToken) is { } unknown)
         {
-            return unknown;
+            return (null, unknown);
         }
         await repository.UpdateAsync(connection, cancellationToken);
         pipeline.TerminateSessions(
@@ -124,7 +169,7 @@ public static class ConnectionEndpoints
         pipeline.TerminateSessions(
             s => s.Connection.Name == name && s.Type == SessionType.Connect && connection.Reviews.RequireJitForConnect && s.AccessUntil is null,
             $"connection '{name}' now requires just-in-time access");
-        return TypedResults.Ok(ConnectionView.From(connection));
+        return (ConnectionView.From(connection), null);
     }
 
     private static async Task<ProblemHttpResult?> UnknownGroupsAsync(Connection connection, GroupRepository groups, CancellationToken cancellationToken)

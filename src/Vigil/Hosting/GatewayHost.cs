@@ -25,6 +25,7 @@ using Vigil.Security;
 using Vigil.Sessions;
 using Vigil.Storage;
 using Vigil.Webhooks;
+using Vigil.WebConsole;
 
 namespace Vigil.Hosting;
 
@@ -70,6 +71,7 @@ public static class GatewayHost
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AccountChanges>();
         services.AddSingleton<LoginRateLimiter>();
+        services.AddSingleton<LocalLogin>();
         services.AddSingleton<PendingLogins>();
         if (options.Oidc is { } oidc)
         {
@@ -85,6 +87,8 @@ public static class GatewayHost
         services.AddSingleton<WebhookOutbox>();
         services.AddSingleton<IEventPublisher>(sp => sp.GetRequiredService<WebhookOutbox>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookOutbox>());
+        // The console's live updates tap the events published to the outbox (it wraps the publisher registered above).
+        services.AddConsole();
         services.AddSingleton<ConnectionRepository>();
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<GatewayInstance>();
@@ -130,6 +134,7 @@ public static class GatewayHost
         app.MapGet("/healthz", (Readiness readiness) => readiness.Status == "ok"
             ? Results.Ok(new { status = "ok" })
             : Results.Json(new { status = readiness.Status, waiting_for = readiness.WaitingFor }, statusCode: 503));
+        app.MapConsole();
         var api = app.MapGroup("/api").AddEndpointFilter<AuditRecorder>().AddEndpointFilter<ApiAuthentication>();
         api.MapConnectionEndpoints();
         api.MapSessionEndpoints();

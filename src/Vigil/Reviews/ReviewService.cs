@@ -230,6 +230,14 @@ public sealed class ReviewService(
     public static bool IsReviewer(CallerIdentity caller, Review review) =>
         caller.TokenAllows(review.Connection) && (caller.IsAdmin || review.ReviewerGroups.Any(g => caller.Groups.Contains(g, StringComparer.Ordinal)));
 
+    /// <summary>
+    /// True when <see cref="DecideAsync"/> would let <paramref name="caller"/> decide <paramref name="review"/> now (as far as
+    /// the review as read tells): it is pending, not the caller's own, the caller is a reviewer and has not decided yet.
+    /// </summary>
+    public static bool CanDecide(CallerIdentity caller, Review review) =>
+        review.IsPending && review.RequestedById != caller.UserId && IsReviewer(caller, review)
+        && !review.Decisions.Any(d => string.Equals(d.By, caller.Name, StringComparison.Ordinal));
+
     private async Task<Review> CreateAsync(NewReview request, CancellationToken cancellationToken)
     {
         var review = WithUrl(await repository.CreateAsync(request, time.GetUtcNow(), cancellationToken));

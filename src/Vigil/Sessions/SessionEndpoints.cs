@@ -123,9 +123,9 @@ public static class SessionEndpoints
         var caller = ApiAuthentication.Caller(http);
         var (page, size) = Api.Paging(http.Request);
         // Non-auditors see their own sessions by user id, the key show and export check too: names and e-mails are reused.
+        var (user, userId) = SessionQuery.Scope(caller, Api.Query(http.Request, "user"));
         var query = new SessionQuery(
-            Api.Query(http.Request, "connection"), caller.CanAudit ? Api.Query(http.Request, "user") : null, caller.CanAudit ? null : caller.UserId,
-            type, status, risk?.ToLowerInvariant(), start, end, page, size);
+            Api.Query(http.Request, "connection"), user, userId, type, status, risk?.ToLowerInvariant(), start, end, page, size, Api.Query(http.Request, "text"));
         var (items, total) = await sessions.ListAsync(query, cancellationToken);
         return TypedResults.Ok(new Paged<SessionView>(items, new PageInfo(total, page, size)));
     }
@@ -159,6 +159,6 @@ public static class SessionEndpoints
     {
         var caller = ApiAuthentication.Caller(http);
         var session = await sessions.FindAsync(id, cancellationToken);
-        return session is not null && (caller.CanAudit || session.UserId == caller.UserId) ? session : null;
+        return session is not null && SessionQuery.Visible(caller, session) ? session : null;
     }
 }

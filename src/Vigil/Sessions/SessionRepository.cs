@@ -27,6 +27,12 @@ public sealed class SessionRepository(SqliteStore store)
             .Equal("status", query.Status)
             .Equal("risk_level", query.RiskLevel)
             .Between("started_at", query.StartDate, query.EndDate);
+        if (query.Text is { } text)
+        {
+            // instr, not LIKE: the text is matched literally, with no wildcard characters to escape.
+            where.And("EXISTS (SELECT 1 FROM session_events e WHERE e.session_id = sessions.id AND instr(lower(e.text), lower(@f_text)) > 0)");
+            where.Args.Add("f_text", text);
+        }
         var args = where.Args;
         args.Add("limit", query.PageSize);
         args.Add("offset", (query.Page - 1) * query.PageSize);
@@ -43,25 +49,78 @@ public sealed class SessionRepository(SqliteStore store)
     public async Task<SessionView?> FindAsync(string id, CancellationToken cancellationToken)
     {
         await using var db = await store.OpenAsync(cancellationToken);
-        var row = await db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM sessions WHERE id=@id", new { id }, cancellationToken: cancellationToken));
+        var row = await FindRowAsync(db, id, cancellationToken);
         if (row is null)
         {
             return null;
         }
-        var events = (await db.QueryAsync<EventRow>(new CommandDefinition(
+        var events = await EventsAsync(db, id, 0, -1, cancellationToken);
+        var output = events.LastOrDefault(e => e.Kind == SessionEventKind.Output)?.Text;
+        var guardrails = await GuardrailsAsync(db, [id], cancellationToken);
+        return row.ToView(guardrails[id].ToList(), events, output);
+    }
+
+    /// <summary>
+    /// One session without its events (<c>events</c> and <c>output</c> null; <c>event_count</c> says how many there
+    /// are), for a caller that pages through them with <see cref="EventPageAsync"/>; null when unknown.
+    /// </summary>
+    public async Task<SessionView?> FindSummaryAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        var row = await FindRowAsync(db, id, cancellationToken);
+        return row is null ? null : row.ToView((await GuardrailsAsync(db, [id], cancellationToken))[id].ToList(), null, null);
+    }
+
+    /// <summary>
+    /// At most <paramref name="limit"/> events of session <paramref name="id"/> in order, after skipping
+    /// <paramref name="offset"/>; reads only that page (the primary key orders them), however long the session.
+    /// </summary>
+    public async Task<IReadOnlyList<SessionEventView>> EventPageAsync(string id, int offset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var db = await store.OpenAsync(cancellationToken);
+        return await EventsAsync(db, id, offset, limit, cancellationToken);
+    }
+
+    private static Task<Row?> FindRowAsync(SqliteConnection db, string id, CancellationToken cancellationToken) =>
+        db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM sessions WHERE id=@id", new { id }, cancellationToken: cancellationToken));
+
+    /// <summary>Events in order; <paramref name="limit"/> -1 means all (SQLite's LIMIT -1).</summary>
+    private static async Task<List<SessionEventView>> EventsAsync(SqliteConnection db, string id, int offset, int limit, CancellationToken cancellationToken) =>
+        (await db.QueryAsync<EventRow>(new CommandDefinition(
             """
             SELECT seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message, ai_analysis, text_length, text_sha256, result, notices
-            FROM session_events WHERE session_id=@id ORDER BY seq
+            FROM session_events WHERE session_id=@id ORDER BY seq LIMIT @limit OFFSET @offset
             """,
-            new { id }, cancellationToken: cancellationToken)))
+            new { id, limit, offset }, cancellationToken: cancellationToken)))
             .Select(e => new SessionEventView(
                 (int)e.seq, e.at, e.kind, e.text, (int?)e.parameter_count, e.duration_us, e.command_tag, e.rows, e.sqlstate, e.message, Analysis(e.ai_analysis),
                 e.text_length, e.text_sha256, FromJson<RecordedResult>(e.result), FromJson<List<RecordedNotice>>(e.notices)))
             .ToList();
-        var output = events.LastOrDefault(e => e.Kind == SessionEventKind.Output)?.Text;
-        var guardrails = await GuardrailsAsync(db, [id], cancellationToken);
-        return row.ToView(guardrails[id].ToList(), events, output);
+
+    /// <summary>
+    /// Activity per connection since <paramref name="since"/>: sessions started, of those blocked and of high risk, and
+    /// reviews opened; limited to <paramref name="userId"/>'s own sessions and reviews when set. Busiest first.
+    /// </summary>
+    public async Task<IReadOnlyList<ConnectionActivity>> ActivityAsync(DateTimeOffset since, string? userId, CancellationToken cancellationToken)
+    {
+        await using var db = await store.OpenAsync(cancellationToken);
+        var rows = await db.QueryAsync<(string Connection, long Sessions, long Blocked, long HighRisk, long Reviews)>(new CommandDefinition(
+            """
+            WITH s AS (
+                SELECT connection, count(*) AS sessions, sum(status = 'blocked') AS blocked, sum(risk_level = 'high') AS high
+                FROM sessions WHERE started_at >= @since AND (@userId IS NULL OR user_id = @userId) GROUP BY connection),
+            r AS (
+                SELECT connection, count(*) AS reviews
+                FROM reviews WHERE created_at >= @since AND (@userId IS NULL OR requested_by_id = @userId) GROUP BY connection)
+            SELECT c.connection, coalesce(s.sessions, 0), coalesce(s.blocked, 0), coalesce(s.high, 0), coalesce(r.reviews, 0)
+            FROM (SELECT connection FROM s UNION SELECT connection FROM r) c
+            LEFT JOIN s ON s.connection = c.connection LEFT JOIN r ON r.connection = c.connection
+            ORDER BY 2 DESC, 5 DESC, 1
+            """,
+            new { since = Rfc3339.Format(since), userId }, cancellationToken: cancellationToken));
+        return rows.Select(r => new ConnectionActivity(r.Connection, r.Sessions, r.Blocked, r.HighRisk, r.Reviews)).ToList();
     }
 
     /// <summary>The highest event sequence number recorded for session <paramref name="id"/> (0 when none); flush the recorder first.</summary>

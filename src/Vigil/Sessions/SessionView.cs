@@ -63,3 +63,6 @@ public sealed record SessionEventView(
     string? TextSha256 = null,
     RecordedResult? Result = null,
     IReadOnlyList<RecordedNotice>? Notices = null);
+
+/// <summary>One connection's activity over a period (<see cref="SessionRepository.ActivityAsync"/>): counts of sessions, blocked sessions, high-risk sessions and reviews opened.</summary>
+public sealed record ConnectionActivity(string Connection, long Sessions, long Blocked, long HighRisk, long Reviews);

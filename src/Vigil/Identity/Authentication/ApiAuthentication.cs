@@ -67,7 +67,11 @@ public sealed class ApiAuthentication(CommandPipeline pipeline, BrowserSessions 
     public static bool IsStateChanging(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
 
-    private static async Task<string?> CsrfProblemAsync(HttpContext http, string expected)
+    /// <summary>
+    /// Why a cookie-authenticated state-changing request is refused: a cross-origin <c>Origin</c>, or a missing or wrong
+    /// CSRF token (<see cref="BrowserSessions.CsrfHeader"/> or the <c>csrf_token</c> form field); null when it may go on.
+    /// </summary>
+    public static async Task<string?> CsrfProblemAsync(HttpContext http, string expected)
     {
         var origin = http.Request.Headers.Origin.ToString();
         if (origin.Length > 0 && (!Uri.TryCreate(origin, UriKind.Absolute, out var o) || !string.Equals(o.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase)))

@@ -46,15 +46,31 @@ public static class OidcLoginEndpoints
         {
             return Api.Problem(400, "query parameter 'redirect' must be a loopback URL such as http://127.0.0.1:PORT/callback");
         }
+        var (url, problem) = await AuthorizationUrlAsync(http, oidc, pending, options, redirect.Length > 0 ? redirect : null, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return TypedResults.Ok(new LoginUrlResponse(url!));
+    }
+
+    /// <summary>
+    /// Starts a login at the provider: the authorization URL to send the browser to (its state saved in
+    /// <see cref="PendingLogins"/>), or a 502 problem when the provider is unreachable. <paramref name="redirect"/> is the
+    /// CLI's loopback URL, or null for a browser login that ends in a console session.
+    /// </summary>
+    public static async Task<(string? Url, ProblemHttpResult? Problem)> AuthorizationUrlAsync(
+        HttpContext http, OidcClient oidc, PendingLogins pending, GatewayOptions options, string? redirect, CancellationToken ct)
+    {
         try
         {
             var request = await oidc.CreateAuthorizationRequestAsync(CallbackUrl(http, options), ct);
-            await pending.SaveAsync(request, redirect.Length > 0 ? redirect : null, ct);
-            return TypedResults.Ok(new LoginUrlResponse(request.Url));
+            await pending.SaveAsync(request, redirect, ct);
+            return (request.Url, null);
         }
         catch (OidcException e)
         {
-            return Api.Problem(502, $"the identity provider is unavailable: {e.Message}");
+            return (null, Api.Problem(502, $"the identity provider is unavailable: {e.Message}"));
         }
     }
 

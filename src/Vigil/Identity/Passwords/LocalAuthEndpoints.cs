@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Audit;
 using Vigil.Hosting;
@@ -42,8 +41,7 @@ public static class LocalAuthEndpoints
     public static void MapLocalPasswordEndpoints(this RouteGroupBuilder api) =>
         api.MapPost("/localauth/password", ChangePasswordAsync);
 
-    private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
-        HttpContext http, UserRepository users, BrowserSessions sessions, LoginRateLimiter limiter, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(HttpContext http, LocalLogin login, CancellationToken ct)
     {
         LoginRequest? request;
         if (http.Request.HasFormContentType)
@@ -60,30 +58,10 @@ public static class LocalAuthEndpoints
             }
             request = body;
         }
-        if (string.IsNullOrWhiteSpace(request!.Email) || string.IsNullOrEmpty(request.Password))
-        {
-            return Api.Problem(400, "both 'email' and 'password' are required");
-        }
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (limiter.TryAcquire(request.Email, address) is { } wait)
-        {
-            http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            await RecordAsync(audit, time, null, request.Email, "failure", 429, address, ct);
-            return Api.Problem(429, "too many login attempts; try again later");
-        }
-        var (account, hash) = request.Password.Length > PasswordHasher.MaxLength ? (null, null) : await users.FindForLoginAsync(request.Email, ct);
-        var valid = account is { Status: UserStatus.Active } && hash is not null
-            ? PasswordHasher.Verify(request.Password, hash)
-            : PasswordHasher.VerifyNothing(request.Password);
-        if (!valid)
-        {
-            await RecordAsync(audit, time, account?.Id, request.Email.Trim().ToLowerInvariant(), "failure", 401, address, ct);
-            return Api.Problem(401, "invalid e-mail or password");
-        }
-        var session = await sessions.CreateAsync(account!.Id, ct);
-        BrowserSessions.SetCookies(http, session);
-        await RecordAsync(audit, time, account.Id, account.DisplayName, "success", 200, address, ct);
-        return TypedResults.Ok(new LoginResponse(UserView.From(account), session.CsrfToken, Storage.Rfc3339.Format(session.ExpiresAt)));
+        var attempt = await login.SignInAsync(http, request!.Email, request.Password, ct);
+        return attempt.Session is { } session
+            ? TypedResults.Ok(new LoginResponse(UserView.From(attempt.Account!), session.CsrfToken, Storage.Rfc3339.Format(session.ExpiresAt)))
+            : Api.Problem(attempt.Status, attempt.Problem!);
     }
 
     private static async Task<NoContent> LogoutAsync(HttpContext http, BrowserSessions sessions, CancellationToken ct)
@@ -127,7 +105,4 @@ public static class LocalAuthEndpoints
         await users.SetPasswordHashAsync(caller.UserId, PasswordHasher.Hash(request.NewPassword!), time.GetUtcNow(), ct);
         return TypedResults.NoContent();
     }
-
-    private static Task RecordAsync(AuditLog audit, TimeProvider time, string? actorId, string actor, string outcome, int status, string address, CancellationToken ct) =>
-        audit.AppendAsync(new AuditEntry(time.GetUtcNow(), actorId, actor, "login", "localauth", actor, outcome, status, address, null), ct);
 }
