@@ -72,6 +72,18 @@ public static class ConnectionsCommand
             name, type, host, port, database, username, passwordStdin, sslMode, rootCert, url, headersFile, tokenStdin, clientCertificate, clientKey,
             certificateAuthority, insecure, recording, resultRows, resultBytes,
         };
+        // Each type's required options, checked as usage errors (as System.CommandLine's own Required would be).
+        command.Validators.Add(result =>
+        {
+            var http = result.GetValue(type) is "http" or "kubernetes";
+            foreach (var option in http ? [url] : new[] { host, database, username })
+            {
+                if (result.GetResult(option) is null)
+                {
+                    result.AddError($"Option '{option.Name}' is required");
+                }
+            }
+        });
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
             var body = new JsonObject

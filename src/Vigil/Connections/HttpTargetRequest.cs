@@ -101,6 +101,11 @@ public static partial class HttpTargetRequest
         {
             return "fields 'client_certificate' and 'client_key' must be a PEM certificate and its PEM private key";
         }
+        catch (ArgumentException)
+        {
+            // CreateFromPem's answer to a key of another certificate.
+            return "field 'client_key' does not belong to 'client_certificate'";
+        }
     }
 
     private static string? AuthorityError(string pem)
