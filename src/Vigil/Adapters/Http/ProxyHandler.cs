@@ -121,8 +121,22 @@ public sealed partial class ProxyHandler(
         try
         {
             using var abort = stop.Token.Register(http.Abort);
-            error = await forwarder.SendAsync(http, connection.Http.Url, clients.For(connection), config, new UpstreamTransformer(connection.Http, target), stop.Token);
-            if (error != ForwarderError.None)
+            var transformer = new UpstreamTransformer(connection.Http, target, SecretRedaction.Applies(connection, target));
+            error = await forwarder.SendAsync(http, connection.Http.Url, clients.For(connection), config, transformer, stop.Token);
+            if (transformer.RedactionFailure is { } unredacted)
+            {
+                failure = unredacted;
+                if (http.Response.HasStarted)
+                {
+                    // Part of a watch went out; the rest must not: end the stream.
+                    http.Abort();
+                }
+                else
+                {
+                    await ProxyReplies.WriteAsync(http, connection.Type, 502, unredacted);
+                }
+            }
+            else if (error != ForwarderError.None)
             {
                 failure = Failure(http, error, session);
                 LogForwardFailed(logger, connection.Name, error);

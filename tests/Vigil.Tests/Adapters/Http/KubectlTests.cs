@@ -129,4 +129,19 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
         result.Stderr.Should().Contain("error: You must be logged in to the server");
         _cluster.Requests.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Kubectl_get_secret_shows_its_keys_with_the_values_redacted_in_the_output_and_the_recording()
+    {
+        // Reading secrets is high risk: this connection has no rule, so the read is allowed and only redaction stands.
+        var open = await _cluster.RegisterAsync(gateway);
+        const string RealValue = "aHVudGVyMi1kYi1wYXNzd29yZA=="; // base64 of the fake cluster's password
+
+        var result = await KubectlAsync("--server", $"{_front.Url}/proxy/{open}", "get", "secret", "db", "-o", "yaml");
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().Contain("password: dmlnaWw6cmVkYWN0ZWQ=").And.NotContain(RealValue);
+        var session = await gateway.RecordedSessionAsync(open);
+        session.ToJsonString().Should().NotContain(RealValue).And.Contain("dmlnaWw6cmVkYWN0ZWQ=");
+    }
 }
