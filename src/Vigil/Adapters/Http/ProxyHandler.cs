@@ -121,11 +121,11 @@ public sealed partial class ProxyHandler(
         try
         {
             using var abort = stop.Token.Register(http.Abort);
-            var transformer = new UpstreamTransformer(connection.Http, target, SecretRedaction.Applies(connection, target));
+            var transformer = new UpstreamTransformer(connection.Http, target, SecretRedaction.Applies(connection, target), run.Filtered ? run : null);
             error = await forwarder.SendAsync(http, connection.Http.Url, clients.For(connection), config, transformer, stop.Token);
-            if (transformer.RedactionFailure is { } unredacted)
+            if (transformer.Refusal is { } refused)
             {
-                failure = unredacted;
+                failure = refused.Reason;
                 if (http.Response.HasStarted)
                 {
                     // Part of a watch went out; the rest must not: end the stream.
@@ -133,7 +133,7 @@ public sealed partial class ProxyHandler(
                 }
                 else
                 {
-                    await ProxyReplies.WriteAsync(http, connection.Type, 502, unredacted);
+                    await ProxyReplies.WriteAsync(http, connection.Type, refused.Status, refused.Reason);
                 }
             }
             else if (error != ForwarderError.None)

@@ -12,8 +12,8 @@ namespace Vigil.Adapters.Http;
 /// <c>stringData</c> replaced, in the object, in list items, in watch events and in Table rows that carry objects, so
 /// the client and the recording both see <see cref="RedactedData"/> (valid base64, so clients still decode it) and
 /// <see cref="RedactedText"/>. The keys stay (what a Secret holds is visible, not its values). Responses are read as
-/// JSON (the request's <c>Accept</c> is narrowed to JSON); one that cannot be read so is not forwarded (fail closed).
-/// A single object or list is held up to <see cref="MaxBufferedBytes"/>; a watch is redacted event by event as it streams.
+/// JSON (the request's <c>Accept</c> is narrowed to JSON) by <see cref="ResponseRewriter"/>; one that cannot be read
+/// so is not forwarded (fail closed).
 /// </summary>
 public static class SecretRedaction
 {
@@ -22,9 +22,6 @@ public static class SecretRedaction
 
     /// <summary>What each <c>stringData</c> value becomes, and what <see cref="RedactedData"/> decodes to.</summary>
     public const string RedactedText = "vigil:redacted";
-
-    /// <summary>Largest non-watch Secret response redacted: 16 MiB (the API server's own response limits are lower).</summary>
-    public const int MaxBufferedBytes = 16 * 1024 * 1024;
 
     /// <summary>True when responses to <paramref name="target"/> on <paramref name="connection"/> must be redacted.</summary>
     public static bool Applies(Connection connection, ProxyTarget target)
@@ -81,53 +78,8 @@ public static class SecretRedaction
         return count;
     }
 
-    /// <summary>
-    /// Writes <paramref name="upstream"/> to <paramref name="client"/> redacted: a watch line by line (each event flushed
-    /// as it comes), anything else as one JSON document. False when the body is not JSON or too large (nothing of it
-    /// was written then, unless a watch had already sent earlier events).
-    /// </summary>
-    public static async Task<bool> CopyAsync(Stream upstream, Stream client, bool watch, CancellationToken cancellationToken)
-    {
-        if (watch)
-        {
-            using var reader = new StreamReader(upstream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-                if (Parse(line) is not { } node)
-                {
-                    return false;
-                }
-                Redact(node);
-                await client.WriteAsync(Encoding.UTF8.GetBytes(node.ToJsonString() + "\n"), cancellationToken);
-                await client.FlushAsync(cancellationToken);
-            }
-            return true;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
-        while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBufferedBytes)
-            {
-                return false;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        if (Parse(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)) is not { } document)
-        {
-            return false;
-        }
-        Redact(document);
-        await client.WriteAsync(Encoding.UTF8.GetBytes(document.ToJsonString()), cancellationToken);
-        return true;
-    }
-
-    private static JsonNode? Parse(string text)
+    /// <summary>Reads <paramref name="text"/> as JSON, or null.</summary>
+    public static JsonNode? Parse(string text)
     {
         try
         {

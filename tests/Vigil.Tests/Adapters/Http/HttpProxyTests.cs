@@ -117,6 +117,29 @@ public sealed class HttpProxyTests(GatewayFixture gateway) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_email_in_a_json_response_is_masked_for_the_client_and_the_recording()
+    {
+        var connection = await _upstream.RegisterAsync(gateway);
+        var rule = await gateway.Http.PostAsJsonAsync("/api/datamasking-rules", new
+        {
+            name = Identities.Unique("mask"), connection_names = new[] { connection },
+            supported_entity_types = new object[] { new { name = "contact", entity_types = new[] { "EMAIL_ADDRESS" } } },
+        });
+        rule.IsSuccessStatusCode.Should().BeTrue(await rule.Content.ReadAsStringAsync());
+        using var client = Client();
+
+        var body = await client.GetStringAsync($"/proxy/{connection}/echo/people");
+
+        var json = JsonNode.Parse(body)!;
+        json["email"]!.GetValue<string>().Should().Be("<EMAIL_ADDRESS>");
+        json["path"]!.GetValue<string>().Should().Be("/base/echo/people", "values without an entity stay as they are");
+        var session = await gateway.RecordedSessionAsync(connection);
+        session.Events("statement").Single()["result"]!["rows"]![0]![0]!.GetValue<string>().Should().Contain("\"email\":\"<EMAIL_ADDRESS>\"");
+        session.ToJsonString().Should().NotContain("alice@example.com");
+        session["masking_info"]!.ToJsonString().Should().Contain("EMAIL_ADDRESS");
+    }
+
+    [Fact]
     public async Task Without_a_valid_token_the_proxy_answers_401_and_forwards_nothing()
     {
         var connection = await _upstream.RegisterAsync(gateway);
