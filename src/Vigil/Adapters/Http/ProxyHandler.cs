@@ -96,7 +96,9 @@ public sealed partial class ProxyHandler(
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
         {
-            await ProxyReplies.WriteAsync(http, connection.Type, e.StatusCode, "bad request body: " + e.Message);
+            await ProxyReplies.WriteAsync(http, connection.Type, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"the request body is larger than the gateway's limit of {limits.MaxRequestBodyBytes} bytes"
+                : "bad request body: " + e.Message);
             return;
         }
         var command = new Command(session, ProxyCommand.Format(request.Method, target, body, request.ContentType, request.ContentLength), InputType: InputType.Http);
@@ -140,7 +142,10 @@ public sealed partial class ProxyHandler(
             {
                 failure = Failure(http, error, session);
                 LogForwardFailed(logger, connection.Name, error);
-                await ProxyReplies.WriteAsync(http, connection.Type, error == ForwarderError.RequestTimedOut ? 504 : http.Response.StatusCode is >= 400 and not 500 ? http.Response.StatusCode : 502, failure);
+                if (!http.RequestAborted.IsCancellationRequested)
+                {
+                    await ProxyReplies.WriteAsync(http, connection.Type, FailureStatus(http, error), failure);
+                }
             }
         }
         finally
@@ -179,13 +184,19 @@ public sealed partial class ProxyHandler(
         || target.Query.Contains("follow=true", StringComparison.OrdinalIgnoreCase)
         || target.Path.Contains("/watch/", StringComparison.Ordinal);
 
+    /// <summary>The status of a failed forward: 504 when the upstream went silent, 413 over the body limit, 400 for the client's own body, else 502.</summary>
+    private static int FailureStatus(HttpContext http, ForwarderError error) =>
+        error == ForwarderError.RequestTimedOut ? 504
+        : BadRequest(http) is { StatusCode: var status } ? status
+        : error == ForwarderError.RequestBodyClient ? 400
+        : 502;
+
     private static string Failure(HttpContext http, ForwarderError error, SessionContext session)
     {
         if (session.TerminationReason is { } terminated)
         {
             return $"terminated by the gateway: {terminated}";
         }
-        var exception = http.Features.Get<IForwarderErrorFeature>()?.Exception;
         var what = error switch
         {
             ForwarderError.RequestTimedOut => "the upstream did not answer in time",
@@ -198,9 +209,22 @@ public sealed partial class ProxyHandler(
             ForwarderError.UpgradeRequestDestination or ForwarderError.UpgradeResponseDestination => "the upstream broke off the upgraded connection",
             _ => "forwarding failed",
         };
-        return exception is Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: 413 }
-            ? "the request body is larger than the gateway's limit"
+        return BadRequest(http) is { StatusCode: 413 }
+            ? "the request body is larger than the gateway's limit (found while it streamed)"
             : $"{what} ({error})";
+    }
+
+    /// <summary>Kestrel's verdict on the client's body (over the size limit, malformed chunks), wherever YARP wrapped it.</summary>
+    private static Microsoft.AspNetCore.Http.BadHttpRequestException? BadRequest(HttpContext http)
+    {
+        for (var e = http.Features.Get<IForwarderErrorFeature>()?.Exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+        return null;
     }
 
     [LoggerMessage(EventId = 1401, Level = LogLevel.Debug, Message = "Forwarding on connection {Connection} failed: {Error}")]

@@ -11,8 +11,9 @@ using Vigil.Tests.Fixtures;
 namespace Vigil.Tests.Adapters.Http;
 
 /// <summary>
-/// The proxy with short limits (its own gateway: 1 s upstream silence, 300 ms session idle window) against an
-/// upstream that hangs, one that resets mid-response, and a WebSocket echo.
+/// The proxy with short limits (its own gateway: 1 MiB request bodies, 1 s upstream silence, 300 ms session idle
+/// window) against an upstream that hangs, one that resets mid-response, a chunked upload over the limit, and a
+/// WebSocket echo.
 /// </summary>
 public sealed class UpstreamFailureTests : IAsyncLifetime
 {
@@ -36,6 +37,11 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
             await Task.Delay(300);
             http.Abort();
         });
+        _upstream.MapPost("/upload", async (HttpContext http) =>
+        {
+            await http.Request.Body.CopyToAsync(Stream.Null, http.RequestAborted);
+            return Results.Ok();
+        });
         _upstream.Map("/ws", async (HttpContext http) =>
         {
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
@@ -54,7 +60,8 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         await _upstream.StartAsync();
         _gateway = GatewayHost.Build(
             new GatewayOptions { DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token },
-            services => services.AddSingleton(new ProxyLimits(ActivityTimeout: TimeSpan.FromSeconds(1), SessionIdleWindow: TimeSpan.FromMilliseconds(300))));
+            services => services.AddSingleton(new ProxyLimits(
+                MaxRequestBodyBytes: 1024 * 1024, ActivityTimeout: TimeSpan.FromSeconds(1), SessionIdleWindow: TimeSpan.FromMilliseconds(300))));
         await GatewayHost.BootstrapAsync(_gateway, CancellationToken.None);
         await _gateway.StartAsync();
         _address = GatewayHost.HttpAddress(_gateway);
@@ -132,5 +139,30 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         var statement = session["events"]!.AsArray().Single(e => e!["kind"]!.GetValue<string>() == "statement")!;
         statement["text"]!.GetValue<string>().Should().Be("GET /ws");
         statement["command_tag"]!.GetValue<string>().Should().Be("HTTP 101");
+    }
+
+    [Fact]
+    public async Task A_chunked_body_that_passes_the_limit_is_cut_off_with_413()
+    {
+        // No Content-Length (a pipe has no length): the limit is found only while the body streams, after the first
+        // 64 KiB were read for the decision and the rest went on to the upstream.
+        var pipe = new System.IO.Pipelines.Pipe();
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; i < 48; i++)
+            {
+                await pipe.Writer.WriteAsync(new byte[64 * 1024]);
+            }
+            await pipe.Writer.CompleteAsync();
+        });
+        var body = new StreamContent(pipe.Reader.AsStream());
+        body.Headers.ContentType = new("application/octet-stream");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/proxy/svc/upload") { Content = body };
+
+        using var response = await _client.SendAsync(request);
+
+        request.Content.Headers.ContentLength.Should().BeNull();
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>().Should().StartWith("vigil: the request body is larger than the gateway's limit");
     }
 }
