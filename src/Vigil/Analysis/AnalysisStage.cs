@@ -22,7 +22,7 @@ public sealed class AnalysisStage(RuleSet rules, RiskAnalyzer analyzer, IEventPu
             return null;
         }
         var depth = session.Type.IsOneOff() || rule?.NativeAnalysis == NativeAnalysis.Llm ? AnalysisDepth.Provider : AnalysisDepth.Static;
-        var analysis = await analyzer.AnalyzeAsync(session.Connection.Type, session.Connection.Name, command.Input, rule, depth, session.Usage, session.ServerParameters.LexerOptions, cancellationToken);
+        var analysis = await analyzer.AnalyzeAsync(command.Type, session.Connection.Name, command.Input, rule, depth, session.Usage, session.ServerParameters.LexerOptions, cancellationToken);
         if (RiskLevels.TryParse(analysis.RiskLevel, out var level) && level == RiskLevel.High)
         {
             events.Publish(GatewayEventTypes.AnalysisHighRisk, new HighRiskData(session.Id, session.Connection.Name, session.Identity.Name, Sessions.StatementRedaction.Redact(command.Input), Sessions.StatementRedaction.Redact(analysis)));

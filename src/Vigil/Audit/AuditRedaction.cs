@@ -25,14 +25,15 @@ public static class AuditRedaction
     // Compared against the property name in lower case with '_' and '-' removed, so "api_key", "apiKey", "api-key",
     // "privateKey" and "client_secret" all match.
     private static readonly string[] SensitiveWords =
-        ["password", "passwd", "secret", "token", "apikey", "privatekey", "clientsecret", "authorization", "credential"];
+        ["password", "passwd", "secret", "token", "apikey", "privatekey", "clientsecret", "clientkey", "headers", "authorization", "credential"];
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
 
     /// <summary>
     /// True when a property named <paramref name="name"/> holds a secret: its name, ignoring case, <c>_</c> and
     /// <c>-</c>, is or contains password, passwd, secret, token, apikey (api_key), privatekey (private_key),
-    /// clientsecret (client_secret), authorization or credential; or it is exactly <c>url</c> (webhook URLs).
+    /// clientsecret (client_secret), clientkey (client_key), headers (an HTTP connection's injected headers, whatever
+    /// their names), authorization or credential; or it is exactly <c>url</c> (webhook URLs).
     /// </summary>
     public static bool IsSensitive(string name)
     {

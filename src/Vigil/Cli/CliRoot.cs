@@ -35,6 +35,7 @@ public static class CliRoot
                 GuardrailsCommand.Create(),
                 MaskingCommand.Create(),
                 McpCommand.Create(),
+                KubeconfigCommand.Create(),
             },
         };
         var parse = root.Parse(args);

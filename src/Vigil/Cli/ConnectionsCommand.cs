@@ -22,7 +22,7 @@ public static class ConnectionsCommand
                 CliOutput.Json(page);
                 return 0;
             }
-            CliOutput.Table(page?["data"]?.AsArray() ?? [], "name", "type", "host", "port", "database", "username", "ssl_mode");
+            CliOutput.Table(page?["data"]?.AsArray() ?? [], "name", "type", "host", "port", "database", "username", "ssl_mode", "url");
             return 0;
         }));
         group.Subcommands.Add(list);
@@ -50,45 +50,106 @@ public static class ConnectionsCommand
     private static Command CreateCommand()
     {
         var name = new Argument<string>("name");
-        var type = new Option<string>("--type") { Description = "Connection type", DefaultValueFactory = _ => "postgres" };
-        var host = new Option<string>("--host") { Required = true };
-        var port = new Option<int>("--port") { DefaultValueFactory = _ => 5432 };
-        var database = new Option<string>("--database") { Required = true };
-        var username = new Option<string>("--username") { Required = true };
-        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from stdin (else VIGIL_CONNECTION_PASSWORD)" };
-        var sslMode = new Option<string>("--ssl-mode") { Description = "disable|prefer|require|verify-full", DefaultValueFactory = _ => "prefer" };
-        var rootCert = new Option<FileInfo?>("--ssl-root-cert") { Description = "PEM file of the CA to trust for verify-full" };
+        var type = new Option<string>("--type") { Description = "postgres, http or kubernetes", DefaultValueFactory = _ => "postgres" };
+        var host = new Option<string?>("--host") { Description = "postgres: the server's host" };
+        var port = new Option<int>("--port") { Description = "postgres: the server's port", DefaultValueFactory = _ => 5432 };
+        var database = new Option<string?>("--database") { Description = "postgres: the database" };
+        var username = new Option<string?>("--username") { Description = "postgres: the role to log in as" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "postgres: read the password from stdin (else VIGIL_CONNECTION_PASSWORD)" };
+        var sslMode = new Option<string>("--ssl-mode") { Description = "postgres: disable|prefer|require|verify-full", DefaultValueFactory = _ => "prefer" };
+        var rootCert = new Option<FileInfo?>("--ssl-root-cert") { Description = "postgres: PEM file of the CA to trust for verify-full" };
+        var url = new Option<string?>("--url") { Description = "http, kubernetes: the upstream's base URL" };
+        var headersFile = new Option<FileInfo?>("--headers-file") { Description = "http, kubernetes: a file of 'Name: value' lines injected into every request (secrets)" };
+        var tokenStdin = new Option<bool>("--token-stdin") { Description = "kubernetes: read the bearer token from stdin (else VIGIL_CONNECTION_TOKEN)" };
+        var clientCertificate = new Option<FileInfo?>("--client-certificate") { Description = "kubernetes: PEM client certificate for mutual TLS" };
+        var clientKey = new Option<FileInfo?>("--client-key") { Description = "kubernetes: PEM private key of --client-certificate" };
+        var certificateAuthority = new Option<FileInfo?>("--certificate-authority") { Description = "http, kubernetes: PEM CA the upstream's certificate must chain to" };
+        var insecure = new Option<bool>("--insecure-skip-tls-verify") { Description = "http, kubernetes: accept any upstream certificate" };
         var recording = RecordingOption();
         var (resultRows, resultBytes) = ResultOptions();
         var command = new Command("create", "Register a connection")
         {
-            name, type, host, port, database, username, passwordStdin, sslMode, rootCert, recording, resultRows, resultBytes,
+            name, type, host, port, database, username, passwordStdin, sslMode, rootCert, url, headersFile, tokenStdin, clientCertificate, clientKey,
+            certificateAuthority, insecure, recording, resultRows, resultBytes,
         };
+        // Each type's required options, checked as usage errors (as System.CommandLine's own Required would be).
+        command.Validators.Add(result =>
+        {
+            var http = result.GetValue(type) is "http" or "kubernetes";
+            foreach (var option in http ? [url] : new[] { host, database, username })
+            {
+                if (result.GetResult(option) is null)
+                {
+                    result.AddError($"Option '{option.Name}' is required");
+                }
+            }
+        });
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
-            // Passwords never come from argv: it is visible to other users in the process list.
-            var password = parse.GetValue(passwordStdin)
-                ? (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n')
-                : Environment.GetEnvironmentVariable("VIGIL_CONNECTION_PASSWORD");
             var body = new JsonObject
             {
                 ["name"] = parse.GetValue(name),
                 ["type"] = parse.GetValue(type),
-                ["host"] = parse.GetValue(host),
-                ["port"] = parse.GetValue(port),
-                ["database"] = parse.GetValue(database),
-                ["username"] = parse.GetValue(username),
-                ["password"] = password,
-                ["ssl_mode"] = parse.GetValue(sslMode),
-                ["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await CliFiles.ReadTextAsync(f, "--ssl-root-cert", ct) : null,
                 ["recording"] = parse.GetValue(recording),
                 ["record_result_rows"] = parse.GetValue(resultRows),
                 ["record_result_bytes"] = parse.GetValue(resultBytes),
             };
+            if (parse.GetValue(type) is "http" or "kubernetes")
+            {
+                // Secrets never come from argv: it is visible to other users in the process list.
+                var token = parse.GetValue(tokenStdin)
+                    ? (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n')
+                    : Environment.GetEnvironmentVariable("VIGIL_CONNECTION_TOKEN");
+                body["url"] = parse.GetValue(url);
+                body["headers"] = parse.GetValue(headersFile) is { } h ? HeaderLines(await CliFiles.ReadTextAsync(h, "--headers-file", ct)) : null;
+                body["token"] = token is { Length: > 0 } ? token : null;
+                body["client_certificate"] = parse.GetValue(clientCertificate) is { } c ? await CliFiles.ReadTextAsync(c, "--client-certificate", ct) : null;
+                body["client_key"] = parse.GetValue(clientKey) is { } k ? await CliFiles.ReadTextAsync(k, "--client-key", ct) : null;
+                body["certificate_authority"] = parse.GetValue(certificateAuthority) is { } a ? await CliFiles.ReadTextAsync(a, "--certificate-authority", ct) : null;
+                body["insecure_skip_tls_verify"] = parse.GetValue(insecure) ? true : null;
+            }
+            else
+            {
+                body["host"] = parse.GetValue(host);
+                body["port"] = parse.GetValue(port);
+                body["database"] = parse.GetValue(database);
+                body["username"] = parse.GetValue(username);
+                body["password"] = parse.GetValue(passwordStdin)
+                    ? (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n')
+                    : Environment.GetEnvironmentVariable("VIGIL_CONNECTION_PASSWORD");
+                body["ssl_mode"] = parse.GetValue(sslMode);
+                body["ssl_root_cert"] = parse.GetValue(rootCert) is { } f ? await CliFiles.ReadTextAsync(f, "--ssl-root-cert", ct) : null;
+            }
             CliOutput.Json(await client.SendAsync(HttpMethod.Post, "api/connections", body, ct));
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>Name: value</c> lines (as curl's <c>-H @file</c>; blank lines and lines starting with '#' skipped) as the
+    /// <c>headers</c> object. A line without a colon is an error that names its line number, never its text (a secret).
+    /// </summary>
+    private static JsonObject HeaderLines(string text)
+    {
+        var headers = new JsonObject();
+        var number = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            number++;
+            var line = raw.TrimEnd('\r');
+            if (line.Trim().Length == 0 || line.TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                throw new CliException($"--headers-file: line {number} is not 'Name: value'");
+            }
+            headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+        return headers;
     }
 
     /// <summary><c>--recording async|strict</c>: whether a statement waits for its input event to be durable before it is forwarded.</summary>

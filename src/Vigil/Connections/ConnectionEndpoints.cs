@@ -97,8 +97,8 @@ public static class ConnectionEndpoints
     private static Task<Results<Ok<ConnectionView>, ProblemHttpResult>> ReplaceAsync(
         string name, HttpContext http, ConnectionRepository repository, GroupRepository groups, CommandPipeline pipeline, TimeProvider time,
         CancellationToken cancellationToken) =>
-        // A PUT without a password keeps the stored one, so clients never need to read a secret back to update.
-        ChangeAsync(name, http, repository, groups, pipeline, time, (request, existing) => request with { Password = request.Password ?? existing.Password }, cancellationToken);
+        // A PUT without a secret keeps the stored one, so clients never need to read a secret back to update.
+        ChangeAsync(name, http, repository, groups, pipeline, time, (request, existing) => request.KeepingSecretsOf(existing), cancellationToken);
 
     private static Task<Results<Ok<ConnectionView>, ProblemHttpResult>> PatchAsync(
         string name, HttpContext http, ConnectionRepository repository, GroupRepository groups, CommandPipeline pipeline, TimeProvider time,

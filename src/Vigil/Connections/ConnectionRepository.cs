@@ -6,12 +6,16 @@ using Vigil.Storage;
 
 namespace Vigil.Connections;
 
-/// <summary>Connections in the store, with the password encrypted by <see cref="SecretProtector"/>.</summary>
+/// <summary>
+/// Connections in the store, with the password encrypted by <see cref="SecretProtector"/>; an HTTP target's secrets
+/// (headers, token, client key) are one encrypted JSON document <c>{headers, token, client_key}</c>.
+/// </summary>
 public sealed class ConnectionRepository(SqliteStore store, SecretProtector protector)
 {
     private const string Columns =
         "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, access_groups, access_modes, created_at, updated_at, " +
-        "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec, recording, record_result_rows, record_result_bytes";
+        "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec, recording, record_result_rows, record_result_bytes, " +
+        "url, secrets_encrypted, client_certificate, certificate_authority, insecure_skip_tls_verify";
 
     /// <summary>Inserts <paramref name="connection"/>; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(Connection connection, CancellationToken cancellationToken)
@@ -21,7 +25,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         {
             await db.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @access_groups, @access_modes, @created_at, @updated_at, " +
-                "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec, @recording, @record_result_rows, @record_result_bytes)",
+                "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec, @recording, @record_result_rows, @record_result_bytes, " +
+                "@url, @secrets, @client_certificate, @certificate_authority, @insecure_skip_tls_verify)",
                 ToRow(connection), cancellationToken: cancellationToken));
             return true;
         }
@@ -42,7 +47,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             access_modes=@access_modes, updated_at=@updated_at, review_groups=@review_groups, min_approvals=@min_approvals,
             review_timeout_seconds=@review_timeout_seconds, max_access_duration_seconds=@max_access_duration_seconds,
             require_jit_for_connect=@require_jit_for_connect, require_review_for_exec=@require_review_for_exec, recording=@recording,
-            record_result_rows=@record_result_rows, record_result_bytes=@record_result_bytes
+            record_result_rows=@record_result_rows, record_result_bytes=@record_result_bytes, url=@url, secrets_encrypted=@secrets,
+            client_certificate=@client_certificate, certificate_authority=@certificate_authority, insecure_skip_tls_verify=@insecure_skip_tls_verify
             WHERE name=@name
             """,
             ToRow(connection), cancellationToken: cancellationToken));
@@ -98,6 +104,11 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         recording = c.Recording.ToText(),
         record_result_rows = c.RecordResultRows,
         record_result_bytes = c.RecordResultBytes,
+        url = c.Http?.Url,
+        secrets = c.Http is { } h ? protector.Protect(JsonSerializer.Serialize(new Secrets(h.Headers, h.Token, h.ClientKey)), SecretsPurpose(c.Name)) : null,
+        client_certificate = c.Http?.ClientCertificate,
+        certificate_authority = c.Http?.CertificateAuthority,
+        insecure_skip_tls_verify = c.Http?.InsecureSkipTlsVerify ?? false,
     };
 
     private Connection FromRow(Row r)
@@ -112,10 +123,27 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
                 JsonSerializer.Deserialize<string[]>(r.review_groups)!, (int)r.min_approvals, TimeSpan.FromSeconds(r.review_timeout_seconds),
                 TimeSpan.FromSeconds(r.max_access_duration_seconds), r.require_jit_for_connect != 0, r.require_review_for_exec != 0),
             RecordingModes.TryParse(r.recording, out var recording) ? recording : RecordingMode.Async,
-            (int)r.record_result_rows, (int)r.record_result_bytes);
+            (int)r.record_result_rows, (int)r.record_result_bytes, HttpTargetOf(r));
+    }
+
+    private HttpTarget? HttpTargetOf(Row r)
+    {
+        if (r.url is null)
+        {
+            return null;
+        }
+        var secrets = r.secrets_encrypted is null ? null : JsonSerializer.Deserialize<Secrets>(protector.Unprotect(r.secrets_encrypted, SecretsPurpose(r.name)));
+        return new HttpTarget(
+            r.url, new Dictionary<string, string>(secrets?.Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase), secrets?.Token,
+            r.client_certificate, secrets?.ClientKey, r.certificate_authority, r.insecure_skip_tls_verify != 0);
     }
 
     private static string Purpose(string name) => $"connection:{name}:password";
+
+    private static string SecretsPurpose(string name) => $"connection:{name}:secrets";
+
+    /// <summary>The encrypted part of an <see cref="HttpTarget"/>.</summary>
+    private sealed record Secrets(IReadOnlyDictionary<string, string> Headers, string? Token, string? ClientKey);
 
 #pragma warning disable IDE1006 // column names
     private sealed class Row
@@ -142,6 +170,11 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         public string recording { get; set; } = "async";
         public long record_result_rows { get; set; } = ResultRecording.DefaultRows;
         public long record_result_bytes { get; set; } = ResultRecording.DefaultBytes;
+        public string? url { get; set; }
+        public string? secrets_encrypted { get; set; }
+        public string? client_certificate { get; set; }
+        public string? certificate_authority { get; set; }
+        public long insecure_skip_tls_verify { get; set; }
     }
 #pragma warning restore IDE1006
 }

@@ -12,6 +12,9 @@ namespace Vigil.Connections;
 /// max_access_duration? (default "8h"), require_jit_for_connect? (default false), require_review_for_exec? (default false),
 /// recording? (async | strict, default async), record_result_rows? (0–10,000, default 100; 0 = off),
 /// record_result_bytes? (0–16 MiB, default 65536; 0 = off)}</c>.
+/// Types <c>http</c> and <c>kubernetes</c> take <c>{url, headers? {name: value}, token?, client_certificate? +
+/// client_key? (PEM), certificate_authority? (PEM), insecure_skip_tls_verify?}</c> instead of the PostgreSQL fields
+/// (<see cref="HttpTargetRequest"/>); <c>headers</c>, <c>token</c> and <c>client_key</c> are secrets.
 /// <c>PATCH</c> sends any subset and is merged over the stored connection (<see cref="MergeOver"/>).
 /// </summary>
 public sealed partial record ConnectionRequest(
@@ -34,10 +37,17 @@ public sealed partial record ConnectionRequest(
     bool? RequireReviewForExec = null,
     string? Recording = null,
     int? RecordResultRows = null,
-    int? RecordResultBytes = null)
+    int? RecordResultBytes = null,
+    string? Url = null,
+    Dictionary<string, string>? Headers = null,
+    string? Token = null,
+    string? ClientCertificate = null,
+    string? ClientKey = null,
+    string? CertificateAuthority = null,
+    bool? InsecureSkipTlsVerify = null)
 {
     /// <summary>Connection types the gateway can proxy today.</summary>
-    public static readonly string[] SupportedTypes = ["postgres"];
+    public static readonly string[] SupportedTypes = [ConnectionTypes.Postgres, ConnectionTypes.Http, ConnectionTypes.Kubernetes];
 
     /// <summary>Validates and builds the connection; on failure returns the message naming the bad field.</summary>
     public (Connection? Connection, string? Error) ToConnection(string? nameOverride, DateTimeOffset now, DateTimeOffset? createdAt = null)
@@ -58,6 +68,53 @@ public sealed partial record ConnectionRequest(
         if (!SupportedTypes.Contains(Type))
         {
             return (null, $"field 'type': unsupported connection type '{Type}' (supported: {string.Join(", ", SupportedTypes)})");
+        }
+        var (target, targetError) = ConnectionTypes.IsHttp(Type) ? HttpFields() : PostgresFields();
+        if (targetError is not null)
+        {
+            return (null, targetError);
+        }
+        if (AccessGroups?.FirstOrDefault(g => !GroupNames.IsValid(g)) is { } badGroup)
+        {
+            return (null, $"field 'access_groups': '{badGroup}' is not a group name");
+        }
+        if (AccessModes?.FirstOrDefault(m => !ConnectionAccess.Modes.Contains(m)) is { } badMode)
+        {
+            return (null, $"field 'access_modes': unknown mode '{badMode}' (modes: {string.Join(", ", ConnectionAccess.Modes)})");
+        }
+        if (!RecordingModes.TryParse(Recording, out var recording))
+        {
+            return (null, $"field 'recording' must be one of {RecordingModes.Accepted}");
+        }
+        if (ResultRecording.Validate(RecordResultRows, RecordResultBytes) is { } resultError)
+        {
+            return (null, resultError);
+        }
+        var (reviews, reviewError) = ToReviewPolicy();
+        if (reviewError is not null)
+        {
+            return (null, reviewError);
+        }
+        return (target! with
+        {
+            Name = name,
+            AccessGroups = (AccessGroups ?? []).Distinct(StringComparer.Ordinal).ToArray(),
+            AccessModes = (AccessModes ?? ConnectionAccess.Modes).Distinct(StringComparer.Ordinal).ToArray(),
+            CreatedAt = createdAt ?? now,
+            UpdatedAt = now,
+            Reviews = reviews!,
+            Recording = recording,
+            RecordResultRows = RecordResultRows ?? ResultRecording.DefaultRows,
+            RecordResultBytes = RecordResultBytes ?? ResultRecording.DefaultBytes,
+        }, null);
+    }
+
+    /// <summary>The PostgreSQL fields as a connection template (name, access and policy fields are set by the caller).</summary>
+    private (Connection? Template, string? Error) PostgresFields()
+    {
+        if (Url is not null || Headers is not null || Token is not null || ClientCertificate is not null || ClientKey is not null || CertificateAuthority is not null || InsecureSkipTlsVerify is not null)
+        {
+            return (null, "fields 'url', 'headers', 'token', 'client_certificate', 'client_key', 'certificate_authority' and 'insecure_skip_tls_verify' apply to http and kubernetes connections only");
         }
         if (string.IsNullOrWhiteSpace(Host))
         {
@@ -83,33 +140,31 @@ public sealed partial record ConnectionRequest(
         {
             return (null, "field 'ssl_root_cert' must be PEM text (-----BEGIN CERTIFICATE-----)");
         }
-        if (AccessGroups?.FirstOrDefault(g => !GroupNames.IsValid(g)) is { } badGroup)
-        {
-            return (null, $"field 'access_groups': '{badGroup}' is not a group name");
-        }
-        if (AccessModes?.FirstOrDefault(m => !ConnectionAccess.Modes.Contains(m)) is { } badMode)
-        {
-            return (null, $"field 'access_modes': unknown mode '{badMode}' (modes: {string.Join(", ", ConnectionAccess.Modes)})");
-        }
-        if (!RecordingModes.TryParse(Recording, out var recording))
-        {
-            return (null, $"field 'recording' must be one of {RecordingModes.Accepted}");
-        }
-        if (ResultRecording.Validate(RecordResultRows, RecordResultBytes) is { } resultError)
-        {
-            return (null, resultError);
-        }
-        var (reviews, reviewError) = ToReviewPolicy();
-        if (reviewError is not null)
-        {
-            return (null, reviewError);
-        }
-        return (new Connection(
-            name, Type, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert,
-            (AccessGroups ?? []).Distinct(StringComparer.Ordinal).ToArray(),
-            (AccessModes ?? ConnectionAccess.Modes).Distinct(StringComparer.Ordinal).ToArray(),
-            createdAt ?? now, now, reviews!, recording, RecordResultRows ?? ResultRecording.DefaultRows, RecordResultBytes ?? ResultRecording.DefaultBytes), null);
+        return (Template(Type!, Host, Port ?? 5432, Database, Username, Password, sslMode, SslRootCert, null), null);
     }
+
+    /// <summary>
+    /// The HTTP fields as a connection template: host and port come from the URL, and <c>ssl_mode</c> reads as what
+    /// the URL and TLS settings amount to (disable for http://, require when verification is skipped, else verify-full).
+    /// </summary>
+    private (Connection? Template, string? Error) HttpFields()
+    {
+        if (!string.IsNullOrEmpty(Password) || !string.IsNullOrEmpty(Database) || !string.IsNullOrEmpty(Username))
+        {
+            return (null, $"fields 'password', 'database' and 'username' do not apply to {Type} connections; credentials go in 'headers' or 'token'");
+        }
+        var (target, error) = HttpTargetRequest.Validate(Url, Headers, Token, ClientCertificate, ClientKey, CertificateAuthority, InsecureSkipTlsVerify);
+        if (target is null)
+        {
+            return (null, error);
+        }
+        var uri = new Uri(target.Url);
+        var sslMode = uri.Scheme == "http" ? Connections.SslMode.Disable : target.InsecureSkipTlsVerify ? Connections.SslMode.Require : Connections.SslMode.VerifyFull;
+        return (Template(Type!, uri.Host, uri.Port, "", "", null, sslMode, null, target), null);
+    }
+
+    private static Connection Template(string type, string host, int port, string database, string username, string? password, SslMode sslMode, string? sslRootCert, HttpTarget? http) =>
+        new("", type, host, port, database, username, password, sslMode, sslRootCert, [], [], default, default, ReviewPolicy.Default, Http: http);
 
     private (ReviewPolicy? Policy, string? Error) ToReviewPolicy()
     {
@@ -142,14 +197,32 @@ public sealed partial record ConnectionRequest(
     }
 
     /// <summary>This request's non-null fields laid over <paramref name="existing"/> (PATCH semantics).</summary>
-    public ConnectionRequest MergeOver(Connection existing) => new(
+    public ConnectionRequest MergeOver(Connection existing) => new ConnectionRequest(
         existing.Name, Type ?? existing.Type, Host ?? existing.Host, Port ?? existing.Port, Database ?? existing.Database,
         Username ?? existing.Username, Password ?? existing.Password, SslMode ?? existing.SslMode.ToText(),
         SslRootCert ?? existing.SslRootCert, AccessGroups ?? [.. existing.AccessGroups], AccessModes ?? [.. existing.AccessModes],
         ReviewGroups ?? [.. existing.Reviews.ReviewGroups], MinApprovals ?? existing.Reviews.MinApprovals,
         ReviewTimeout ?? DurationText.Format(existing.Reviews.ReviewTimeout), MaxAccessDuration ?? DurationText.Format(existing.Reviews.MaxAccessDuration),
         RequireJitForConnect ?? existing.Reviews.RequireJitForConnect, RequireReviewForExec ?? existing.Reviews.RequireReviewForExec,
-        Recording ?? existing.Recording.ToText(), RecordResultRows ?? existing.RecordResultRows, RecordResultBytes ?? existing.RecordResultBytes);
+        Recording ?? existing.Recording.ToText(), RecordResultRows ?? existing.RecordResultRows, RecordResultBytes ?? existing.RecordResultBytes)
+    {
+        Url = Url ?? existing.Http?.Url,
+        ClientCertificate = ClientCertificate ?? (Token is null ? existing.Http?.ClientCertificate : null),
+        CertificateAuthority = CertificateAuthority ?? existing.Http?.CertificateAuthority,
+        InsecureSkipTlsVerify = InsecureSkipTlsVerify ?? existing.Http?.InsecureSkipTlsVerify,
+    }.KeepingSecretsOf(existing);
+
+    /// <summary>
+    /// PUT and PATCH without a secret keep the stored one (clients never read secrets back): the password, the headers,
+    /// and the token or client key unless the request switches to the other kind of credential.
+    /// </summary>
+    public ConnectionRequest KeepingSecretsOf(Connection existing) => this with
+    {
+        Password = Password ?? existing.Password,
+        Headers = Headers ?? existing.Http?.Headers.ToDictionary(StringComparer.OrdinalIgnoreCase),
+        Token = Token ?? (ClientCertificate is null && ClientKey is null ? existing.Http?.Token : null),
+        ClientKey = ClientKey ?? (Token is null ? existing.Http?.ClientKey : null),
+    };
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex NamePattern();

@@ -40,7 +40,7 @@ public sealed class GuardrailInputStage(GuardrailSet guardrails, GuardrailViolat
     {
         var session = command.Session;
         if (guardrails.ForConnection(session.Connection.Name) is not { HasInputRules: true } checker
-            || checker.CheckInput(session.Connection.Type, command.Input, session.ServerParameters.LexerOptions) is not { } violation)
+            || checker.CheckInput(command.Type, command.Input, session.ServerParameters.LexerOptions) is not { } violation)
         {
             return ValueTask.FromResult(Decision.Allow);
         }

@@ -7,6 +7,7 @@ using Vigil.Analytics;
 using Vigil.Connections;
 using Vigil.Adapters.Exec;
 using Vigil.Adapters.Mcp;
+using Vigil.Adapters.Http;
 using Vigil.Guardrails;
 using Vigil.Audit;
 using Vigil.Identity;
@@ -125,6 +126,7 @@ public static class GatewayHost
         services.AddSingleton<PgListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
         services.AddMcpAdapter();
+        services.AddHttpAdapter();
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -159,6 +161,7 @@ public static class GatewayHost
         anonymous.MapAuthMethodEndpoints();
         anonymous.MapOidcLoginEndpoints();
         app.MapMcpAdapter();
+        app.MapHttpAdapter();
         return app;
     }
 

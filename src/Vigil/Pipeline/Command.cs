@@ -1,10 +1,19 @@
 namespace Vigil.Pipeline;
 
-/// <summary>One command on its way to a target: a SQL statement (or script) with the session that sent it.</summary>
+/// <summary>One command on its way to a target: a SQL statement (or script, or HTTP request) with the session that sent it.</summary>
 /// <param name="Session">The sending session.</param>
 /// <param name="Input">The exact text the client sent.</param>
 /// <param name="ParameterCount">Bound parameters (extended query protocol), 0 otherwise.</param>
-public sealed record Command(SessionContext Session, string Input, int ParameterCount = 0);
+/// <param name="InputType">
+/// What <paramref name="Input"/> is (an <see cref="Analysis.InputType"/>) when it differs from the connection's type:
+/// a <c>kubernetes</c> connection's proxied requests are HTTP requests, not kubectl command lines. Null: the
+/// connection's type.
+/// </param>
+public sealed record Command(SessionContext Session, string Input, int ParameterCount = 0, string? InputType = null)
+{
+    /// <summary>The <see cref="Analysis.InputType"/> the analyzer and guardrails read <see cref="Input"/> as.</summary>
+    public string Type => InputType ?? Session.Connection.Type;
+}
 
 /// <summary>What happened when a command ran.</summary>
 /// <param name="CommandTag">The target's completion tag ("SELECT 1", "INSERT 0 3"); null when it failed before one.</param>

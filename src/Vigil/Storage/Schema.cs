@@ -407,5 +407,14 @@ internal static class Schema
             "ALTER TABLE sessions ADD COLUMN client_version TEXT NULL",
             "ALTER TABLE sessions ADD COLUMN tool TEXT NULL",
         ],
+        // 13: http and kubernetes connections (issue 14): the upstream URL and TLS settings; the injected headers, bearer
+        // token and client key as one encrypted JSON document.
+        [
+            "ALTER TABLE connections ADD COLUMN url TEXT NULL",
+            "ALTER TABLE connections ADD COLUMN secrets_encrypted TEXT NULL",
+            "ALTER TABLE connections ADD COLUMN client_certificate TEXT NULL",
+            "ALTER TABLE connections ADD COLUMN certificate_authority TEXT NULL",
+            "ALTER TABLE connections ADD COLUMN insecure_skip_tls_verify INTEGER NOT NULL DEFAULT 0",
+        ],
     ];
 }

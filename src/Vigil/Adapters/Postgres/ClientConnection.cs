@@ -133,6 +133,12 @@ internal sealed partial class ClientConnection(
         string? reason = "the gateway's connection handler failed";
         try
         {
+            if (session!.Connection.Type != Connections.ConnectionTypes.Postgres)
+            {
+                reason = $"connection \"{startup.Database}\" is of type {session.Connection.Type}, not postgres";
+                await HandshakeIo.SendFatalAsync(stream, "0A000", $"vigil: {reason}; HTTP and Kubernetes connections are reached at /proxy/{startup.Database}/ on the gateway's HTTP listener", cancellationToken);
+                return;
+            }
             UpstreamSession upstream;
             try
             {

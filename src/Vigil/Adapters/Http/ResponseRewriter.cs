@@ -1,0 +1,176 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Vigil.Pipeline;
+
+namespace Vigil.Adapters.Http;
+
+/// <summary>
+/// A response body on its way through the result stages (guardrails(out) → mask, <see cref="CommandRun.Text"/>) and,
+/// for Kubernetes Secrets, <see cref="SecretRedaction"/>, before the client or the recording sees it. JSON is
+/// rewritten value by value (every string value is one text for the stages, so a masked e-mail stays a valid JSON
+/// string); a watch stream event by event, each flushed as it comes; <c>text/*</c> as one text. A body is held up to
+/// <see cref="MaxBufferedBytes"/> (a watch one event at a time). Bodies of other types are not readable as text: the
+/// caller forwards them untouched unless Secret redaction requires JSON.
+/// </summary>
+public static class ResponseRewriter
+{
+    // A rewritten body keeps the upstream's characters: the default encoder would turn '<' and non-ASCII into \uXXXX
+    // (still the same JSON, but not the same text in the recording, and larger).
+    private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Largest response held to be rewritten: 16 MiB.</summary>
+    public const int MaxBufferedBytes = 16 * 1024 * 1024;
+
+    /// <summary>How a rewrite ended.</summary>
+    /// <param name="Written">False when nothing (more) could be written: not JSON, too large, or stopped.</param>
+    /// <param name="StopReason">Set when a result stage stopped the response (an output guardrail).</param>
+    public readonly record struct Outcome(bool Written, string? StopReason = null);
+
+    /// <summary>True for bodies the stages can read: JSON (any <c>…json</c> type) and <c>text/*</c>.</summary>
+    public static bool Readable(string? mediaType) =>
+        mediaType is not null && (mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase) || mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Writes <paramref name="upstream"/> to <paramref name="client"/> rewritten.</summary>
+    /// <param name="upstream">The upstream's body.</param>
+    /// <param name="client">The client's body.</param>
+    /// <param name="mediaType">The body's media type (<see cref="Readable"/>).</param>
+    /// <param name="watch">True for a Kubernetes watch (newline-delimited JSON events).</param>
+    /// <param name="redactSecrets">Apply <see cref="SecretRedaction.Redact"/>.</param>
+    /// <param name="run">The request's result chain when a stage applies, else null.</param>
+    /// <param name="cancellationToken">Cancels the copy.</param>
+    public static async Task<Outcome> CopyAsync(
+        Stream upstream, Stream client, string mediaType, bool watch, bool redactSecrets, CommandRun? run, CancellationToken cancellationToken)
+    {
+        var json = mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase);
+        if (watch && json)
+        {
+            using var reader = new StreamReader(upstream, Encoding.UTF8);
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+                var rewritten = Rewrite(line, redactSecrets, run);
+                if (!rewritten.Outcome.Written)
+                {
+                    return rewritten.Outcome;
+                }
+                await client.WriteAsync(Encoding.UTF8.GetBytes(rewritten.Text + "\n"), cancellationToken);
+                await client.FlushAsync(cancellationToken);
+            }
+            return new Outcome(true);
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int read;
+        while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBufferedBytes)
+            {
+                return new Outcome(false);
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        var result = json ? Rewrite(body, redactSecrets, run) : Text(body, run);
+        if (result.Outcome.Written)
+        {
+            await client.WriteAsync(Encoding.UTF8.GetBytes(result.Text), cancellationToken);
+        }
+        return result.Outcome;
+    }
+
+    private static (Outcome Outcome, string Text) Rewrite(string text, bool redactSecrets, CommandRun? run)
+    {
+        if (SecretRedaction.Parse(text) is not { } node)
+        {
+            // Not JSON after all: text for the stages, unless Secret redaction needs structure.
+            return redactSecrets ? (new Outcome(false), "") : Text(text, run);
+        }
+        if (redactSecrets)
+        {
+            SecretRedaction.Redact(node);
+        }
+        if (run is not null && Strings(node, run) is { } stop)
+        {
+            return (new Outcome(false, stop), "");
+        }
+        return (new Outcome(true), node.ToJsonString(Output));
+    }
+
+    private static (Outcome Outcome, string Text) Text(string text, CommandRun? run)
+    {
+        if (run is null)
+        {
+            return (new Outcome(true), text);
+        }
+        var piece = new ResultText(text);
+        var action = run.Text(piece);
+        return action.Stopped ? (new Outcome(false, action.StopReason), "") : (new Outcome(true), piece.Text);
+    }
+
+    /// <summary>Runs every string value under <paramref name="node"/> through the stages; the stop reason, or null.</summary>
+    private static string? Strings(JsonNode node, CommandRun run)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                {
+                    if (Value(o[key], run, out var replacement) is { } stop)
+                    {
+                        return stop;
+                    }
+                    if (replacement is not null)
+                    {
+                        o[key] = replacement;
+                    }
+                    else if (o[key] is { } child && Strings(child, run) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    if (Value(a[i], run, out var replacement) is { } stop)
+                    {
+                        return stop;
+                    }
+                    if (replacement is not null)
+                    {
+                        a[i] = replacement;
+                    }
+                    else if (a[i] is { } child && Strings(child, run) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>For a string value: the stages' verdict (a stop reason) and its replacement when they changed it.</summary>
+    private static string? Value(JsonNode? node, CommandRun run, out string? replacement)
+    {
+        replacement = null;
+        if (node is not JsonValue value || !value.TryGetValue<string>(out var text))
+        {
+            return null;
+        }
+        var piece = new ResultText(text);
+        var action = run.Text(piece);
+        if (action.Stopped)
+        {
+            return action.StopReason;
+        }
+        replacement = piece.Changed ? piece.Text : null;
+        return null;
+    }
+}

@@ -1,0 +1,96 @@
+using Vigil.Connections;
+using Vigil.Identity.Authentication;
+using Vigil.Pipeline;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Vigil.Adapters.Http;
+
+/// <summary>
+/// Shapes one forwarded request: the upstream URL is the connection's URL + the client's path and query as it sent
+/// them (<see cref="ProxyTarget"/>); the client's Vigil credential (<c>Authorization</c>, the console's cookies) and
+/// <c>Accept-Encoding</c> are removed (bodies travel uncompressed so the gateway can analyze, record and mask them);
+/// the connection's headers and bearer token are set, replacing any the client sent under the same name. YARP's
+/// default transform does the rest (hop-by-hop headers dropped, <c>Host</c> the upstream's). The response body is
+/// rewritten (<see cref="ResponseRewriter"/>) instead of copied when <paramref name="redactSecrets"/> is set
+/// (<see cref="SecretRedaction.Applies"/>; JSON is then asked for) or a result stage applies to the request
+/// (<paramref name="run"/>); otherwise YARP streams it untouched.
+/// </summary>
+public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target, bool redactSecrets = false, CommandRun? run = null) : HttpTransformer
+{
+    /// <summary>Set when the response was not (wholly) forwarded: the status to answer with (when nothing was sent yet) and why.</summary>
+    public (int Status, string Reason)? Refusal { get; private set; }
+
+    /// <inheritdoc />
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if ((!redactSecrets && run is null) || proxyResponse is null || !copy || httpContext.Response.StatusCode == StatusCodes.Status101SwitchingProtocols)
+        {
+            return copy;
+        }
+        var mediaType = proxyResponse.Content.Headers.ContentType?.MediaType;
+        if (!redactSecrets && !ResponseRewriter.Readable(mediaType))
+        {
+            // Binary: nothing for the stages to read.
+            return true;
+        }
+        if (redactSecrets && (mediaType is null || !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase)))
+        {
+            Refusal = (502, $"the response to a Secret request is {mediaType ?? "untyped"}, not JSON, so it could not be redacted and was not forwarded");
+            return false;
+        }
+        // The body changes length; Kestrel frames it.
+        httpContext.Response.ContentLength = null;
+        var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
+        var outcome = await ResponseRewriter.CopyAsync(stream, httpContext.Response.Body, mediaType!, SecretRedaction.IsWatch(target), redactSecrets, run, cancellationToken);
+        if (outcome.StopReason is { } stop)
+        {
+            Refusal = (403, stop);
+        }
+        else if (!outcome.Written)
+        {
+            Refusal = (502, $"the response could not be read as {mediaType} within {ResponseRewriter.MaxBufferedBytes} bytes{(redactSecrets ? " to redact its Secret values" : " for the connection's masking and guardrails")}, so it was not forwarded");
+        }
+        return false;
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        proxyRequest.RequestUri = new Uri(upstream.Url + (target.Path.Length == 0 ? "/" : target.Path) + target.Query);
+        var headers = proxyRequest.Headers;
+        headers.Remove("Authorization");
+        headers.Remove("Accept-Encoding");
+        if (headers.TryGetValues("Cookie", out var cookies))
+        {
+            var kept = string.Join("; ", cookies.SelectMany(c => c.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                .Where(c => !c.StartsWith(BrowserSessions.CookieName + "=", StringComparison.Ordinal) && !c.StartsWith(BrowserSessions.CsrfCookieName + "=", StringComparison.Ordinal)));
+            headers.Remove("Cookie");
+            if (kept.Length > 0)
+            {
+                headers.TryAddWithoutValidation("Cookie", kept);
+            }
+        }
+        if (redactSecrets && headers.Accept.ToString().Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            // Secret values are redacted in JSON only.
+            headers.Remove("Accept");
+            headers.TryAddWithoutValidation("Accept", "application/json");
+        }
+        foreach (var (name, value) in upstream.Headers)
+        {
+            headers.Remove(name);
+            proxyRequest.Content?.Headers.Remove(name);
+            if (!headers.TryAddWithoutValidation(name, value))
+            {
+                proxyRequest.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+        if (upstream.Token is { } token)
+        {
+            headers.Remove("Authorization");
+            headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        }
+    }
+}

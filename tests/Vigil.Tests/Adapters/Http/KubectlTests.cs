@@ -1,0 +1,147 @@
+using Vigil.Tests.Fixtures;
+
+namespace Vigil.Tests.Adapters.Http;
+
+/// <summary>
+/// The real kubectl through the gateway to a server that speaks the Kubernetes API (<see cref="FakeKubernetesApi"/>),
+/// configured by <c>vigil kubeconfig --merge</c> behind a TLS front (kubectl sends its token only over TLS): reads work, the cluster sees the connection's token (never the
+/// caller's), a namespace delete is refused with the analyzer's reason as kubectl prints RBAC denials, and a watch
+/// delivers events as they happen.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
+{
+    private readonly string _home = Path.Combine(Path.GetTempPath(), "vigil-kube-" + Guid.NewGuid().ToString("N")[..8]);
+    private FakeKubernetesApi _cluster = null!;
+    private TlsFront _front = null!;
+    private string _connection = "";
+
+    private string KubeconfigPath => Path.Combine(_home, "config");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_home);
+        _cluster = await FakeKubernetesApi.StartAsync();
+        _front = await TlsFront.StartAsync(gateway.HttpAddress);
+        var authority = Path.Combine(_home, "front-ca.pem");
+        await File.WriteAllTextAsync(authority, _front.CertificatePem);
+        _connection = await _cluster.RegisterAsync(gateway);
+        await gateway.CreateRuleAsync(_connection);
+        // A file kubectl already uses: the merge must keep its other context.
+        await File.WriteAllTextAsync(KubeconfigPath, """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: other
+              cluster:
+                server: https://other.example.com
+            users:
+            - name: other
+              user:
+                token: other-token
+            contexts:
+            - name: other
+              context:
+                cluster: other
+                user: other
+            current-context: other
+            """);
+        var written = await Processes.RunAsync("dotnet", [Processes.VigilDll, "kubeconfig", _connection, "--merge", "--namespace", "default", "--server", _front.Url, "--certificate-authority", authority], new Dictionary<string, string>
+        {
+            ["VIGIL_GATEWAY_URL"] = gateway.HttpAddress,
+            ["VIGIL_TOKEN"] = GatewayFixture.Token,
+            ["KUBECONFIG"] = KubeconfigPath,
+        });
+        if (written.ExitCode != 0)
+        {
+            throw new InvalidOperationException(written.Stderr);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _front.DisposeAsync();
+        Directory.Delete(_home, recursive: true);
+    }
+
+    private Task<Processes.Result> KubectlAsync(params string[] arguments) =>
+        Processes.RunAsync("kubectl", ["--cache-dir", Path.Combine(_home, "cache"), "--request-timeout", "20s", .. arguments], Environment(), timeout: TimeSpan.FromSeconds(60));
+
+    private Dictionary<string, string> Environment() => new() { ["KUBECONFIG"] = KubeconfigPath, ["HOME"] = _home };
+
+    [Fact]
+    public async Task Kubeconfig_merge_keeps_the_other_context_and_makes_the_gateway_current()
+    {
+        var contexts = await KubectlAsync("config", "get-contexts", "-o", "name");
+        var current = await KubectlAsync("config", "current-context");
+
+        contexts.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().BeEquivalentTo("other", $"vigil-{_connection}");
+        current.Stdout.Trim().Should().Be($"vigil-{_connection}");
+        File.GetUnixFileMode(KubeconfigPath).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
+    public async Task Kubectl_get_pods_works_through_the_gateway_with_the_connections_token()
+    {
+        var result = await KubectlAsync("get", "pods");
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().Contain("web-1").And.Contain("Running");
+        const string List = "GET /api/v1/namespaces/default/pods?limit=500&timeout=20s";
+        _cluster.Requests.Should().Contain(List);
+        var session = await gateway.RecordedSessionAsync(_connection);
+        session.Events("statement").Select(e => e["text"]!.GetValue<string>()).Should().Contain(List);
+        session.ToJsonString().Should().NotContain(FakeKubernetesApi.ClusterToken);
+    }
+
+    [Fact]
+    public async Task Kubectl_delete_namespace_is_blocked_and_kubectl_prints_the_analyzers_reason()
+    {
+        var result = await KubectlAsync("delete", "namespace", "prod");
+
+        result.ExitCode.Should().NotBe(0);
+        result.Stderr.Should().Contain("Error from server (Forbidden): vigil: blocked by AI session analyzer: Namespace deletion: Deletes a namespace and every resource in it.");
+        _cluster.Requests.Should().NotContain(r => r.StartsWith("DELETE", StringComparison.Ordinal));
+        var session = await gateway.RecordedSessionAsync(_connection);
+        session["ai_analysis"]!["risk_level"]!.GetValue<string>().Should().Be("high");
+        session.Events("blocked").Single()["text"]!.GetValue<string>().Should().StartWith("DELETE /api/v1/namespaces/prod");
+    }
+
+    [Fact]
+    public async Task Kubectl_get_watch_delivers_each_event_as_it_happens()
+    {
+        // kubectl writes the events to stdout; sh sends them to stderr, which Processes reads as it comes.
+        using var watch = Processes.Start("sh", ["-c", "exec kubectl \"$@\" 1>&2", "sh", "--cache-dir", Path.Combine(_home, "cache"), "get", "pods", "-w", "-o", "name"], Environment());
+
+        await watch.WaitForStderrAsync("pod/web-2", TimeSpan.FromSeconds(30));
+        watch.Stderr.Should().NotContain("pod/web-3", "the second event has not happened yet");
+        _cluster.SendNextWatchEvent();
+        await watch.WaitForStderrAsync("pod/web-3", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task A_caller_without_a_valid_token_gets_kubectls_unauthorized_error()
+    {
+        var result = await KubectlAsync("--token", "vgl_not_a_token", "get", "pods");
+
+        result.ExitCode.Should().NotBe(0);
+        result.Stderr.Should().Contain("error: You must be logged in to the server");
+        _cluster.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Kubectl_get_secret_shows_its_keys_with_the_values_redacted_in_the_output_and_the_recording()
+    {
+        // Reading secrets is high risk: this connection has no rule, so the read is allowed and only redaction stands.
+        var open = await _cluster.RegisterAsync(gateway);
+        const string RealValue = "aHVudGVyMi1kYi1wYXNzd29yZA=="; // base64 of the fake cluster's password
+
+        var result = await KubectlAsync("--server", $"{_front.Url}/proxy/{open}", "get", "secret", "db", "-o", "yaml");
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().Contain("password: dmlnaWw6cmVkYWN0ZWQ=").And.NotContain(RealValue);
+        var session = await gateway.RecordedSessionAsync(open);
+        session.ToJsonString().Should().NotContain(RealValue).And.Contain("dmlnaWw6cmVkYWN0ZWQ=");
+    }
+}

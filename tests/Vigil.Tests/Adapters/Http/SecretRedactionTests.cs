@@ -1,0 +1,42 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Vigil.Adapters.Http;
+
+namespace Vigil.Tests.Adapters.Http;
+
+/// <summary>The Secret shapes the API server sends (object, list, watch stream, Table with objects) come out redacted.</summary>
+public sealed class SecretRedactionTests
+{
+    private const string Real = "c2VjcmV0LXZhbHVl";
+
+    [Theory]
+    [InlineData("{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\",\"b\":\"" + Real + "\"},\"stringData\":{\"c\":\"plain-secret\"}}", 3)]
+    [InlineData("{\"kind\":\"SecretList\",\"items\":[{\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"" + Real + "\"}},{\"data\":{\"b\":\"" + Real + "\"}}]}", 2)]
+    [InlineData("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\"}}}", 1)]
+    [InlineData("{\"kind\":\"Table\",\"rows\":[{\"cells\":[\"x\"],\"object\":{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\"}}}]}", 1)]
+    public void Every_value_is_replaced_and_every_key_kept(string json, int expected)
+    {
+        var node = JsonNode.Parse(json);
+
+        SecretRedaction.Redact(node).Should().Be(expected);
+
+        var text = node!.ToJsonString();
+        text.Should().NotContain(Real).And.NotContain("plain-secret");
+        Encoding.UTF8.GetString(Convert.FromBase64String(SecretRedaction.RedactedData)).Should().Be(SecretRedaction.RedactedText);
+    }
+
+    [Fact]
+    public async Task A_watch_is_redacted_event_by_event_and_a_body_that_is_not_json_is_refused()
+    {
+        var events = "{\"type\":\"ADDED\",\"object\":{\"data\":{\"a\":\"" + Real + "\"}}}\n{\"type\":\"DELETED\",\"object\":{\"data\":{\"a\":\"" + Real + "\"}}}\n";
+        using var watchOut = new MemoryStream();
+        using var plainOut = new MemoryStream();
+
+        (await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchOut, "application/json", watch: true, redactSecrets: true, run: null, CancellationToken.None)).Written.Should().BeTrue();
+        (await ResponseRewriter.CopyAsync(new MemoryStream("password=hunter2"u8.ToArray()), plainOut, "application/json", watch: false, redactSecrets: true, run: null, CancellationToken.None)).Written.Should().BeFalse();
+
+        var lines = Encoding.UTF8.GetString(watchOut.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(2).And.OnlyContain(l => l.Contains(SecretRedaction.RedactedData, StringComparison.Ordinal) && !l.Contains(Real, StringComparison.Ordinal));
+        plainOut.Length.Should().Be(0);
+    }
+}
