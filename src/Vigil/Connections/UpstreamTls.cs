@@ -32,15 +32,21 @@ public static class UpstreamTls
         {
             return true;
         }
-        if (connection.SslRootCert is null)
-        {
-            return false;
-        }
+        return connection.SslRootCert is not null && ChainsTo(certificate, connection.SslRootCert);
+    }
+
+    /// <summary>
+    /// True when <paramref name="certificate"/> chains to one of the PEM certificates in <paramref name="rootsPem"/>
+    /// (trusted as the only roots; no revocation check, as libpq and kubectl do without a CRL). The host name is the
+    /// caller's check.
+    /// </summary>
+    public static bool ChainsTo(X509Certificate certificate, string rootsPem)
+    {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         var roots = new X509Certificate2Collection();
-        roots.ImportFromPem(connection.SslRootCert);
+        roots.ImportFromPem(rootsPem);
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         using var leaf = new X509Certificate2(certificate);
         return chain.Build(leaf);

@@ -64,14 +64,7 @@ public sealed class UpstreamClients(ProxyLimits limits) : IDisposable
         {
             return false;
         }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPem(target.CertificateAuthority);
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
+        return UpstreamTls.ChainsTo(certificate, target.CertificateAuthority);
     }
 
     /// <inheritdoc />
