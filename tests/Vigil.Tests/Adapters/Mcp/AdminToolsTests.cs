@@ -58,8 +58,8 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         annotations["connection_create"].DestructiveHint.Should().BeFalse();
         annotations["connection_create"].ReadOnlyHint.Should().BeFalse();
         var schema = admin.Single(t => t.Name == "connection_create").ProtocolTool.InputSchema;
-        schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(["name", "type", "host", "database", "username"]);
-        schema.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("postgres");
+        schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(["name", "type"]);
+        schema.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("postgres", "http", "kubernetes");
 
         var refused = await standardClient.CallAsync("users_list");
         refused.IsError.Should().BeTrue();
@@ -192,8 +192,8 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
 
         (await Error("connection_create", With(valid, "port", "5432"))).Should().Contain("/port: Value is \"string\" but should be \"integer\"");
         (await Error("connection_create", With(valid, "passwd", "x"))).Should().Contain("unknown argument 'passwd'");
-        (await Error("connection_create", new { name, type = "postgres" })).Should().Contain("Required properties [\"host\"");
-        (await Error("connection_create", With(valid, "type", "mysql"))).Should().Contain("/type: must be one of postgres");
+        (await Error("connection_create", new { name })).Should().Contain("Required properties [\"type\"");
+        (await Error("connection_create", With(valid, "type", "mysql"))).Should().Contain("/type: must be one of postgres, http, kubernetes");
         (await Error("connection_create", With(valid, "port", 70000))).Should().Contain("/port: 70000 should be at most 65535");
         (await Error("ai_rule_create", new { name, connection_names = new[] { "no-such-connection" }, risk_evaluation = new { high_risk_action = "block" } }))
             .Should().Contain("connection 'no-such-connection' not found (HTTP 400)");
@@ -374,5 +374,23 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         run.ExitCode.Should().Be(1, run.Stderr);
         run.Stdout.Should().BeEmpty("standard output carries only the protocol");
         run.Stderr.Split('\n').Should().Contain(line => line.StartsWith("vigil: ", StringComparison.Ordinal), run.Stderr);
+    }
+
+    [Fact]
+    public async Task An_admin_registers_an_http_connection_whose_headers_are_write_only()
+    {
+        await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token);
+        var name = Identities.Unique("api");
+        const string key = "sekret-api-key-5c1e";
+
+        var created = await client.CallAsync("connection_create", new { name, type = "http", url = "http://127.0.0.1:9/v1", headers = new Dictionary<string, string> { ["X-Api-Key"] = key } });
+
+        created.IsError.Should().BeFalse(created.Text);
+        created.Result.StructuredContent!.Value.GetProperty("header_names").EnumerateArray().Select(h => h.GetString()).Should().Equal("X-Api-Key");
+        created.Everything().Should().NotContain(key);
+        var shown = await client.CallAsync("connection_get", new { name });
+        shown.Everything().Should().NotContain(key);
+        (await gateway.Http.GetStringAsync("/api/audit/logs/export?format=json")).Should().NotContain(key);
+        (await client.CallAsync("connection_delete", new { name })).IsError.Should().BeFalse();
     }
 }

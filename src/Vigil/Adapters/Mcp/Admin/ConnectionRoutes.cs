@@ -5,19 +5,22 @@ namespace Vigil.Adapters.Mcp.Admin;
 
 /// <summary>
 /// <c>connection_create</c>, <c>connection_update</c>, <c>connection_delete</c> over <c>/api/connections</c> (admins).
-/// Reading connections is the user tools' <c>connections_list</c> and <c>connection_get</c>. The password is write-only:
-/// an argument, never in an answer (the API returns <c>has_password</c>) nor in the audit log (redacted).
+/// Reading connections is the user tools' <c>connections_list</c> and <c>connection_get</c>. Secrets (password, headers,
+/// token, client key) are write-only: arguments, never in an answer nor in the audit log (redacted). Which fields a type
+/// needs is the API's check (a 400 naming the field), so the schema requires only name and type.
 /// </summary>
 internal static class ConnectionRoutes
 {
     public static IEnumerable<ApiRoute> All =>
     [
         new("connection_create", "Register a connection", Audience.Admins, ToolEffect.Create, HttpMethod.Post, "api/connections",
-            "Register a target (today a PostgreSQL database) that people and agents reach through Vigil, with the credentials "
-            + "Vigil uses for it; callers never see them. Only members of `access_groups` (and admins) can use it. The "
-            + "password is write-only: it is stored encrypted and never shown again (answers carry `has_password`).",
+            "Register a target that people and agents reach through Vigil, with the credentials Vigil uses for it; callers "
+            + "never see them. `postgres` needs host, database and username (and usually password); `http` and `kubernetes` "
+            + "need url, with headers, token or a client certificate as the upstream wants. Only members of `access_groups` "
+            + "(and admins) can use it. Secrets (password, headers, token, client_key) are write-only: stored encrypted and "
+            + "never shown again (answers carry `has_password`, `header_names`, `has_token`, `has_client_key`).",
             Schema.Object(null, [("name", Schema.String("Unique name (1-63 letters, digits, '_', '-', '.'); clients connect with it as the database name")), .. Fields()],
-                "name", "type", "host", "database", "username"),
+                "name", "type"),
             Answers.Item("Connection '{name}' registered")),
         new("connection_update", "Change a connection", Audience.Admins, ToolEffect.Change, HttpMethod.Patch, "api/connections/{name}",
             "Change some fields of a connection; fields left out keep their value (the password too: give it only to change it). "
@@ -41,6 +44,18 @@ internal static class ConnectionRoutes
         ("password", Schema.String("That user's password: write-only, stored encrypted, never returned")),
         ("ssl_mode", Schema.String("TLS to the target, as libpq's sslmode (default prefer)", ["disable", "prefer", "require", "verify-full"])),
         ("ssl_root_cert", Schema.String("PEM certificate(s) to trust for verify-full, instead of the system roots")),
+        ("url", Schema.String("http and kubernetes: the upstream's base URL, e.g. https://10.0.0.1:6443")),
+        ("headers", new JsonObject
+        {
+            ["type"] = "object",
+            ["description"] = "http and kubernetes: headers injected into every forwarded request, {name: value} (e.g. an API key): write-only, stored encrypted",
+            ["additionalProperties"] = new JsonObject { ["type"] = "string" },
+        }),
+        ("token", Schema.String("http and kubernetes: bearer token sent upstream (e.g. a Kubernetes service account token): write-only")),
+        ("client_certificate", Schema.String("http and kubernetes: PEM client certificate for mutual TLS (with client_key)")),
+        ("client_key", Schema.String("http and kubernetes: PEM key of client_certificate: write-only")),
+        ("certificate_authority", Schema.String("http and kubernetes: PEM CA(s) the upstream's certificate must chain to (default: the system roots)")),
+        ("insecure_skip_tls_verify", Schema.Boolean("http and kubernetes: accept any upstream certificate (as kubeconfig's option)")),
         ("access_groups", Schema.Strings("Groups whose members may use the connection (default none: admins only); groups must exist (groups_list)")),
         ("access_modes", Schema.Strings("How it may be used: exec (one-off commands, MCP exec) and/or connect (native clients such as psql); default both", ConnectionAccess.Modes)),
         ("review_groups", Schema.Strings("Groups whose members may approve or reject its reviews (default none: admins)")),
