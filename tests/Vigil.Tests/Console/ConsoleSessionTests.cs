@@ -175,7 +175,8 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
         await using (var db = new NpgsqlConnection(gateway.ProxyConnectionStringFor(connection, user.Token)))
         {
             await db.OpenAsync();
-            foreach (var sql in new[] { "SELECT 1 AS first", "SELECT pg_sleep(0.3), 2 AS second", "SELECT 3 AS third" })
+            // Gaps of a second or more at 1×, so the player is still playing when the test looks for Pause on a loaded machine.
+            foreach (var sql in new[] { "SELECT 1 AS first", "SELECT pg_sleep(1), 2 AS second", "SELECT pg_sleep(1), 3 AS third" })
             {
                 await new NpgsqlCommand(sql, db).ExecuteScalarAsync();
             }
@@ -188,7 +189,7 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
         var count = await page.Locator("li.event").CountAsync();
         count.Should().BeGreaterThanOrEqualTo(3);
 
-        await page.GetByLabel("Speed").SelectOptionAsync("4");
+        await page.GetByLabel("Speed").SelectOptionAsync("1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Play" }).ClickAsync();
         await Expect(page.Locator("li.event.current")).ToHaveCountAsync(1);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pause" })).ToBeVisibleAsync();
