@@ -1,4 +1,5 @@
 using System.Text;
+using Vigil.Identity.Authentication;
 
 namespace Vigil.Adapters.Http;
 
@@ -18,7 +19,7 @@ public static class ProxyCredentials
         var header = request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return NonEmpty(header["Bearer ".Length..].Trim());
+            return BearerToken.Read(request);
         }
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {

@@ -18,15 +18,13 @@ public sealed class McpAuthentication(RequestDelegate next)
     /// <summary>Authenticates, then passes the request on.</summary>
     public async Task InvokeAsync(HttpContext http, CommandPipeline pipeline, GatewayLinks links)
     {
-        var header = http.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
-        var caller = token is { Length: > 0 } ? await pipeline.IdentifyAsync(token, http.RequestAborted) : null;
+        var token = BearerToken.Read(http.Request);
+        var caller = token is not null ? await pipeline.IdentifyAsync(token, http.RequestAborted) : null;
         if (caller is null)
         {
             var challenge = $"Bearer resource_metadata=\"{ProtectedResource.MetadataUrl(links)}\"";
-            http.Response.Headers.WWWAuthenticate = token is { Length: > 0 } ? challenge + ", error=\"invalid_token\"" : challenge;
-            await Api.Problem(401, token is { Length: > 0 }
+            http.Response.Headers.WWWAuthenticate = token is not null ? challenge + ", error=\"invalid_token\"" : challenge;
+            await Api.Problem(401, token is not null
                 ? "invalid, expired or revoked token"
                 : "missing credentials: send Authorization: Bearer TOKEN (a Vigil API token)").ExecuteAsync(http);
             return;

@@ -31,13 +31,10 @@ public sealed class ApiAuthentication(CommandPipeline pipeline, BrowserSessions 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var header = http.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
         CallerIdentity? caller;
-        if (header.Length > 0)
+        if (http.Request.Headers.Authorization.ToString().Length > 0)
         {
-            var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
-            caller = await pipeline.IdentifyAsync(token, http.RequestAborted);
+            caller = await pipeline.IdentifyAsync(BearerToken.Read(http.Request), http.RequestAborted);
         }
         else if (http.Request.Cookies[BrowserSessions.CookieName] is { } cookie)
         {
