@@ -52,14 +52,20 @@ public static class ToolResults
         {
             text.Append(title).Append('\n');
         }
-        foreach (var (key, value) in item as JsonObject ?? [])
+        AppendFields(text, item, (item as JsonObject ?? []).Select(p => p.Key));
+        return Of(item, text.ToString());
+    }
+
+    /// <summary>Appends <paramref name="fields"/> of <paramref name="item"/> that are set, one <c>key: value</c> line each.</summary>
+    public static void AppendFields(StringBuilder text, JsonNode? item, IEnumerable<string> fields)
+    {
+        foreach (var field in fields)
         {
-            if (value is not null)
+            if (item?[field] is { } value)
             {
-                text.Append(key).Append(": ").Append(Cell(value)).Append('\n');
+                text.Append(field).Append(": ").Append(Cell(value)).Append('\n');
             }
         }
-        return Of(item, text.ToString());
     }
 
     /// <summary>The text form of a value: strings as they are, other values as compact JSON.</summary>

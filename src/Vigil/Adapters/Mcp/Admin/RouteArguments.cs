@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -43,12 +42,7 @@ public sealed partial class RouteArguments
         var rest = _values.Where(v => !placeholders.Contains(v.Key)).ToList();
         if (route.Method == HttpMethod.Get || route.Method == HttpMethod.Delete)
         {
-            var query = new StringBuilder();
-            foreach (var (name, _) in rest)
-            {
-                query.Append(query.Length == 0 ? '?' : '&').Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(Text(name)!));
-            }
-            return (path + query, null);
+            return (Tools.ToolParameters.Query(path, [.. rest.Select(v => (v.Key, (object?)Text(v.Key)))]), null);
         }
         var body = new JsonObject();
         foreach (var (name, value) in rest)

@@ -25,13 +25,7 @@ public static class ReviewAnswer
             text.Append(note).Append('\n');
         }
         text.Append("next: ").Append(answer["next"]).Append('\n');
-        foreach (var field in s_shown)
-        {
-            if (review?[field] is { } value)
-            {
-                text.Append(field).Append(": ").Append(ToolResults.Cell(value)).Append('\n');
-            }
-        }
+        ToolResults.AppendFields(text, review, s_shown);
         return ToolResults.Of(answer, text.ToString());
     }
 

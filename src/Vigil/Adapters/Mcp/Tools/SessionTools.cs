@@ -75,14 +75,12 @@ public static class SessionTools
         var answer = ExecAnswer.Result(session);
         var structured = JsonNode.Parse(answer.StructuredContent!.Value.GetRawText())!.AsObject();
         var text = new StringBuilder();
-        foreach (var field in (string[])["type", "connection", "user", "tool", "client_name", "client_version", "started_at", "ended_at", "masking_info", "guardrails_info", "event_count"])
+        string[] shown = ["type", "connection", "user", "tool", "client_name", "client_version", "started_at", "ended_at", "masking_info", "guardrails_info", "event_count"];
+        foreach (var field in shown)
         {
             structured[field] = session?[field]?.DeepClone();
-            if (session?[field] is { } value)
-            {
-                text.Append(field).Append(": ").Append(ToolResults.Cell(value)).Append('\n');
-            }
         }
+        ToolResults.AppendFields(text, session, shown);
         var head = ((TextContentBlock)answer.Content[0]).Text;
         return ToolResults.Of(structured, head.Insert(head.IndexOf('\n') + 1, text.ToString()));
     }
