@@ -1,0 +1,14 @@
+namespace Vigil.Ssh.Connection;
+
+/// <summary>What a channel needs from its connection: sending messages and ending the connection.</summary>
+internal interface IChannelHost
+{
+    /// <summary>Sends a connection-protocol message (waits while a key exchange runs).</summary>
+    ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+
+    /// <summary>Ends the connection with SSH_MSG_DISCONNECT carrying <paramref name="error"/>.</summary>
+    void Abort(SshProtocolException error);
+
+    /// <summary>Both sides sent SSH_MSG_CHANNEL_CLOSE: the channel number may be reused.</summary>
+    void Release(SshSessionChannel channel);
+}
