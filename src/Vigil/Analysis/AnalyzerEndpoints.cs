@@ -79,7 +79,7 @@ public static class AnalyzerEndpoints
                 return (null, Api.Problem(404, $"connection '{request.Connection}' not found"));
             }
         }
-        var type = request.Type ?? connection?.Type ?? InputType.Postgres;
+        var type = request.Type ?? (connection is null ? null : InputType.ForConnection(connection.Type)) ?? InputType.Postgres;
         if (!InputType.All.Contains(type))
         {
             return (null, Api.Problem(400, $"field 'type' must be one of {string.Join(", ", InputType.All)}"));

@@ -18,4 +18,10 @@ public static class InputType
 
     /// <summary>Every supported type.</summary>
     public static readonly IReadOnlyList<string> All = [Postgres, Shell, Kubernetes, Http];
+
+    /// <summary>
+    /// What the commands of a connection of <paramref name="connectionType"/> are: an <c>ssh</c> connection runs
+    /// <see cref="Shell"/> command lines; every other connection type is its own input type.
+    /// </summary>
+    public static string ForConnection(string connectionType) => connectionType == Connections.ConnectionTypes.Ssh ? Shell : connectionType;
 }

@@ -8,14 +8,15 @@ namespace Vigil.Connections;
 
 /// <summary>
 /// Connections in the store, with the password encrypted by <see cref="SecretProtector"/>; an HTTP target's secrets
-/// (headers, token, client key) are one encrypted JSON document <c>{headers, token, client_key}</c>.
+/// (headers, token, client key) are one encrypted JSON document <c>{headers, token, client_key}</c>; an ssh target's
+/// private key is encrypted on its own, its pinned host key (public) is stored as given.
 /// </summary>
 public sealed class ConnectionRepository(SqliteStore store, SecretProtector protector)
 {
     private const string Columns =
         "name, type, host, port, database, username, password_encrypted, ssl_mode, ssl_root_cert, access_groups, access_modes, created_at, updated_at, " +
         "review_groups, min_approvals, review_timeout_seconds, max_access_duration_seconds, require_jit_for_connect, require_review_for_exec, recording, record_result_rows, record_result_bytes, " +
-        "url, secrets_encrypted, client_certificate, certificate_authority, insecure_skip_tls_verify";
+        "url, secrets_encrypted, client_certificate, certificate_authority, insecure_skip_tls_verify, host_key, private_key_encrypted";
 
     /// <summary>Inserts <paramref name="connection"/>; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(Connection connection, CancellationToken cancellationToken)
@@ -26,7 +27,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             await db.ExecuteAsync(new CommandDefinition(
                 $"INSERT INTO connections ({Columns}) VALUES (@name, @type, @host, @port, @database, @username, @password, @ssl_mode, @ssl_root_cert, @access_groups, @access_modes, @created_at, @updated_at, " +
                 "@review_groups, @min_approvals, @review_timeout_seconds, @max_access_duration_seconds, @require_jit_for_connect, @require_review_for_exec, @recording, @record_result_rows, @record_result_bytes, " +
-                "@url, @secrets, @client_certificate, @certificate_authority, @insecure_skip_tls_verify)",
+                "@url, @secrets, @client_certificate, @certificate_authority, @insecure_skip_tls_verify, @host_key, @private_key)",
                 ToRow(connection), cancellationToken: cancellationToken));
             return true;
         }
@@ -48,7 +49,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             review_timeout_seconds=@review_timeout_seconds, max_access_duration_seconds=@max_access_duration_seconds,
             require_jit_for_connect=@require_jit_for_connect, require_review_for_exec=@require_review_for_exec, recording=@recording,
             record_result_rows=@record_result_rows, record_result_bytes=@record_result_bytes, url=@url, secrets_encrypted=@secrets,
-            client_certificate=@client_certificate, certificate_authority=@certificate_authority, insecure_skip_tls_verify=@insecure_skip_tls_verify
+            client_certificate=@client_certificate, certificate_authority=@certificate_authority, insecure_skip_tls_verify=@insecure_skip_tls_verify,
+            host_key=@host_key, private_key_encrypted=@private_key
             WHERE name=@name
             """,
             ToRow(connection), cancellationToken: cancellationToken));
@@ -109,6 +111,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         client_certificate = c.Http?.ClientCertificate,
         certificate_authority = c.Http?.CertificateAuthority,
         insecure_skip_tls_verify = c.Http?.InsecureSkipTlsVerify ?? false,
+        host_key = c.Ssh?.HostKey,
+        private_key = c.Ssh?.PrivateKey is { } key ? protector.Protect(key, PrivateKeyPurpose(c.Name)) : null,
     };
 
     private Connection FromRow(Row r)
@@ -123,7 +127,7 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
                 JsonSerializer.Deserialize<string[]>(r.review_groups)!, (int)r.min_approvals, TimeSpan.FromSeconds(r.review_timeout_seconds),
                 TimeSpan.FromSeconds(r.max_access_duration_seconds), r.require_jit_for_connect != 0, r.require_review_for_exec != 0),
             RecordingModes.TryParse(r.recording, out var recording) ? recording : RecordingMode.Async,
-            (int)r.record_result_rows, (int)r.record_result_bytes, HttpTargetOf(r));
+            (int)r.record_result_rows, (int)r.record_result_bytes, HttpTargetOf(r), SshTargetOf(r));
     }
 
     private HttpTarget? HttpTargetOf(Row r)
@@ -137,6 +141,12 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
             r.url, new Dictionary<string, string>(secrets?.Headers ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase), secrets?.Token,
             r.client_certificate, secrets?.ClientKey, r.certificate_authority, r.insecure_skip_tls_verify != 0);
     }
+
+    private SshTarget? SshTargetOf(Row r) => r.host_key is null
+        ? null
+        : new SshTarget(r.private_key_encrypted is null ? null : protector.Unprotect(r.private_key_encrypted, PrivateKeyPurpose(r.name)), r.host_key);
+
+    private static string PrivateKeyPurpose(string name) => $"connection:{name}:private_key";
 
     private static string Purpose(string name) => $"connection:{name}:password";
 
@@ -175,6 +185,8 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         public string? client_certificate { get; set; }
         public string? certificate_authority { get; set; }
         public long insecure_skip_tls_verify { get; set; }
+        public string? host_key { get; set; }
+        public string? private_key_encrypted { get; set; }
     }
 #pragma warning restore IDE1006
 }

@@ -15,6 +15,9 @@ namespace Vigil.Connections;
 /// Types <c>http</c> and <c>kubernetes</c> take <c>{url, headers? {name: value}, token?, client_certificate? +
 /// client_key? (PEM), certificate_authority? (PEM), insecure_skip_tls_verify?}</c> instead of the PostgreSQL fields
 /// (<see cref="HttpTargetRequest"/>); <c>headers</c>, <c>token</c> and <c>client_key</c> are secrets.
+/// Type <c>ssh</c> takes <c>{host, port? (default 22), username, private_key? (OpenSSH or PEM, unencrypted) and/or
+/// password?, host_key (public key line, known_hosts line or SHA256:… fingerprint)}</c> (<see cref="SshTargetRequest"/>);
+/// <c>private_key</c> and <c>password</c> are secrets.
 /// <c>PATCH</c> sends any subset and is merged over the stored connection (<see cref="MergeOver"/>).
 /// </summary>
 public sealed partial record ConnectionRequest(
@@ -44,10 +47,12 @@ public sealed partial record ConnectionRequest(
     string? ClientCertificate = null,
     string? ClientKey = null,
     string? CertificateAuthority = null,
-    bool? InsecureSkipTlsVerify = null)
+    bool? InsecureSkipTlsVerify = null,
+    string? PrivateKey = null,
+    string? HostKey = null)
 {
     /// <summary>Connection types the gateway can proxy today.</summary>
-    public static readonly string[] SupportedTypes = [ConnectionTypes.Postgres, ConnectionTypes.Http, ConnectionTypes.Kubernetes];
+    public static readonly string[] SupportedTypes = [ConnectionTypes.Postgres, ConnectionTypes.Http, ConnectionTypes.Kubernetes, ConnectionTypes.Ssh];
 
     /// <summary>Validates and builds the connection; on failure returns the message naming the bad field.</summary>
     public (Connection? Connection, string? Error) ToConnection(string? nameOverride, DateTimeOffset now, DateTimeOffset? createdAt = null)
@@ -69,7 +74,7 @@ public sealed partial record ConnectionRequest(
         {
             return (null, $"field 'type': unsupported connection type '{Type}' (supported: {string.Join(", ", SupportedTypes)})");
         }
-        var (target, targetError) = ConnectionTypes.IsHttp(Type) ? HttpFields() : PostgresFields();
+        var (target, targetError) = ConnectionTypes.IsHttp(Type) ? HttpFields() : Type == ConnectionTypes.Ssh ? SshFields() : PostgresFields();
         if (targetError is not null)
         {
             return (null, targetError);
@@ -116,6 +121,10 @@ public sealed partial record ConnectionRequest(
         {
             return (null, "fields 'url', 'headers', 'token', 'client_certificate', 'client_key', 'certificate_authority' and 'insecure_skip_tls_verify' apply to http and kubernetes connections only");
         }
+        if (PrivateKey is not null || HostKey is not null)
+        {
+            return (null, "fields 'private_key' and 'host_key' apply to ssh connections only");
+        }
         if (string.IsNullOrWhiteSpace(Host))
         {
             return (null, "missing field 'host'");
@@ -153,6 +162,10 @@ public sealed partial record ConnectionRequest(
         {
             return (null, $"fields 'password', 'database' and 'username' do not apply to {Type} connections; credentials go in 'headers' or 'token'");
         }
+        if (PrivateKey is not null || HostKey is not null)
+        {
+            return (null, "fields 'private_key' and 'host_key' apply to ssh connections only");
+        }
         var (target, error) = HttpTargetRequest.Validate(Url, Headers, Token, ClientCertificate, ClientKey, CertificateAuthority, InsecureSkipTlsVerify);
         if (target is null)
         {
@@ -161,6 +174,38 @@ public sealed partial record ConnectionRequest(
         var uri = new Uri(target.Url);
         var sslMode = uri.Scheme == "http" ? Connections.SslMode.Disable : target.InsecureSkipTlsVerify ? Connections.SslMode.Require : Connections.SslMode.VerifyFull;
         return (Template(Type!, uri.Host, uri.Port, "", "", null, sslMode, null, target), null);
+    }
+
+    /// <summary>The SSH fields as a connection template (<see cref="SshTargetRequest"/>).</summary>
+    private (Connection? Template, string? Error) SshFields()
+    {
+        if (Url is not null || Headers is not null || Token is not null || ClientCertificate is not null || ClientKey is not null || CertificateAuthority is not null || InsecureSkipTlsVerify is not null || SslRootCert is not null)
+        {
+            return (null, "fields 'url', 'headers', 'token', 'client_certificate', 'client_key', 'certificate_authority', 'insecure_skip_tls_verify' and 'ssl_root_cert' do not apply to ssh connections");
+        }
+        if (!string.IsNullOrEmpty(Database))
+        {
+            return (null, "field 'database' does not apply to ssh connections");
+        }
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            return (null, "missing field 'host'");
+        }
+        if (Port is < 1 or > 65535)
+        {
+            return (null, "field 'port' must be between 1 and 65535");
+        }
+        if (string.IsNullOrWhiteSpace(Username))
+        {
+            return (null, "missing field 'username'");
+        }
+        var (target, error) = SshTargetRequest.Validate(PrivateKey, Password, HostKey);
+        if (target is null)
+        {
+            return (null, error);
+        }
+        // The transport is always encrypted and the host key pinned: the closest ssl_mode is verify-full.
+        return (Template(Type!, Host, Port ?? 22, "", Username, string.IsNullOrEmpty(Password) ? null : Password, Connections.SslMode.VerifyFull, null, null) with { Ssh = target }, null);
     }
 
     private static Connection Template(string type, string host, int port, string database, string username, string? password, SslMode sslMode, string? sslRootCert, HttpTarget? http) =>
@@ -210,11 +255,13 @@ public sealed partial record ConnectionRequest(
         ClientCertificate = ClientCertificate ?? (Token is null ? existing.Http?.ClientCertificate : null),
         CertificateAuthority = CertificateAuthority ?? existing.Http?.CertificateAuthority,
         InsecureSkipTlsVerify = InsecureSkipTlsVerify ?? existing.Http?.InsecureSkipTlsVerify,
+        HostKey = HostKey ?? existing.Ssh?.HostKey,
     }.KeepingSecretsOf(existing);
 
     /// <summary>
     /// PUT and PATCH without a secret keep the stored one (clients never read secrets back): the password, the headers,
-    /// and the token or client key unless the request switches to the other kind of credential.
+    /// the token or client key unless the request switches to the other kind of credential, and an ssh connection's
+    /// private key.
     /// </summary>
     public ConnectionRequest KeepingSecretsOf(Connection existing) => this with
     {
@@ -222,6 +269,7 @@ public sealed partial record ConnectionRequest(
         Headers = Headers ?? existing.Http?.Headers.ToDictionary(StringComparer.OrdinalIgnoreCase),
         Token = Token ?? (ClientCertificate is null && ClientKey is null ? existing.Http?.Token : null),
         ClientKey = ClientKey ?? (Token is null ? existing.Http?.ClientKey : null),
+        PrivateKey = PrivateKey ?? (Type == ConnectionTypes.Ssh ? existing.Ssh?.PrivateKey : null),
     };
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]

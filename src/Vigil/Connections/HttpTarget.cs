@@ -38,6 +38,9 @@ public static class ConnectionTypes
     /// <summary>A Kubernetes API server, reached through <c>/proxy/{connection}/…</c> (kubectl, client-go).</summary>
     public const string Kubernetes = "kubernetes";
 
+    /// <summary>A host reached over SSH (<c>vigil exec</c>, the API and MCP run one command per exec).</summary>
+    public const string Ssh = "ssh";
+
     /// <summary>True for the types forwarded over HTTP (<see cref="Http"/>, <see cref="Kubernetes"/>).</summary>
     public static bool IsHttp(string type) => type is Http or Kubernetes;
 }

@@ -7,12 +7,12 @@ namespace Vigil.Pipeline;
 /// <param name="InputType">
 /// What <paramref name="Input"/> is (an <see cref="Analysis.InputType"/>) when it differs from the connection's type:
 /// a <c>kubernetes</c> connection's proxied requests are HTTP requests, not kubectl command lines. Null: the
-/// connection's type.
+/// connection's type (for an <c>ssh</c> connection, shell: <see cref="Analysis.InputType.ForConnection"/>).
 /// </param>
 public sealed record Command(SessionContext Session, string Input, int ParameterCount = 0, string? InputType = null)
 {
     /// <summary>The <see cref="Analysis.InputType"/> the analyzer and guardrails read <see cref="Input"/> as.</summary>
-    public string Type => InputType ?? Session.Connection.Type;
+    public string Type => InputType ?? Analysis.InputType.ForConnection(Session.Connection.Type);
 }
 
 /// <summary>What happened when a command ran.</summary>

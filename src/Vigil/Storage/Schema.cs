@@ -416,5 +416,22 @@ internal static class Schema
             "ALTER TABLE connections ADD COLUMN certificate_authority TEXT NULL",
             "ALTER TABLE connections ADD COLUMN insecure_skip_tls_verify INTEGER NOT NULL DEFAULT 0",
         ],
+        // 14: ssh connections (issue 15): the pinned host key and the encrypted private key; public keys registered on
+        // identities for native SSH logins, each fingerprint on one identity only.
+        [
+            "ALTER TABLE connections ADD COLUMN host_key TEXT NULL",
+            "ALTER TABLE connections ADD COLUMN private_key_encrypted TEXT NULL",
+            """
+            CREATE TABLE ssh_keys (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                type TEXT NOT NULL,
+                public_key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL)
+            """,
+            "CREATE INDEX ssh_keys_user ON ssh_keys(user_id)",
+        ],
     ];
 }
