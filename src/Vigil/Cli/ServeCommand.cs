@@ -79,6 +79,7 @@ public static class ServeCommand
             }
             options.AnalysisMaxInput = Count("VIGIL_ANALYSIS_MAX_INPUT") ?? options.AnalysisMaxInput;
             options.RecordingMaxText = Count("VIGIL_RECORDING_MAX_TEXT") ?? options.RecordingMaxText;
+            options.TerminalMaxBytes = Count("VIGIL_TERMINAL_MAX_BYTES") ?? options.TerminalMaxBytes;
             options.WebhookRetryBase = Duration("VIGIL_WEBHOOK_RETRY_BASE", "5s") ?? options.WebhookRetryBase;
             options.WebhookRetryCap = Duration("VIGIL_WEBHOOK_RETRY_CAP", "1h") ?? options.WebhookRetryCap;
             options.WebhookTimeout = Duration("VIGIL_WEBHOOK_TIMEOUT", "10s") ?? options.WebhookTimeout;

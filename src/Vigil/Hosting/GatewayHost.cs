@@ -24,6 +24,7 @@ using Vigil.Adapters.Postgres;
 using Vigil.Reviews;
 using Vigil.Security;
 using Vigil.Sessions;
+using Vigil.Sessions.Terminal;
 using Vigil.Storage;
 using Vigil.Webhooks;
 using Vigil.WebConsole;
@@ -127,6 +128,7 @@ public static class GatewayHost
         services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
         services.AddMcpAdapter();
         services.AddHttpAdapter();
+        services.AddTerminalRecording(new TerminalOptions { MaxBytes = options.TerminalMaxBytes });
         configure?.Invoke(services);
 
         var app = builder.Build();

@@ -100,6 +100,9 @@ public sealed class GatewayOptions
     /// <summary>Longest statement text a recording keeps, characters (<c>VIGIL_RECORDING_MAX_TEXT</c>; default 64 Ki); see <see cref="Pipeline.StatementLimits"/>.</summary>
     public int RecordingMaxText { get; set; } = Sessions.RecordedText.DefaultMaxLength;
 
+    /// <summary>Most bytes of asciicast event lines a terminal recording keeps per stream (<c>VIGIL_TERMINAL_MAX_BYTES</c>; default 64 MiB); see <see cref="Sessions.Terminal.TerminalOptions"/>.</summary>
+    public long TerminalMaxBytes { get; set; } = Sessions.Terminal.TerminalOptions.DefaultMaxBytes;
+
     /// <summary>
     /// Delay before the first retry of a failed webhook delivery (<c>VIGIL_WEBHOOK_RETRY_BASE</c>, a duration such as
     /// "5s"; default 5 s). Each further retry waits twice as long, up to <see cref="WebhookRetryCap"/>, plus up to 25 % jitter.

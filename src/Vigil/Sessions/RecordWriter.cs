@@ -35,6 +35,9 @@ internal sealed class RecordWriter(SqliteConnection db, string gatewayId)
             case SessionEvent e:
                 WriteEvent(e);
                 break;
+            case IRecordItem own:
+                own.Write(db, _transaction);
+                break;
             case SessionContext s:
                 Execute(
                     """

@@ -5,6 +5,7 @@ using Vigil.Hosting;
 using Vigil.Identity;
 using Vigil.Identity.Authentication;
 using Vigil.Pipeline;
+using Vigil.Sessions.Terminal;
 using Vigil.Storage;
 
 namespace Vigil.Sessions;
@@ -34,6 +35,7 @@ public static class SessionEndpoints
         group.MapGet("/", ListAsync);
         group.MapGet("/{id}", ShowAsync);
         group.MapGet("/{id}/export", ExportAsync);
+        group.MapTerminalEndpoints();
     }
 
     private static async Task<Results<Ok<ExecResponse>, Accepted<ExecResponse>, ProblemHttpResult>> ExecAsync(

@@ -35,6 +35,9 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>Records an item that writes its own table (<see cref="IRecordItem"/>).</summary>
+    internal void Append(IRecordItem item) => Enqueue(item);
+
     /// <summary>Records a newly opened session.</summary>
     public void Opened(SessionContext session) => Enqueue(session);
 
@@ -204,7 +207,7 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
                 var sessionId = item switch
                 {
                     SessionEvent ev => ev.SessionId, SessionClose c => c.SessionId, SessionContext s => s.Id, SessionAnalysisChange a => a.SessionId,
-                    SessionReopen r => r.SessionId, SessionMaskingChange m => m.SessionId, SessionGuardrailViolation g => g.SessionId, _ => null,
+                    SessionReopen r => r.SessionId, SessionMaskingChange m => m.SessionId, SessionGuardrailViolation g => g.SessionId, IRecordItem own => own.SessionId, _ => null,
                 };
                 if (sessionId is not null)
                 {

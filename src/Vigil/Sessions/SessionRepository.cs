@@ -14,7 +14,8 @@ public sealed class SessionRepository(SqliteStore store)
     private const string Columns =
         "id, type, connection, connection_type, user_name, user_id, client_user, client_address, client_name, client_version, tool, status, exit_code, reason, " +
         "(SELECT count(*) FROM session_events e WHERE e.session_id = sessions.id) AS event_count, events_lost, started_at, ended_at, ai_analysis, masking_info, " +
-        "(SELECT r.id || ' ' || r.status FROM reviews r WHERE r.session_id = sessions.id ORDER BY r.created_at DESC LIMIT 1) AS review";
+        "(SELECT r.id || ' ' || r.status FROM reviews r WHERE r.session_id = sessions.id ORDER BY r.created_at DESC LIMIT 1) AS review, " +
+        "EXISTS (SELECT 1 FROM session_terminals t WHERE t.session_id = sessions.id) AS has_terminal";
 
     /// <summary>A page of sessions matching <paramref name="query"/>, newest first, and the total that match.</summary>
     public async Task<(IReadOnlyList<SessionView> Items, long Total)> ListAsync(SessionQuery query, CancellationToken cancellationToken)
@@ -169,12 +170,13 @@ public sealed class SessionRepository(SqliteStore store)
         public string? ai_analysis { get; set; }
         public string? masking_info { get; set; }
         public string? review { get; set; }
+        public bool has_terminal { get; set; }
 
         public SessionView ToView(IReadOnlyList<GuardrailInfo> guardrails, IReadOnlyList<SessionEventView>? events, string? output) => new(
             id, type, connection, connection_type, user_name, user_id, client_user, client_address, client_name, client_version, tool, status, (int?)exit_code, reason,
             (int)event_count, status == SessionStatus.Interrupted ? null : (int)events_lost, started_at, ended_at, output, Analysis(ai_analysis),
             review?.Split(' ') is [var reviewId, var reviewStatus] ? new ReviewRef(reviewId, reviewStatus) : null,
-            FromJson<Dictionary<string, long>>(masking_info) ?? [], guardrails, events);
+            FromJson<Dictionary<string, long>>(masking_info) ?? [], guardrails, events, has_terminal);
     }
 
     private sealed class EventRow

@@ -10,7 +10,8 @@ namespace Vigil.Sessions;
 /// write; it is null (unknown) for an <c>interrupted</c> session, whose gateway stopped before it could write its last
 /// batch. <c>masking_info</c> counts the values masked per entity type (<c>{"EMAIL_ADDRESS": 3}</c>, <c>{}</c> when
 /// none, never values); <c>guardrails_info</c> lists the guardrail violations in order (<c>[{rule, direction,
-/// matched}]</c>, <c>[]</c> when none). <c>client_name</c> and <c>client_version</c> are what an MCP client reported in its
+/// matched}]</c>, <c>[]</c> when none). <c>has_terminal</c> is true when the session recorded a terminal stream (an SSH shell,
+/// <c>kubectl exec</c>): <c>GET /api/sessions/{id}/terminal</c> serves it as asciicast v2. <c>client_name</c> and <c>client_version</c> are what an MCP client reported in its
 /// <c>initialize</c> handshake and <c>tool</c> the MCP tool that opened the session (type <c>mcp</c>; null otherwise).
 /// </summary>
 public sealed record SessionView(
@@ -37,7 +38,8 @@ public sealed record SessionView(
     ReviewRef? Review,
     IReadOnlyDictionary<string, long> MaskingInfo,
     IReadOnlyList<GuardrailInfo> GuardrailsInfo,
-    IReadOnlyList<SessionEventView>? Events);
+    IReadOnlyList<SessionEventView>? Events,
+    bool HasTerminal = false);
 
 /// <summary>
 /// The API shape of one event: <c>{seq, at, kind, text, parameter_count, duration_us, command_tag, rows, sqlstate, message,

@@ -433,5 +433,31 @@ internal static class Schema
             """,
             "CREATE INDEX ssh_keys_user ON ssh_keys(user_id)",
         ],
+        // 15: terminal recordings (issues 14, 15): one row per terminal stream of a session (asciicast v2 header fields and
+        // running totals), its events as coalesced blocks of asciicast event lines in order.
+        [
+            """
+            CREATE TABLE session_terminals (
+                id TEXT PRIMARY KEY,
+                session_id TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                width INTEGER NOT NULL,
+                height INTEGER NOT NULL,
+                term TEXT NULL,
+                command TEXT NULL,
+                duration REAL NOT NULL DEFAULT 0,
+                bytes INTEGER NOT NULL DEFAULT 0,
+                recorded_bytes INTEGER NOT NULL DEFAULT 0,
+                truncated INTEGER NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX session_terminals_session ON session_terminals(session_id)",
+            """
+            CREATE TABLE session_terminal_chunks (
+                terminal_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                events TEXT NOT NULL,
+                PRIMARY KEY (terminal_id, seq))
+            """,
+        ],
     ];
 }
