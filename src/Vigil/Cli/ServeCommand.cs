@@ -1,3 +1,4 @@
+using Vigil.Adapters.Ssh.Server;
 using System.CommandLine;
 using Vigil.Connections;
 using Vigil.Demo;
@@ -17,6 +18,7 @@ public static class ServeCommand
         var data = new Option<string?>("--data") { Description = "Data directory (VIGIL_DATA_DIR; default ./.vigil)" };
         var http = new Option<string?>("--http-listen") { Description = "HTTP API address HOST:PORT (VIGIL_HTTP_LISTEN; default 127.0.0.1:8009)" };
         var pg = new Option<string?>("--pg-listen") { Description = "PostgreSQL listener HOST:PORT (VIGIL_PG_LISTEN; default 127.0.0.1:15432)" };
+        var ssh = new Option<string?>("--ssh-listen") { Description = "Native SSH listener HOST:PORT, or off (VIGIL_SSH_LISTEN; default 127.0.0.1:2222)" };
         var store = new Option<string?>("--store") { Description = "Store: sqlite (VIGIL_STORE; default embedded SQLite in the data directory)" };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for client TLS (VIGIL_TLS_CERT; default self-signed)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert (VIGIL_TLS_KEY)" };
@@ -26,7 +28,7 @@ public static class ServeCommand
         {
             Description = "Accept tokens sent in cleartext over unencrypted connections from non-loopback addresses (VIGIL_ALLOW_CLEARTEXT_PASSWORD=true; default: refuse, use sslmode=require or SCRAM)",
         };
-        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, store, tlsCert, tlsKey, maxMessage, demo, allowCleartext };
+        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, ssh, store, tlsCert, tlsKey, maxMessage, demo, allowCleartext };
         GatewayOptions ReadOptions(ParseResult parse)
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
@@ -38,6 +40,7 @@ public static class ServeCommand
             options.DataDirectory = Path.GetFullPath(parse.GetValue(data) ?? Env("VIGIL_DATA_DIR") ?? options.DataDirectory);
             options.HttpListen = parse.GetValue(http) ?? Env("VIGIL_HTTP_LISTEN") ?? options.HttpListen;
             options.PgListen = parse.GetValue(pg) ?? Env("VIGIL_PG_LISTEN") ?? options.PgListen;
+            options.SshListen = parse.GetValue(ssh) ?? Env("VIGIL_SSH_LISTEN") ?? options.SshListen;
             options.Store = parse.GetValue(store) ?? Env("VIGIL_STORE") ?? options.Store;
             options.TlsCertificatePath = parse.GetValue(tlsCert) ?? Env("VIGIL_TLS_CERT");
             options.TlsKeyPath = parse.GetValue(tlsKey) ?? Env("VIGIL_TLS_KEY");
@@ -146,7 +149,7 @@ public static class ServeCommand
             {
                 // Typically a port already in use: say which listener, not a stack trace.
                 await Console.Error.WriteLineAsync(
-                    $"vigil: cannot listen on {options.HttpListen} (HTTP) and {options.PgListen} (PostgreSQL): {e.Message}");
+                    $"vigil: cannot listen on {options.HttpListen} (HTTP), {options.PgListen} (PostgreSQL) and {options.SshListen} (SSH): {e.Message}");
                 return 1;
             }
             LocalPostgres? demo = null;
@@ -163,6 +166,10 @@ public static class ServeCommand
                 Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");
                 Console.WriteLine($"vigil: web console on {app.Services.GetRequiredService<GatewayLinks>().Base}/ (sign in as {options.AdminEmail} with VIGIL_ADMIN_PASSWORD)");
                 Console.WriteLine($"vigil: PostgreSQL proxy on {pg}");
+                var sshListener = app.Services.GetRequiredService<SshGatewayListener>();
+                Console.WriteLine(sshListener.Endpoint is { } sshAt
+                    ? $"vigil: SSH gateway on {sshAt}, host key {sshListener.HostKeyFingerprint} (ssh -p {sshAt.Port} CONNECTION@{sshAt.Address}, your token as the password)"
+                    : "vigil: SSH gateway off (--ssh-listen off)");
                 // A token the operator supplied is theirs already: never echo it into a terminal, log or CI output.
                 Console.WriteLine(token is null ? $"vigil: admin token: see {(File.Exists(tokenFile) ? tokenFile : "VIGIL_ADMIN_TOKEN")}"
                     : options.AdminToken is not null ? "vigil: bootstrap admin token: the one in VIGIL_ADMIN_TOKEN (not shown)"

@@ -21,6 +21,7 @@ using Vigil.Masking;
 using Vigil.Masking.Rules;
 using Vigil.Pipeline;
 using Vigil.Adapters.Postgres;
+using Vigil.Adapters.Ssh.Server;
 using Vigil.Reviews;
 using Vigil.Security;
 using Vigil.Sessions;
@@ -126,6 +127,7 @@ public static class GatewayHost
         services.AddSingleton<ClientAuthentication>();
         services.AddSingleton<PgListener>();
         services.AddHostedService(sp => sp.GetRequiredService<PgListener>());
+        services.AddSshAdapter();
         services.AddMcpAdapter();
         services.AddHttpAdapter();
         services.AddTerminalRecording(new TerminalOptions { MaxBytes = options.TerminalMaxBytes });

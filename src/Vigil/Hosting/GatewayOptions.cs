@@ -14,6 +14,9 @@ public sealed class GatewayOptions
     /// <summary>PostgreSQL listener (<c>--pg-listen</c>, <c>VIGIL_PG_LISTEN</c>), "HOST:PORT"; port 0 picks a free one.</summary>
     public string PgListen { get; set; } = "127.0.0.1:15432";
 
+    /// <summary>Native SSH listener (<c>--ssh-listen</c>, <c>VIGIL_SSH_LISTEN</c>), "HOST:PORT"; port 0 picks a free one; <c>off</c> disables it.</summary>
+    public string SshListen { get; set; } = "127.0.0.1:2222";
+
     /// <summary>Store (<c>--store</c>, <c>VIGIL_STORE</c>): "sqlite" (embedded, in the data directory).</summary>
     public string Store { get; set; } = "sqlite";
 

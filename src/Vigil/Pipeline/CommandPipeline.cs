@@ -213,7 +213,17 @@ public sealed class CommandPipeline(
     /// <paramref name="verdict"/> from <paramref name="startTimestamp"/> (<see cref="TimeProvider.GetTimestamp"/>). The
     /// adapter feeds it the target's answer and completes it once.
     /// </summary>
-    public CommandRun Start(Command command, Analysis.AiAnalysis? verdict, long startTimestamp)
+    public CommandRun Start(Command command, Analysis.AiAnalysis? verdict, long startTimestamp) =>
+        new(this, command, verdict, startTimestamp, OpenFilters(command));
+
+    /// <summary>
+    /// The result chain for target output that answers no command the client sent (an interactive terminal's login
+    /// banner and first prompt): filtered (output guardrails, masking) as a result of <paramref name="context"/> would be,
+    /// but never recorded as a statement; the adapter records the stream itself (a terminal recording).
+    /// </summary>
+    public CommandRun StartOutput(Command context) => new(this, context, null, time.GetTimestamp(), OpenFilters(context), record: false);
+
+    private IResultFilter[] OpenFilters(Command command)
     {
         IResultFilter[] filters = [];
         foreach (var stage in _resultStages)
@@ -223,7 +233,7 @@ public sealed class CommandPipeline(
                 filters = [.. filters, filter];
             }
         }
-        return new CommandRun(this, command, verdict, startTimestamp, filters);
+        return filters;
     }
 
     /// <summary>Records a completed run as a <c>statement</c> event with its analysis, recorded result and notices.</summary>

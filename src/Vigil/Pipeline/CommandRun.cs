@@ -18,13 +18,15 @@ public sealed class CommandRun
     private readonly CommandPipeline _pipeline;
     private readonly IResultFilter[] _filters;
     private readonly ResultCollector _recorded;
+    private readonly bool _record;
     private List<RecordedNotice>? _notices;
     private int _resultSets;
     private bool _completed;
 
-    internal CommandRun(CommandPipeline pipeline, Command command, AiAnalysis? analysis, long startTimestamp, IResultFilter[] filters)
+    internal CommandRun(CommandPipeline pipeline, Command command, AiAnalysis? analysis, long startTimestamp, IResultFilter[] filters, bool record = true)
     {
         _pipeline = pipeline;
+        _record = record;
         Command = command;
         Analysis = analysis;
         StartTimestamp = startTimestamp;
@@ -144,7 +146,8 @@ public sealed class CommandRun
 
     /// <summary>
     /// Records the command with <paramref name="outcome"/>, its recorded result and notices; a result a stage stopped is
-    /// recorded failed with 42501 and the stop's reason. Later calls are ignored (a run is recorded once).
+    /// recorded failed with 42501 and the stop's reason. Later calls are ignored (a run is recorded once). A run of
+    /// output that belongs to no command (<see cref="CommandPipeline.StartOutput"/>) completes its stages only.
     /// </summary>
     public void Complete(CommandOutcome outcome)
     {
@@ -160,6 +163,10 @@ public sealed class CommandRun
         if (StoppedBy is { } stopped)
         {
             outcome = outcome with { SqlState = "42501", ErrorMessage = "vigil: " + stopped };
+        }
+        if (!_record)
+        {
+            return;
         }
         _pipeline.Completed(this, outcome, _recorded.Build(), _notices);
     }

@@ -27,7 +27,7 @@ public sealed class BrowserLoginCommandTests : IAsyncLifetime
         _provider = await OidcProvider.StartAsync();
         _app = GatewayHost.Build(new GatewayOptions
         {
-            DataDirectory = Path.Combine(_root, "data"), HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
+            DataDirectory = Path.Combine(_root, "data"), HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
             Oidc = new OidcOptions(new Uri(_provider.Issuer), "vigil"),
         });
         await GatewayHost.BootstrapAsync(_app, CancellationToken.None);

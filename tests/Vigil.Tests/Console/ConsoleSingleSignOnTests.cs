@@ -22,7 +22,7 @@ public sealed class ConsoleSingleSignOnTests(ChromiumFixture chromium) : IClassF
         _provider = await OidcProvider.StartAsync();
         _app = GatewayHost.Build(new GatewayOptions
         {
-            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
+            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
             Oidc = new OidcOptions(new Uri(_provider.Issuer), "vigil") { KeyRefreshInterval = TimeSpan.Zero },
         });
         await GatewayHost.BootstrapAsync(_app, CancellationToken.None);

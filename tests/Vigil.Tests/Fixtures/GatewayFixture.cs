@@ -50,6 +50,7 @@ public sealed class GatewayFixture : IAsyncLifetime
             DataDirectory = DataDirectory,
             HttpListen = "127.0.0.1:0",
             PgListen = "127.0.0.1:0",
+            SshListen = "127.0.0.1:0",
             AdminToken = Token,
             StartupTimeout = TimeSpan.FromSeconds(5), // room for a cold JVM (JDBC tests) on a loaded machine; the slowloris test waits 10 s
             ExecStatementTimeout = TimeSpan.FromSeconds(2),

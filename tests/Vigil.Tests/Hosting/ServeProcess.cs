@@ -43,7 +43,7 @@ public sealed class ServeProcess : IAsyncDisposable
     {
         var (httpPort, pgPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Fixtures.Processes.VigilDll, "serve", "--data", dataDirectory, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}" })
+        foreach (var a in new[] { Fixtures.Processes.VigilDll, "serve", "--data", dataDirectory, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}", "--ssh-listen", "off" })
         {
             start.ArgumentList.Add(a);
         }

@@ -50,7 +50,7 @@ public sealed class ServeProcessTests : IDisposable
     private async Task<Gateway> StartAsync(int httpPort, int pgPort, bool demo, string? waitFor)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}" })
+        foreach (var a in new[] { Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}", "--ssh-listen", "off" })
         {
             start.ArgumentList.Add(a);
         }
@@ -179,7 +179,7 @@ public sealed class ServeProcessTests : IDisposable
         taken.Start();
         var pgPort = ((IPEndPoint)taken.LocalEndpoint).Port;
         var result = await Processes.RunAsync("dotnet",
-            [Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{FreePort()}", "--pg-listen", $"127.0.0.1:{pgPort}"]);
+            [Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{FreePort()}", "--pg-listen", $"127.0.0.1:{pgPort}", "--ssh-listen", "off"]);
         result.ExitCode.Should().Be(1);
         result.Stderr.Should().Contain($"vigil: cannot listen on").And.Contain($"127.0.0.1:{pgPort} (PostgreSQL)");
     }

@@ -172,7 +172,7 @@ public sealed class LoginRateLimitTests : IAsyncLifetime
     {
         _app = GatewayHost.Build(new GatewayOptions
         {
-            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
+            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
             LoginAttemptsPerUser = 3, LoginAttemptsPerAddress = 6, LoginWindow = TimeSpan.FromMinutes(10),
         });
         await GatewayHost.BootstrapAsync(_app, CancellationToken.None);

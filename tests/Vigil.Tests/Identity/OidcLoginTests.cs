@@ -26,7 +26,7 @@ public sealed class OidcLoginTests : IAsyncLifetime
         _provider = await OidcProvider.StartAsync();
         _app = GatewayHost.Build(new GatewayOptions
         {
-            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
+            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
             Oidc = new OidcOptions(new Uri(_provider.Issuer), "vigil") { KeyRefreshInterval = TimeSpan.Zero },
             OidcGroupMap = new Dictionary<string, string> { ["dba"] = "db-admins" },
         });

@@ -33,7 +33,7 @@ public sealed class ReviewRestartTests(GatewayFixture gateway) : IAsyncLifetime
     private async Task StartAsync(bool sweep = true)
     {
         _app = GatewayHost.Build(
-            new GatewayOptions { DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token },
+            new GatewayOptions { DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token },
             services =>
             {
                 if (!sweep)

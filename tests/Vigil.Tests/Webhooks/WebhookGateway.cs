@@ -101,7 +101,7 @@ public sealed class WebhookGateway : IAsyncLifetime
     {
         App = GatewayHost.Build(new GatewayOptions
         {
-            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
+            DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
             WebhookRetryBase = RetryBase, WebhookRetryCap = TimeSpan.FromSeconds(2), WebhookMaxAttempts = MaxAttempts, WebhookTimeout = AttemptTimeout,
         });
         await GatewayHost.BootstrapAsync(App, CancellationToken.None);

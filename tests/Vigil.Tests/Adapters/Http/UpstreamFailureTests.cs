@@ -59,7 +59,7 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         });
         await _upstream.StartAsync();
         _gateway = GatewayHost.Build(
-            new GatewayOptions { DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token },
+            new GatewayOptions { DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token },
             services => services.AddSingleton(new ProxyLimits(
                 MaxRequestBodyBytes: 1024 * 1024, ActivityTimeout: TimeSpan.FromSeconds(1), SessionIdleWindow: TimeSpan.FromMilliseconds(300))));
         await GatewayHost.BootstrapAsync(_gateway, CancellationToken.None);
