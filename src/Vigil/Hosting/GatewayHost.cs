@@ -122,6 +122,7 @@ public static class GatewayHost
         services.AddSingleton<SessionCloser>();
         services.AddSingleton<CommandPipeline>();
         services.AddSingleton<IExecExecutor, PostgresExecutor>();
+        services.AddSingleton<IExecExecutor, Adapters.Ssh.SshExecutor>();
         services.AddSingleton<ExecService>();
         services.AddSingleton<CancelRegistry>();
         services.AddSingleton<ClientAuthentication>();

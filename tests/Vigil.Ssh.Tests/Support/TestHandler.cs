@@ -125,6 +125,9 @@ public sealed class TestHandler : ISshServerHandler
                 var a = connection.Algorithms;
                 await channel.WriteAsync(Encoding.UTF8.GetBytes($"{a.KeyExchange} {a.HostKey} {a.CipherClientToServer} {a.CipherServerToClient} {a.MacClientToServer} {a.MacServerToClient} strict={connection.StrictKex} kex={connection.KeyExchangeCount}\n"), cancellationToken);
                 break;
+            case "pause":
+                await Task.Delay(int.Parse(argument), cancellationToken);
+                break;
             case "emit":
                 await EmitAsync(channel, long.Parse(argument), cancellationToken);
                 break;

@@ -90,6 +90,45 @@ public sealed class ExecStatement
         _run.Complete(new CommandOutcome(tag, rows, null, null, Elapsed()));
     }
 
+    /// <summary>
+    /// A piece of unstructured output (a shell command's stdout or stderr, a line at a time), printed as the stages
+    /// leave it. False when a stage stopped the result: the command's output ends here, and the executor reads no more.
+    /// </summary>
+    public bool Text(string text)
+    {
+        if (Done)
+        {
+            return false;
+        }
+        var piece = new ResultText(text);
+        var action = _run.Text(piece);
+        if (action.Stopped)
+        {
+            Stop(action.StopReason!);
+            return false;
+        }
+        _transcript.Print.Append(piece.Text);
+        return true;
+    }
+
+    /// <summary>
+    /// A command whose output was <see cref="Text"/> ended: recorded with <paramref name="tag"/> (<c>exit status 0</c>);
+    /// with <paramref name="error"/> (<c>exit status 3</c>) the script failed with it. Nothing more is printed.
+    /// </summary>
+    public void Ended(string tag, string? error)
+    {
+        if (Done)
+        {
+            return;
+        }
+        Done = true;
+        if (error is not null)
+        {
+            _transcript.Failed(error);
+        }
+        _run.Complete(new CommandOutcome(tag, null, null, error, Elapsed()));
+    }
+
     /// <summary>The statement failed with <paramref name="error"/> (ErrorResponse fields); the script ends.</summary>
     public void Fail(ResultNotice error) => Fail(error, fault: false);
 

@@ -155,7 +155,7 @@ internal sealed class SshConnectionInfo : IDisposable
                 if (_pin.KeyType is not null || remaining.Count == 0 || presented is null)
                 {
                     throw new SshUpstreamException(SshUpstreamFailure.HostKeyMismatch,
-                        $"vigil: host key mismatch for connection {_connection.Name}: expected {_pin.Fingerprint}, got {mismatch}", e)
+                        $"host key mismatch for connection {_connection.Name}: expected {_pin.Fingerprint}, got {mismatch}", e)
                     { PresentedFingerprint = mismatch };
                 }
                 foreach (var algorithm in ConnectionInfo.HostKeyAlgorithms.Keys.Where(a => tried.Contains(KeyFamily(a))).ToList())
@@ -188,7 +188,7 @@ internal sealed class SshConnectionInfo : IDisposable
 
     /// <summary>An exception for <paramref name="failure"/> naming the connection and its address (never its credentials).</summary>
     public SshUpstreamException Failure(SshUpstreamFailure failure, string detail, Exception? inner) =>
-        new(failure, $"vigil: cannot reach connection '{_connection.Name}' ({_connection.Host}:{_connection.Port}): {detail}", inner);
+        new(failure, $"cannot reach connection '{_connection.Name}' ({_connection.Host}:{_connection.Port}): {detail}", inner);
 
     /// <summary>The kind of key an algorithm uses: every RSA signature algorithm is one family.</summary>
     private static string KeyFamily(string algorithm) => algorithm is "rsa-sha2-256" or "rsa-sha2-512" ? "ssh-rsa" : algorithm;

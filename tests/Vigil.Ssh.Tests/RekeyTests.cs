@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using Vigil.Ssh.Tests.Support;
+
+namespace Vigil.Ssh.Tests;
+
+/// <summary>RFC 4253 §9 rekeying, started by the client (RekeyLimit) and by the server (bytes and time).</summary>
+public class RekeyTests
+{
+    [Fact]
+    public async Task ClientInitiated_RekeyLimit_KeepsTheStreamIntact()
+    {
+        const int size = 20 * 1024 * 1024;
+        await using var server = new TestServer();
+
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "-o", "RekeyLimit=1M", "u@127.0.0.1", $"emit {size}"]);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Length.Should().Be(size);
+        KexCount(server).Should().BeGreaterThan(5);
+    }
+
+    [Fact]
+    public async Task ServerInitiated_ByBytes_WhileTheClientUploads()
+    {
+        await using var server = new TestServer(o => o.RekeyBytes = 1024 * 1024);
+        var upload = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "u@127.0.0.1", "sha256"], upload);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Text.Should().StartWith(Convert.ToHexStringLower(SHA256.HashData(upload)));
+        KexCount(server).Should().BeGreaterThan(3);
+    }
+
+    [Fact]
+    public async Task ServerInitiated_ByTime()
+    {
+        await using var server = new TestServer(o => o.RekeyInterval = TimeSpan.FromMilliseconds(300));
+
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "u@127.0.0.1", "pause 1500"]);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        KexCount(server).Should().BeGreaterThan(2);
+    }
+
+    private static int KexCount(TestServer server) =>
+        int.Parse(server.Handler.Events.Single(e => e.StartsWith("kex-count:", StringComparison.Ordinal))["kex-count:".Length..]);
+}
