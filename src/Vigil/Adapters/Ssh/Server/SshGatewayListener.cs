@@ -33,7 +33,9 @@ public sealed partial class SshGatewayListener(GatewayOptions options, SshGatewa
         {
             return Task.CompletedTask;
         }
-        var hostKey = SshHostKey.LoadOrGenerate(Path.Combine(options.DataDirectory, "ssh", "ssh_host_ed25519_key"));
+        var directory = Path.Combine(options.DataDirectory, "ssh");
+        DataDirectory.Prepare(directory);
+        var hostKey = SshHostKey.LoadOrGenerate(Path.Combine(directory, "ssh_host_ed25519_key"));
         HostKeyFingerprint = hostKey.Fingerprint;
         HostPublicKey = hostKey.OpenSshPublicKey;
         var server = new SshServerOptions { SoftwareVersion = "Vigil" };

@@ -23,6 +23,7 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
 {
     private const int ReadSize = 32 * 1024;
     private const string DefaultTerm = "xterm";
+    private static readonly CommandOutcome Ended = new(null, null, null, null, 0);
 
     /// <summary>Serves the shell of <paramref name="channel"/> on <paramref name="upstream"/> until either side ends it.</summary>
     public async Task<SshChannelOutcome> RunAsync(SessionContext session, SshUpstreamSession upstream, SshSessionChannel channel, CancellationToken cancellationToken)
@@ -47,7 +48,7 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             await ended.CancelAsync();
             await Task.WhenAll(requests, input).ContinueWith(_ => { }, CancellationToken.None);
         }
-        Finish(output.Switch(pipeline.StartOutput(new Command(session, ""))));
+        output.Switch(pipeline.StartOutput(new Command(session, ""))).Complete(Ended);
         if (output.StoppedBy is { } stopped)
         {
             await SshClientText.FailAsync(channel, stopped, SshClientText.Refused, cancellationToken);
@@ -119,7 +120,10 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             var decision = await pipeline.DecideAsync(command, token);
             if (decision.Allowed)
             {
-                Finish(output.Switch(pipeline.Start(command, decision.Analysis, started)));
+                // Recorded when it is let through, so the session reads in the order things happened; the output that
+                // follows is filtered as this line's result.
+                Finish(pipeline.Start(command, decision.Analysis, started));
+                output.Switch(pipeline.StartOutput(command)).Complete(Ended);
                 lock (gate)
                 {
                     return lines.Accept();
@@ -136,7 +140,7 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             return default;
         }
 
-        // A line's statement lasts until the next line is submitted or the shell ends: its output is what came in between.
+        // A line's duration is the gateway's: from its Enter to the Enter going on (the shell's own time is in the recording).
         void Finish(CommandRun run) =>
             run.Complete(new CommandOutcome(null, null, null, null, (long)pipeline.Time.GetElapsedTime(run.StartTimestamp).TotalMicroseconds));
     }

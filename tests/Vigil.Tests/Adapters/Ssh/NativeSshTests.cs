@@ -1,0 +1,139 @@
+using System.Net.Http.Json;
+using Vigil.Tests.Fixtures;
+
+namespace Vigil.Tests.Adapters.Ssh;
+
+/// <summary>
+/// The native SSH listener with the real OpenSSH client against a real sshd behind the gateway: token login as the
+/// connection's name, exec with exit status and the analyzer's refusal (126), an interactive shell whose lines are
+/// analyzed before their Enter reaches the host and whose terminal is recorded, sftp and scp with each file operation
+/// decided and recorded.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class NativeSshTests(GatewayFixture gateway) : IAsyncLifetime
+{
+    private SshdTarget _sshd = null!;
+    private readonly NativeSshClient _ssh = new(gateway);
+
+    public async Task InitializeAsync() => _sshd = await SshdTarget.StartAsync();
+
+    public async Task DisposeAsync() => await _sshd.DisposeAsync();
+
+    private string Marker() => Path.Combine(_sshd.Scratch, "ran-" + Guid.NewGuid().ToString("N")[..8]);
+
+    [Fact]
+    public async Task Ssh_runs_a_command_with_its_stdout_stderr_stdin_and_exit_status_and_records_it()
+    {
+        var connection = await _sshd.RegisterAsync(gateway);
+
+        var result = await _ssh.ExecAsync(connection, "echo out-line; echo err-line >&2; tr a-z A-Z; exit 3", stdin: "from stdin\n");
+
+        result.ExitCode.Should().Be(3, result.Stderr);
+        result.Stdout.Should().Be("out-line\nFROM STDIN\n");
+        result.Stderr.Should().Be("err-line\n");
+        var session = await gateway.LatestSessionAsync(connection);
+        session.Status.Should().Be("done");
+        session.ExitCode.Should().Be(3);
+        var statement = session.Events!.Single(e => e.Kind == "statement");
+        statement.Text.Should().Be("echo out-line; echo err-line >&2; tr a-z A-Z; exit 3");
+        statement.CommandTag.Should().Be("exit status 3");
+        statement.AiAnalysis!.Source.Should().Be("static");
+        var cast = await gateway.Http.GetStringAsync($"/api/sessions/{session.Id}/terminal");
+        cast.Should().Contain("out-line").And.Contain("from stdin");
+    }
+
+    [Fact]
+    public async Task A_dangerous_command_is_refused_with_the_analyzers_reason_and_exit_status_126_and_never_runs()
+    {
+        var connection = await _sshd.RegisterWithRuleAsync(gateway);
+        var marker = Marker();
+
+        var result = await _ssh.ExecAsync(connection, $"touch {marker}; rm -rf /var/lib/postgresql");
+
+        result.ExitCode.Should().Be(126, result.Stdout + result.Stderr);
+        result.Stderr.Should().StartWith("vigil: ").And.Contain("Data directory delete");
+        File.Exists(marker).Should().BeFalse("a refused command never reaches the host");
+        var session = await gateway.LatestSessionAsync(connection);
+        session.Events!.Select(e => e.Kind).Should().Equal("blocked");
+        session.Events![0].AiAnalysis!.RiskLevel.Should().Be("high");
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_refused_like_a_wrong_password_and_an_unknown_connection_is_named()
+    {
+        var connection = await _sshd.RegisterAsync(gateway);
+
+        var wrong = await new NativeSshClient(gateway, "vgl_not_a_token").ExecAsync(connection, "true");
+        var unknown = await _ssh.ExecAsync("no-such-connection", "true");
+
+        wrong.ExitCode.Should().Be(5, "sshpass's exit status for a password the server refused");
+        unknown.ExitCode.Should().Be(126, unknown.Stderr);
+        unknown.Stderr.Should().Contain("vigil: connection \"no-such-connection\" does not exist");
+    }
+
+    [Fact]
+    public async Task An_interactive_shell_runs_allowed_lines_kills_a_refused_one_at_the_prompt_and_records_the_terminal()
+    {
+        var connection = await _sshd.RegisterWithRuleAsync(gateway);
+        var marker = Marker();
+        using var terminal = _ssh.OpenTerminal(connection);
+
+        await terminal.TypeAsync("echo hello-$((6*7))\r");
+        await terminal.WaitForAsync("hello-42");
+        await terminal.TypeAsync($"touch {marker}; rm -rf /var/lib/postgresql\r");
+        await terminal.WaitForAsync("vigil: blocked: .*Data directory delete");
+        await terminal.TypeAsync("echo after-$((1+1))\r");
+        await terminal.WaitForAsync("after-2");
+        await terminal.TypeAsync("exit\r");
+
+        (await terminal.ExitAsync()).Should().Be(0, terminal.Output);
+        File.Exists(marker).Should().BeFalse("the refused line was killed at the prompt, never entered");
+        var session = await gateway.LatestSessionAsync(connection);
+        session.Status.Should().Be("done");
+        session.Events!.Where(e => e.Kind is "statement" or "blocked").Select(e => (e.Kind, e.Text)).Should().Equal(
+            ("statement", "echo hello-$((6*7))"), ("blocked", $"touch {marker}; rm -rf /var/lib/postgresql"),
+            ("statement", "echo after-$((1+1))"), ("statement", "exit"));
+        var cast = await gateway.Http.GetStringAsync($"/api/sessions/{session.Id}/terminal");
+        cast.Split('\n')[0].Should().Contain("\"version\":2");
+        cast.Should().Contain("hello-42").And.Contain("vigil: blocked").And.Contain("after-2");
+    }
+
+    [Fact]
+    public async Task Sftp_and_scp_move_files_and_each_operation_is_recorded_and_a_guardrail_blocks_a_write()
+    {
+        var connection = await _sshd.RegisterAsync(gateway);
+        var guardrail = Identities.Unique("guard");
+        (await gateway.Http.PostAsJsonAsync("/api/guardrails", new
+        {
+            name = guardrail,
+            connection_names = new[] { connection },
+            input = new { rules = new object[] { new { type = "deny_words_list", words = new[] { "forbidden-dir" }, name = "no-writes", message = "writes there are not allowed" } } },
+        })).EnsureSuccessStatusCode();
+        var local = Path.Combine(_sshd.Scratch, "local-" + Guid.NewGuid().ToString("N")[..8]);
+        await File.WriteAllTextAsync(local, "payload through sftp\n");
+        var remote = Path.Combine(_sshd.Scratch, "up-" + Guid.NewGuid().ToString("N")[..8]);
+        var back = local + ".back";
+        var sftp = await _ssh.SftpAsync(connection, $"put {local} {remote}\nget {remote} {back}\nput {local} {_sshd.Scratch}/forbidden-dir-x\n");
+        var scp = await _ssh.ScpAsync(connection, local, remote + ".scp");
+
+        File.Exists(remote).Should().BeTrue($"sftp said: {sftp.Stdout} {sftp.Stderr}");
+        (sftp.Stdout + sftp.Stderr).Should().Contain("Permission denied", "OpenSSH's sftp prints the status code, not the server's message");
+        (await File.ReadAllTextAsync(remote)).Should().Be("payload through sftp\n");
+        (await File.ReadAllTextAsync(back)).Should().Be("payload through sftp\n");
+        File.Exists($"{_sshd.Scratch}/forbidden-dir-x").Should().BeFalse();
+        scp.ExitCode.Should().Be(0, scp.Stderr);
+        (await File.ReadAllTextAsync(remote + ".scp")).Should().Be("payload through sftp\n");
+        await gateway.FlushRecordingAsync();
+        var sessions = await gateway.Http.GetFromJsonAsync<Vigil.Hosting.Paged<Vigil.Sessions.SessionView>>($"/api/sessions?connection={connection}&page_size=5", Vigil.Hosting.Api.Json);
+        var texts = new List<(string Kind, string? Text)>();
+        foreach (var listed in sessions!.Data)
+        {
+            var session = (await gateway.Http.GetFromJsonAsync<Vigil.Sessions.SessionView>($"/api/sessions/{listed.Id}", Vigil.Hosting.Api.Json))!;
+            texts.AddRange(session.Events!.Select(e => (e.Kind, e.Text)));
+        }
+        texts.Should().Contain(("statement", $"sftp open write {remote}"))
+            .And.Contain(("statement", $"sftp open read {remote}"))
+            .And.Contain(("blocked", $"sftp open write {_sshd.Scratch}/forbidden-dir-x"))
+            .And.Contain(("statement", $"sftp open write {remote}.scp"));
+    }
+}
