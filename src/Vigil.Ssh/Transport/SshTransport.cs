@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -253,8 +254,17 @@ internal sealed class SshTransport : IDisposable
 
     private async ValueTask WritePacketLockedAsync(ReadOnlyMemory<byte> payload)
     {
-        var packet = _tx.Seal(_txSeq++, payload.Span);
-        await _stream.WriteAsync(packet, _lifetime).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(_tx.SealedLength(payload.Length));
+        try
+        {
+            var length = _tx.Seal(_txSeq++, payload.Span, buffer);
+            await _stream.WriteAsync(buffer.AsMemory(0, length), _lifetime).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
         _txBytes += payload.Length;
     }
 
