@@ -140,6 +140,40 @@ public class ExecTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ExitSignal_IsReportedByTheClient()
+    {
+        await using var server = new TestServer();
+
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "-v", "u@127.0.0.1", "killed"]);
+
+        result.ExitCode.Should().Be(255, "ssh has no exit status to report after exit-signal");
+        result.Stderr.Should().Contain("rtype exit-signal");
+    }
+
+    [Fact]
+    public async Task Keepalive_IsAnswered_SoTheClientStaysConnected()
+    {
+        await using var server = new TestServer();
+
+        // Without answers to keepalive@openssh.com, ssh would give up after one unanswered probe per second.
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=1", "u@127.0.0.1", "pause 4000"]);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stderr.Should().NotContain("Timeout");
+    }
+
+    [Fact]
+    public async Task RemoteForwarding_IsRefused()
+    {
+        await using var server = new TestServer();
+
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9", "u@127.0.0.1", "pause 2000"]);
+
+        result.ExitCode.Should().Be(255);
+        result.Stderr.Should().Contain("remote port forwarding failed");
+    }
+
+    [Fact]
     public async Task OtherChannelTypes_AreRefused()
     {
         await using var server = new TestServer();

@@ -125,6 +125,10 @@ public sealed class TestHandler : ISshServerHandler
                 var a = connection.Algorithms;
                 await channel.WriteAsync(Encoding.UTF8.GetBytes($"{a.KeyExchange} {a.HostKey} {a.CipherClientToServer} {a.CipherServerToClient} {a.MacClientToServer} {a.MacServerToClient} strict={connection.StrictKex} kex={connection.KeyExchangeCount}\n"), cancellationToken);
                 break;
+            case "killed":
+                await channel.SendExitSignalAsync("KILL", false, "killed by the test");
+                Events.Enqueue($"kex-count:{connection.KeyExchangeCount}");
+                return;
             case "pause":
                 await Task.Delay(int.Parse(argument), cancellationToken);
                 break;
