@@ -54,6 +54,7 @@ public static class SshServerConnection
                 }
             }
 
+            ssh.ServerRekeyEnabled = true;
             rekeyTimer = RekeyTimerAsync(ssh, options, lifetime.Token);
             await connection.RunAsync(lifetime.Token).ConfigureAwait(false);
         }

@@ -194,7 +194,7 @@ public sealed class SshSessionChannel
         await _closed.CancelAsync().ConfigureAwait(false);
         if (reply)
         {
-            await _host.SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_CLOSE, 5).WriteUInt32(RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
+            await _host.SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_CHANNEL_CLOSE, 5).WriteUInt32(RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
         }
 
         _host.Release(this);
