@@ -83,6 +83,12 @@ public static class SshServerConnection
 
             throw;
         }
+        catch (Exception) when (!lifetime.IsCancellationRequested)
+        {
+            // A handler's authentication callback failed: the client is told, the caller gets the exception.
+            await ssh.SendDisconnectAsync(SshDisconnectReason.ByApplication, "internal error").ConfigureAwait(false);
+            throw;
+        }
         finally
         {
             await lifetime.CancelAsync().ConfigureAwait(false);

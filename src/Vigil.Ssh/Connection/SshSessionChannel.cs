@@ -35,8 +35,7 @@ public sealed class SshSessionChannel
         RemoteChannelId = remoteId;
         _remoteWindow = remoteWindow;
         _remoteMaxPacket = Math.Clamp(remoteMaxPacket, 1, 32768);
-        Input = new ChannelInputStream(localWindow, (bytes, ct) => _host.SendAsync(
-            SshWriter.Message(SSH_MSG_CHANNEL_WINDOW_ADJUST, 9).WriteUInt32(RemoteChannelId).WriteUInt32(bytes).Memory, ct));
+        Input = new ChannelInputStream(localWindow, AdjustWindowAsync);
     }
 
     /// <summary>Our channel number (recipient channel in the client's messages).</summary>
@@ -126,7 +125,6 @@ public sealed class SshSessionChannel
     public async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
         await SendEofAsync(cancellationToken).ConfigureAwait(false);
-        bool release;
         lock (_lock)
         {
             if (_closeSent)
@@ -134,15 +132,11 @@ public sealed class SshSessionChannel
                 return;
             }
 
+            // The client's CLOSE, when it comes, releases the channel (OnCloseAsync); its arrival also marks ours as sent.
             _closeSent = true;
-            release = _closeReceived;
         }
 
         await _host.SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_CLOSE, 5).WriteUInt32(RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
-        if (release)
-        {
-            _host.Release(this);
-        }
     }
 
     /// <summary>SSH_MSG_CHANNEL_DATA from the client.</summary>
@@ -249,6 +243,20 @@ public sealed class SshSessionChannel
 
         _requests.Writer.TryWrite(request);
         return true;
+    }
+
+    /// <summary>Returns consumed window to the client (RFC 4254 §5.2), unless the channel is already closing.</summary>
+    private ValueTask AdjustWindowAsync(uint bytes, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_closeSent)
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        return _host.SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_WINDOW_ADJUST, 9).WriteUInt32(RemoteChannelId).WriteUInt32(bytes).Memory, cancellationToken);
     }
 
     private static SshPtyRequest ReadPty(ref SshReader reader)
