@@ -36,6 +36,8 @@ public sealed class SshSessionChannel
         _remoteWindow = remoteWindow;
         _remoteMaxPacket = Math.Clamp(remoteMaxPacket, 1, 32768);
         Input = new ChannelInputStream(localWindow, AdjustWindowAsync);
+        Output = new ChannelOutputStream(this, stderr: false);
+        ErrorOutput = new ChannelOutputStream(this, stderr: true);
     }
 
     /// <summary>Our channel number (recipient channel in the client's messages).</summary>
@@ -63,6 +65,12 @@ public sealed class SshSessionChannel
     /// SSH_MSG_CHANNEL_EOF, SSH_MSG_CHANNEL_CLOSE or the end of the connection. Read-only; one reader at a time.
     /// </summary>
     public Stream Input { get; }
+
+    /// <summary>stdout as a write-only <see cref="Stream"/> (each write is <see cref="WriteAsync"/>), e.g. for <c>upstream.CopyToAsync(channel.Output)</c>. Disposing it does nothing.</summary>
+    public Stream Output { get; }
+
+    /// <summary>stderr as a write-only <see cref="Stream"/> (each write is <see cref="WriteErrorAsync"/>).</summary>
+    public Stream ErrorOutput { get; }
 
     /// <summary>Cancelled when the client sent SSH_MSG_CHANNEL_CLOSE or the connection ended.</summary>
     public CancellationToken Closed => _closed.Token;

@@ -247,13 +247,7 @@ public sealed class TestHandler : ISshServerHandler
                 await channel.Input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken);
                 process.StandardInput.Close();
             }, cancellationToken);
-            var buffer = new byte[32 * 1024];
-            int read;
-            while ((read = await process.StandardOutput.BaseStream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                await channel.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-
+            await process.StandardOutput.BaseStream.CopyToAsync(channel.Output, cancellationToken);
             await process.WaitForExitAsync(cancellationToken);
             await channel.SendExitStatusAsync((uint)process.ExitCode, cancellationToken);
         }
