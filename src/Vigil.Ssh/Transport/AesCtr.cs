@@ -11,7 +11,7 @@ namespace Vigil.Ssh.Transport;
 /// </summary>
 internal sealed class AesCtr : IDisposable
 {
-    private const int BatchBlocks = 2048;
+    private const int BatchBlocks = 512;
     private readonly Aes _aes = Aes.Create();
     private UInt128 _counter;
     private readonly byte[] _counters = new byte[BatchBlocks * 16];
