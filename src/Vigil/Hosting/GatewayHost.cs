@@ -67,6 +67,7 @@ public static class GatewayHost
         services.AddSingleton(new SecretProtector(MasterKey.Load(options.DataDirectory, options.MasterKey)));
         services.AddSingleton<TokenService>();
         services.AddSingleton<UserRepository>();
+        services.AddSingleton<Identity.SshKeys.SshKeyRepository>();
         services.AddSingleton<GroupRepository>();
         services.AddSingleton<BrowserSessions>();
         services.AddSingleton<AuditLog>();
@@ -145,6 +146,7 @@ public static class GatewayHost
         api.MapAccountEndpoints();
         api.MapGroupEndpoints();
         api.MapTokenEndpoints();
+        Identity.SshKeys.SshKeyEndpoints.MapSshKeyEndpoints(api);
         api.MapUserInfoEndpoints();
         api.MapLocalPasswordEndpoints();
         api.MapProviderEndpoints();
