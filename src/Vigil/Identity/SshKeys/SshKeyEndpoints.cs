@@ -8,8 +8,8 @@ namespace Vigil.Identity.SshKeys;
 /// <summary>
 /// <c>/api/users/{id}/ssh-keys</c> and <c>/api/serviceaccounts/{id}/ssh-keys</c>: register (<c>POST {public_key, name?}</c>
 /// → 201 <c>{id, name, type, fingerprint, created_at}</c>), list and delete (<c>DELETE …/ssh-keys/{key_id}</c>) the public
-/// keys an identity logs in to the SSH listener with. <c>{id}</c> is the account's id, a user's e-mail, a service
-/// account's name, or <c>me</c>. Everyone manages their own keys, admins anyone's (403 otherwise); a key registered on
+/// keys an identity logs in to the SSH listener with. <c>{id}</c> is any account's id (under either prefix), a user's
+/// e-mail, a service account's name, or <c>me</c>. Everyone manages their own keys, admins anyone's (403 otherwise); a key registered on
 /// any identity already is a 409 (without saying whose). A token narrowed to connections or with an expiry cannot
 /// register keys: a key would log in wider and longer than the token. Writes are audited by the API's audit filter.
 /// </summary>
@@ -104,7 +104,8 @@ public static class SshKeyEndpoints
     private static async Task<(UserAccount? Account, ProblemHttpResult? Problem)> OwnerAsync(
         CallerIdentity caller, IdentityKind kind, string id, UserRepository users, CancellationToken ct, bool read = false)
     {
-        var account = id == "me" ? await users.FindByIdAsync(caller.UserId, ct) : await users.FindAsync(kind, id, ct);
+        // An id names any account (a service account's keys are reachable under /api/users too); an e-mail or name, one of the route's kind.
+        var account = await users.FindByIdAsync(id == "me" ? caller.UserId : id, ct) ?? await users.FindAsync(kind, id, ct);
         if (account?.Id == caller.UserId)
         {
             return (account, null);
