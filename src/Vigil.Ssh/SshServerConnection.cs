@@ -54,6 +54,7 @@ public static class SshServerConnection
                 }
             }
 
+            ssh.ServerRekeyEnabled = true;
             rekeyTimer = RekeyTimerAsync(ssh, options, lifetime.Token);
             await connection.RunAsync(lifetime.Token).ConfigureAwait(false);
         }
@@ -80,6 +81,12 @@ public static class SshServerConnection
                 throw abort;
             }
 
+            throw;
+        }
+        catch (Exception) when (!lifetime.IsCancellationRequested)
+        {
+            // A handler's authentication callback failed: the client is told, the caller gets the exception.
+            await ssh.SendDisconnectAsync(SshDisconnectReason.ByApplication, "internal error").ConfigureAwait(false);
             throw;
         }
         finally

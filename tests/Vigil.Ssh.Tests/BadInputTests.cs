@@ -79,6 +79,38 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task StrictKex_MessageBeforeKexinit_IsRefused_TerrapinCountermeasure()
+    {
+        await using var server = new TestServer();
+        await using var client = await RawClient.ConnectAsync(server.Port);
+
+        await client.ReadLineAsync();
+        await client.SendAsync("SSH-2.0-raw\r\n"u8.ToArray());
+        await client.SendAsync(RawClient.Packet([2, 0, 0, 0, 0]));
+        await client.SendAsync(RawClient.Packet(ClientCorpus.KexInit("curve25519-sha256")));
+        var packets = await client.ReadPacketsUntilClosedAsync();
+
+        var (reason, description) = RawClient.Disconnect(packets.Last());
+        reason.Should().Be((uint)SshDisconnectReason.ProtocolError);
+        description.Should().Be("strict KEX: SSH_MSG_KEXINIT was not the client's first packet");
+    }
+
+    [Fact]
+    public async Task StrictKex_IgnoreDuringTheInitialKeyExchange_IsRefused()
+    {
+        await using var server = new TestServer();
+        await using var client = await RawClient.ConnectAsync(server.Port);
+
+        await client.ReadLineAsync();
+        await client.SendAsync("SSH-2.0-raw\r\n"u8.ToArray());
+        await client.SendAsync(RawClient.Packet(ClientCorpus.KexInit("curve25519-sha256")));
+        await client.SendAsync(RawClient.Packet([2, 0, 0, 0, 0]));
+        var packets = await client.ReadPacketsUntilClosedAsync();
+
+        RawClient.Disconnect(packets.Last()).Description.Should().Contain("strict KEX: unexpected message 2");
+    }
+
+    [Fact]
     public async Task AuthTimeout_DisconnectsAnIdleClient()
     {
         await using var server = new TestServer(o => o.AuthTimeout = TimeSpan.FromSeconds(1));

@@ -125,6 +125,42 @@ public class ConnectTests(ITestOutputHelper output)
         output.WriteLine($"ssh connect + publickey auth + exec + close: {string.Join(", ", times.Select(t => $"{t:0}"))} ms (median {times.Order().ElementAt(2):0} ms)");
     }
 
+    [Fact]
+    public async Task IdleSessions_MemoryPerConnection()
+    {
+        const int count = 10;
+        using var temp = new TempDirectory();
+        var identity = await OpenSsh.KeygenAsync(temp.Path, "ed25519");
+        await using var server = new TestServer();
+        server.Handler.AuthorizedKeys.Add(SshPublicKey.ParseOpenSshLine(await File.ReadAllTextAsync(identity + ".pub")).OpenSshLine);
+        var before = Settle();
+
+        var clients = Enumerable.Range(0, count).Select(_ => OpenSsh.Start([.. OpenSsh.KeySsh(server.Port, identity), "u@127.0.0.1", "sleep"])).ToList();
+        try
+        {
+            for (var i = 0; i < 200 && server.Handler.Sessions.Count < count; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            server.Handler.Sessions.Should().HaveCount(count);
+            var during = Settle();
+            output.WriteLine($"{count} idle sessions (aes-gcm): {(during - before) / count / 1024.0:0} KiB managed heap per connection");
+        }
+        finally
+        {
+            clients.ForEach(c => c.Kill());
+        }
+    }
+
+    private static long Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
     private static async Task<(OpenSsh.Result Result, TimeSpan Elapsed)> TimedAsync(string[] command)
     {
         var stopwatch = Stopwatch.StartNew();

@@ -63,10 +63,32 @@ public class ExecTests(ITestOutputHelper output)
     public async Task Throughput_200MegabytesThroughExec(string cipher, string mac)
     {
         const long size = 200L * 1024 * 1024;
+        using var temp = new TempDirectory();
+        var identity = await OpenSsh.KeygenAsync(temp.Path, "ed25519");
+        var publicKey = await File.ReadAllTextAsync(identity + ".pub");
         await using var server = new TestServer();
+        server.Handler.AuthorizedKeys.Add(SshPublicKey.ParseOpenSshLine(publicKey).OpenSshLine);
+        string[] ssh = [.. OpenSsh.KeySsh(server.Port, identity), "-o", $"Ciphers={cipher}", "-o", $"MACs={mac}"];
 
+        var ours = await TimeOutputAsync([.. ssh, "u@127.0.0.1", $"emit {size}"], size);
+
+        var line = $"{cipher} {mac}: 200 MiB exec output through Vigil.Ssh in {ours.TotalSeconds:0.00} s = {size / 1048576.0 / ours.TotalSeconds:0} MiB/s";
+        using var baselineDirectory = new TempDirectory();
+        using var sshd = await OpenSshServer.TryStartAsync(baselineDirectory.Path, publicKey);
+        if (sshd is not null)
+        {
+            string[] direct = [.. OpenSsh.KeySsh(sshd.Port, identity), "-o", $"Ciphers={cipher}", "-o", $"MACs={mac}"];
+            var baseline = await TimeOutputAsync([.. direct, "root@127.0.0.1", $"head -c {size} /dev/zero"], size);
+            line += $"; OpenSSH sshd {baseline.TotalSeconds:0.00} s = {size / 1048576.0 / baseline.TotalSeconds:0} MiB/s";
+        }
+
+        output.WriteLine($"{line} (loopback, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores)");
+    }
+
+    private static async Task<TimeSpan> TimeOutputAsync(string[] command, long expected)
+    {
         var stopwatch = Stopwatch.StartNew();
-        using var process = OpenSsh.Start([.. OpenSsh.PasswordSsh(server.Port), "-o", $"Ciphers={cipher}", "-o", $"MACs={mac}", "u@127.0.0.1", $"emit {size}"]);
+        using var process = OpenSsh.Start(command);
         process.StandardInput.Close();
         var stderr = process.StandardError.ReadToEndAsync();
         var buffer = new byte[1 << 20];
@@ -79,10 +101,9 @@ public class ExecTests(ITestOutputHelper output)
 
         await process.WaitForExitAsync();
         stopwatch.Stop();
-
         process.ExitCode.Should().Be(0, await stderr);
-        total.Should().Be(size);
-        output.WriteLine($"{cipher} {mac}: {size / 1048576} MiB in {stopwatch.Elapsed.TotalSeconds:0.00} s = {size / 1048576.0 / stopwatch.Elapsed.TotalSeconds:0} MiB/s (ssh to the library's server, exec output, loopback)");
+        total.Should().Be(expected);
+        return stopwatch.Elapsed;
     }
 
     [Fact]
@@ -116,6 +137,40 @@ public class ExecTests(ITestOutputHelper output)
             await OpenSsh.RunAsync(["ssh", "-F", "/dev/null", "-S", control, "-O", "exit", "u@127.0.0.1"]);
             await master.WaitForExitAsync();
         }
+    }
+
+    [Fact]
+    public async Task ExitSignal_IsReportedByTheClient()
+    {
+        await using var server = new TestServer();
+
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "-v", "u@127.0.0.1", "killed"]);
+
+        result.ExitCode.Should().Be(255, "ssh has no exit status to report after exit-signal");
+        result.Stderr.Should().Contain("rtype exit-signal");
+    }
+
+    [Fact]
+    public async Task Keepalive_IsAnswered_SoTheClientStaysConnected()
+    {
+        await using var server = new TestServer();
+
+        // Without answers to keepalive@openssh.com, ssh would give up after one unanswered probe per second.
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=1", "u@127.0.0.1", "pause 4000"]);
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stderr.Should().NotContain("Timeout");
+    }
+
+    [Fact]
+    public async Task RemoteForwarding_IsRefused()
+    {
+        await using var server = new TestServer();
+
+        var result = await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:9", "u@127.0.0.1", "pause 2000"]);
+
+        result.ExitCode.Should().Be(255);
+        result.Stderr.Should().Contain("remote port forwarding failed");
     }
 
     [Fact]

@@ -43,6 +43,21 @@ public class RekeyTests
         KexCount(server).Should().BeGreaterThan(2);
     }
 
+    [Fact]
+    public async Task ServerRekeysContinuously_WhileTheClientSendsKeepalives_NothingDeadlocks()
+    {
+        // Replies sent by the read loop (here to keepalive@openssh.com) must not wait for a key exchange that only
+        // the read loop can finish.
+        await using var server = new TestServer(o => o.RekeyInterval = TimeSpan.FromMilliseconds(20));
+
+        var result = await OpenSsh.RunAsync(
+            [.. OpenSsh.PasswordSsh(server.Port), "-o", "ServerAliveInterval=1", "-o", "ServerAliveCountMax=2", "u@127.0.0.1", "pause 4000"],
+            timeout: TimeSpan.FromSeconds(30));
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        KexCount(server).Should().BeGreaterThan(10);
+    }
+
     private static int KexCount(TestServer server) =>
         int.Parse(server.Handler.Events.Single(e => e.StartsWith("kex-count:", StringComparison.Ordinal))["kex-count:".Length..]);
 }

@@ -36,7 +36,7 @@ internal sealed class UserAuthService(SshTransport transport, SshServerOptions o
             throw new SshProtocolException(SshDisconnectReason.ServiceNotAvailable, "only the ssh-userauth service is available before authentication");
         }
 
-        await transport.SendAsync(SshWriter.Message(SSH_MSG_SERVICE_ACCEPT).WriteString("ssh-userauth").Memory, cancellationToken).ConfigureAwait(false);
+        await transport.SendOrQueueAsync(SshWriter.Message(SSH_MSG_SERVICE_ACCEPT).WriteString("ssh-userauth").Memory, cancellationToken).ConfigureAwait(false);
 
         byte[]? pending = null;
         while (true)
@@ -105,7 +105,7 @@ internal sealed class UserAuthService(SshTransport transport, SshServerOptions o
                 transport.Info.UserName = user;
                 transport.Info.Principal = principal;
                 transport.Info.AuthMethod = method;
-                await transport.SendAsync(new[] { SSH_MSG_USERAUTH_SUCCESS }, cancellationToken).ConfigureAwait(false);
+                await transport.SendOrQueueAsync(new[] { SSH_MSG_USERAUTH_SUCCESS }, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -119,7 +119,7 @@ internal sealed class UserAuthService(SshTransport transport, SshServerOptions o
     }
 
     private ValueTask SendFailureAsync(CancellationToken cancellationToken) =>
-        transport.SendAsync(SshWriter.Message(SSH_MSG_USERAUTH_FAILURE).WriteString(Methods).WriteBoolean(false).Memory, cancellationToken);
+        transport.SendOrQueueAsync(SshWriter.Message(SSH_MSG_USERAUTH_FAILURE).WriteString(Methods).WriteBoolean(false).Memory, cancellationToken);
 
     private async Task FailAttemptAsync(long started, CancellationToken cancellationToken)
     {
@@ -143,7 +143,7 @@ internal sealed class UserAuthService(SshTransport transport, SshServerOptions o
         }
 
         _bannerSent = true;
-        await transport.SendAsync(SshWriter.Message(SSH_MSG_USERAUTH_BANNER).WriteString(options.Banner).WriteString("").Memory, cancellationToken).ConfigureAwait(false);
+        await transport.SendOrQueueAsync(SshWriter.Message(SSH_MSG_USERAUTH_BANNER).WriteString(options.Banner).WriteString("").Memory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>RFC 4256 §3.2-3.4: one SSH_MSG_USERAUTH_INFO_REQUEST with the password prompt (echo off); the answer is checked as a password.</summary>
@@ -152,7 +152,7 @@ internal sealed class UserAuthService(SshTransport transport, SshServerOptions o
         var prompt = SshWriter.Message(SSH_MSG_USERAUTH_INFO_REQUEST)
             .WriteString("").WriteString("").WriteString("")
             .WriteUInt32(1).WriteString(options.KeyboardInteractivePrompt).WriteBoolean(false);
-        await transport.SendAsync(prompt.Memory, cancellationToken).ConfigureAwait(false);
+        await transport.SendOrQueueAsync(prompt.Memory, cancellationToken).ConfigureAwait(false);
         var response = await transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
         if (response[0] == SSH_MSG_USERAUTH_REQUEST)
         {
@@ -186,7 +186,7 @@ internal sealed class UserAuthService(SshTransport transport, SshServerOptions o
         if (key is not null && key.SupportsSignatureAlgorithm(algorithm)
             && await handler.AuthenticatePublicKeyAsync(context, key, false, cancellationToken).ConfigureAwait(false) is not null)
         {
-            await transport.SendAsync(SshWriter.Message(SSH_MSG_USERAUTH_PK_OK).WriteString(algorithm).WriteBinaryString(blob).Memory, cancellationToken).ConfigureAwait(false);
+            await transport.SendOrQueueAsync(SshWriter.Message(SSH_MSG_USERAUTH_PK_OK).WriteString(algorithm).WriteBinaryString(blob).Memory, cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -67,6 +67,9 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
     public ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => transport.SendAsync(payload, cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask SendFromReadLoopAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => transport.SendOrQueueAsync(payload, cancellationToken);
+
+    /// <inheritdoc />
     public void Abort(SshProtocolException error)
     {
         Interlocked.CompareExchange(ref _abort, error, null);
@@ -120,7 +123,7 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
                     channel.OnData([]);
                     if (data.Length > 0)
                     {
-                        await SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_WINDOW_ADJUST, 9).WriteUInt32(channel.RemoteChannelId).WriteUInt32((uint)data.Length).Memory, cancellationToken).ConfigureAwait(false);
+                        await SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_CHANNEL_WINDOW_ADJUST, 9).WriteUInt32(channel.RemoteChannelId).WriteUInt32((uint)data.Length).Memory, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
@@ -150,7 +153,7 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
                 // Answers to requests we never send with want-reply; RFC 4252 §5.1: auth requests after success are ignored.
                 break;
             default:
-                await SendAsync(SshWriter.Message(SSH_MSG_UNIMPLEMENTED, 5).WriteUInt32(transport.LastReceivedSequence).Memory, cancellationToken).ConfigureAwait(false);
+                await SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_UNIMPLEMENTED, 5).WriteUInt32(transport.LastReceivedSequence).Memory, cancellationToken).ConfigureAwait(false);
                 break;
         }
     }
@@ -162,7 +165,7 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
         reader.ReadString();
         if (reader.ReadBoolean())
         {
-            await SendAsync(new[] { SSH_MSG_REQUEST_FAILURE }, cancellationToken).ConfigureAwait(false);
+            await SendFromReadLoopAsync(new[] { SSH_MSG_REQUEST_FAILURE }, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -203,7 +206,7 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
             return;
         }
 
-        await SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN_CONFIRMATION, 17)
+        await SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN_CONFIRMATION, 17)
             .WriteUInt32(sender).WriteUInt32(channel.ChannelId).WriteUInt32(options.ChannelWindowSize).WriteUInt32(options.ChannelMaxPacket).Memory, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
@@ -239,7 +242,7 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
         var (channel, accepted, wantReply) = ParseChannelRequest(payload);
         if (wantReply)
         {
-            await SendAsync(SshWriter.Message(accepted ? SSH_MSG_CHANNEL_SUCCESS : SSH_MSG_CHANNEL_FAILURE, 5).WriteUInt32(channel.RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
+            await SendFromReadLoopAsync(SshWriter.Message(accepted ? SSH_MSG_CHANNEL_SUCCESS : SSH_MSG_CHANNEL_FAILURE, 5).WriteUInt32(channel.RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -253,7 +256,7 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
     }
 
     private Task OpenFailureAsync(uint sender, uint reason, string description, CancellationToken cancellationToken) =>
-        SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN_FAILURE).WriteUInt32(sender).WriteUInt32(reason).WriteString(description).WriteString("").Memory, cancellationToken).AsTask();
+        SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN_FAILURE).WriteUInt32(sender).WriteUInt32(reason).WriteString(description).WriteString("").Memory, cancellationToken).AsTask();
 
     private SshReader Reader(byte[] payload, string message, out SshSessionChannel channel)
     {

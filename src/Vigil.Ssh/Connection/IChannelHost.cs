@@ -6,6 +6,9 @@ internal interface IChannelHost
     /// <summary>Sends a connection-protocol message (waits while a key exchange runs).</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
+    /// <summary>Sends a message from the read loop: never waits for a key exchange (see <see cref="Transport.SshTransport.SendOrQueueAsync"/>).</summary>
+    ValueTask SendFromReadLoopAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+
     /// <summary>Ends the connection with SSH_MSG_DISCONNECT carrying <paramref name="error"/>.</summary>
     void Abort(SshProtocolException error);
 

@@ -35,8 +35,9 @@ public sealed class SshSessionChannel
         RemoteChannelId = remoteId;
         _remoteWindow = remoteWindow;
         _remoteMaxPacket = Math.Clamp(remoteMaxPacket, 1, 32768);
-        Input = new ChannelInputStream(localWindow, (bytes, ct) => _host.SendAsync(
-            SshWriter.Message(SSH_MSG_CHANNEL_WINDOW_ADJUST, 9).WriteUInt32(RemoteChannelId).WriteUInt32(bytes).Memory, ct));
+        Input = new ChannelInputStream(localWindow, AdjustWindowAsync);
+        Output = new ChannelOutputStream(this, stderr: false);
+        ErrorOutput = new ChannelOutputStream(this, stderr: true);
     }
 
     /// <summary>Our channel number (recipient channel in the client's messages).</summary>
@@ -64,6 +65,12 @@ public sealed class SshSessionChannel
     /// SSH_MSG_CHANNEL_EOF, SSH_MSG_CHANNEL_CLOSE or the end of the connection. Read-only; one reader at a time.
     /// </summary>
     public Stream Input { get; }
+
+    /// <summary>stdout as a write-only <see cref="Stream"/> (each write is <see cref="WriteAsync"/>), e.g. for <c>upstream.CopyToAsync(channel.Output)</c>. Disposing it does nothing.</summary>
+    public Stream Output { get; }
+
+    /// <summary>stderr as a write-only <see cref="Stream"/> (each write is <see cref="WriteErrorAsync"/>).</summary>
+    public Stream ErrorOutput { get; }
 
     /// <summary>Cancelled when the client sent SSH_MSG_CHANNEL_CLOSE or the connection ended.</summary>
     public CancellationToken Closed => _closed.Token;
@@ -126,7 +133,6 @@ public sealed class SshSessionChannel
     public async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
         await SendEofAsync(cancellationToken).ConfigureAwait(false);
-        bool release;
         lock (_lock)
         {
             if (_closeSent)
@@ -134,15 +140,11 @@ public sealed class SshSessionChannel
                 return;
             }
 
+            // The client's CLOSE, when it comes, releases the channel (OnCloseAsync); its arrival also marks ours as sent.
             _closeSent = true;
-            release = _closeReceived;
         }
 
         await _host.SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_CLOSE, 5).WriteUInt32(RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
-        if (release)
-        {
-            _host.Release(this);
-        }
     }
 
     /// <summary>SSH_MSG_CHANNEL_DATA from the client.</summary>
@@ -194,7 +196,7 @@ public sealed class SshSessionChannel
         await _closed.CancelAsync().ConfigureAwait(false);
         if (reply)
         {
-            await _host.SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_CLOSE, 5).WriteUInt32(RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
+            await _host.SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_CHANNEL_CLOSE, 5).WriteUInt32(RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
         }
 
         _host.Release(this);
@@ -249,6 +251,20 @@ public sealed class SshSessionChannel
 
         _requests.Writer.TryWrite(request);
         return true;
+    }
+
+    /// <summary>Returns consumed window to the client (RFC 4254 §5.2), unless the channel is already closing.</summary>
+    private ValueTask AdjustWindowAsync(uint bytes, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_closeSent)
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        return _host.SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_WINDOW_ADJUST, 9).WriteUInt32(RemoteChannelId).WriteUInt32(bytes).Memory, cancellationToken);
     }
 
     private static SshPtyRequest ReadPty(ref SshReader reader)

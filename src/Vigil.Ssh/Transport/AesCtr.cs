@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Security.Cryptography;
 
@@ -10,16 +11,16 @@ namespace Vigil.Ssh.Transport;
 /// </summary>
 internal sealed class AesCtr : IDisposable
 {
-    private const int BatchBlocks = 256;
+    private const int BatchBlocks = 512;
     private readonly Aes _aes = Aes.Create();
-    private readonly byte[] _counter;
+    private UInt128 _counter;
     private readonly byte[] _counters = new byte[BatchBlocks * 16];
     private readonly byte[] _keystream = new byte[BatchBlocks * 16];
 
     public AesCtr(byte[] key, byte[] iv)
     {
         _aes.Key = key;
-        _counter = iv[..16];
+        _counter = BinaryPrimitives.ReadUInt128BigEndian(iv);
     }
 
     /// <summary>XORs the keystream into <paramref name="data"/> (a multiple of 16 bytes) in place.</summary>
@@ -30,10 +31,7 @@ internal sealed class AesCtr : IDisposable
             var length = Math.Min(data.Length, _counters.Length);
             for (var offset = 0; offset < length; offset += 16)
             {
-                _counter.CopyTo(_counters, offset);
-                for (var i = 15; i >= 0 && ++_counter[i] == 0; i--)
-                {
-                }
+                BinaryPrimitives.WriteUInt128BigEndian(_counters.AsSpan(offset), _counter++);
             }
 
             _aes.EncryptEcb(_counters.AsSpan(0, length), _keystream, PaddingMode.None);

@@ -4,7 +4,7 @@ namespace Vigil.Ssh.Transport;
 /// Buffered reads from the transport stream: the packet layer reads small headers (4 or 16 bytes) and would
 /// otherwise make one socket call each. Not thread-safe: only the connection's read loop uses it.
 /// </summary>
-internal sealed class InputBuffer(Stream stream, int size = 64 * 1024)
+internal sealed class InputBuffer(Stream stream, int size = 16 * 1024)
 {
     private readonly byte[] _buffer = new byte[size];
     private int _start;

@@ -20,26 +20,32 @@ internal abstract class PacketCipher : IDisposable
     /// <summary>True when packet_length is sent in the clear and excluded from the padding alignment (AEAD and encrypt-then-MAC).</summary>
     protected abstract bool LengthInClear { get; }
 
+    /// <summary>Bytes <see cref="Seal(uint, ReadOnlySpan{byte}, Span{byte})"/> produces for a payload of <paramref name="payloadLength"/> bytes.</summary>
+    public int SealedLength(int payloadLength) => 4 + 1 + payloadLength + Padding(payloadLength) + MacLength;
+
     /// <summary>Frames and protects one payload: <c>uint32 packet_length, byte padding_length, payload, random padding, mac</c>.</summary>
     /// <param name="sequence">The packet sequence number (RFC 4253 §6.4).</param>
     /// <param name="payload">The message.</param>
-    /// <returns>The bytes to write.</returns>
-    public byte[] Seal(uint sequence, ReadOnlySpan<byte> payload)
+    /// <param name="destination">At least <see cref="SealedLength"/> bytes.</param>
+    /// <returns>The bytes written.</returns>
+    public int Seal(uint sequence, ReadOnlySpan<byte> payload, Span<byte> destination)
     {
-        var aligned = 1 + payload.Length + (LengthInClear ? 0 : 4);
-        var padding = BlockSize - (aligned % BlockSize);
-        if (padding < 4)
-        {
-            padding += BlockSize;
-        }
-
+        var padding = Padding(payload.Length);
         var packetLength = 1 + payload.Length + padding;
-        var packet = new byte[4 + packetLength + MacLength];
+        var packet = destination[..(4 + packetLength + MacLength)];
         BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
         packet[4] = (byte)padding;
-        payload.CopyTo(packet.AsSpan(5));
-        RandomNumberGenerator.Fill(packet.AsSpan(5 + payload.Length, padding));
-        Protect(sequence, packet.AsSpan(0, 4 + packetLength), packet.AsSpan(4 + packetLength));
+        payload.CopyTo(packet[5..]);
+        RandomNumberGenerator.Fill(packet.Slice(5 + payload.Length, padding));
+        Protect(sequence, packet[..(4 + packetLength)], packet[(4 + packetLength)..]);
+        return packet.Length;
+    }
+
+    /// <summary>Frames and protects one payload into a new array.</summary>
+    public byte[] Seal(uint sequence, ReadOnlySpan<byte> payload)
+    {
+        var packet = new byte[SealedLength(payload.Length)];
+        Seal(sequence, payload, packet);
         return packet;
     }
 
@@ -60,6 +66,14 @@ internal abstract class PacketCipher : IDisposable
 
     /// <summary>Encrypts <paramref name="packet"/> (length field included) in place and writes the MAC/tag.</summary>
     protected abstract void Protect(uint sequence, Span<byte> packet, Span<byte> mac);
+
+    /// <summary>RFC 4253 §6: at least 4 bytes of padding, bringing the aligned part to a multiple of the block size.</summary>
+    private int Padding(int payloadLength)
+    {
+        var aligned = 1 + payloadLength + (LengthInClear ? 0 : 4);
+        var padding = BlockSize - (aligned % BlockSize);
+        return padding < 4 ? padding + BlockSize : padding;
+    }
 
     /// <summary>Checks a packet_length against the limit and the alignment rule of this cipher.</summary>
     protected uint CheckLength(ReadOnlySpan<byte> lengthField, int maxPacketLength)

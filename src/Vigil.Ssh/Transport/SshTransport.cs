@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,6 +25,7 @@ internal sealed class SshTransport : IDisposable
     private readonly CancellationToken _lifetime;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly string[] _hostKeyAlgorithms;
+    private readonly List<byte[]> _queued = [];
     private PacketCipher _rx = new NoneCipher();
     private PacketCipher _tx = new NoneCipher();
     private uint _rxSeq;
@@ -59,6 +61,12 @@ internal sealed class SshTransport : IDisposable
 
     /// <summary>The sequence number of the last packet received (for SSH_MSG_UNIMPLEMENTED, RFC 4253 §11.4).</summary>
     public uint LastReceivedSequence { get; private set; }
+
+    /// <summary>
+    /// Whether the server may start key exchanges (set after authentication): OpenSSH's client refuses a
+    /// KEXINIT in the middle of user authentication, and OpenSSH's server never sends one there either.
+    /// </summary>
+    public bool ServerRekeyEnabled { get; set; }
 
     /// <summary>The session identifier H of the first key exchange.</summary>
     public ReadOnlySpan<byte> SessionId => _sessionId;
@@ -173,13 +181,47 @@ internal sealed class SshTransport : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a message from the read loop (replies to requests, channel confirmations, closes). It never waits for a
+    /// key exchange, since a server-initiated one can only finish when the read loop reads the client's KEXINIT:
+    /// while one runs, the message is queued and sent right after SSH_MSG_NEWKEYS, before held-back messages.
+    /// </summary>
+    /// <exception cref="SshProtocolException">More than 1000 queued replies (a client that floods instead of answering KEXINIT).</exception>
+    public async ValueTask SendOrQueueAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_kexInProgress || _sessionId is null)
+            {
+                if (_queued.Count >= 1000)
+                {
+                    throw new SshProtocolException(SshDisconnectReason.ProtocolError, "too many requests while a key exchange is pending");
+                }
+
+                _queued.Add(payload.ToArray());
+                return;
+            }
+
+            await WritePacketLockedAsync(payload).ConfigureAwait(false);
+            if (NeedsRekey())
+            {
+                await SendKexInitLockedAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
     /// <summary>Starts a server-initiated key exchange (RFC 4253 §9) unless one is running; the client's KEXINIT reply is handled by <see cref="ReceiveAsync"/>.</summary>
     public async Task RequestRekeyAsync(CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_kexInProgress && _sessionId is not null)
+            if (!_kexInProgress && _sessionId is not null && ServerRekeyEnabled)
             {
                 await SendKexInitLockedAsync().ConfigureAwait(false);
             }
@@ -228,7 +270,8 @@ internal sealed class SshTransport : IDisposable
     }
 
     private bool NeedsRekey() =>
-        _sessionId is not null
+        ServerRekeyEnabled
+        && _sessionId is not null
         && !_kexInProgress
         && (Math.Max(_rxBytes, _txBytes) >= _options.RekeyBytes
             || (_options.RekeyInterval != Timeout.InfiniteTimeSpan && _options.TimeProvider.GetElapsedTime(_lastKexAt) >= _options.RekeyInterval));
@@ -253,8 +296,17 @@ internal sealed class SshTransport : IDisposable
 
     private async ValueTask WritePacketLockedAsync(ReadOnlyMemory<byte> payload)
     {
-        var packet = _tx.Seal(_txSeq++, payload.Span);
-        await _stream.WriteAsync(packet, _lifetime).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(_tx.SealedLength(payload.Length));
+        try
+        {
+            var length = _tx.Seal(_txSeq++, payload.Span, buffer);
+            await _stream.WriteAsync(buffer.AsMemory(0, length), _lifetime).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
         _txBytes += payload.Length;
     }
 
@@ -399,6 +451,12 @@ internal sealed class SshTransport : IDisposable
             _rxBytes = 0;
             _txBytes = 0;
             _lastKexAt = _options.TimeProvider.GetTimestamp();
+            foreach (var queued in _queued)
+            {
+                await WritePacketLockedAsync(queued).ConfigureAwait(false);
+            }
+
+            _queued.Clear();
             _kexDone.TrySetResult();
         }
         finally

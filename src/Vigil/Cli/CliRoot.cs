@@ -30,6 +30,7 @@ public static class CliRoot
                 GroupsCommand.Create(),
                 ServiceAccountsCommand.Create(),
                 TokensCommand.Create(),
+                SshKeysCommand.Create(),
                 AnalyzeCommand.Create(),
                 AiCommand.Create(),
                 GuardrailsCommand.Create(),

@@ -50,12 +50,14 @@ public static class ConnectionsCommand
     private static Command CreateCommand()
     {
         var name = new Argument<string>("name");
-        var type = new Option<string>("--type") { Description = "postgres, http or kubernetes", DefaultValueFactory = _ => "postgres" };
-        var host = new Option<string?>("--host") { Description = "postgres: the server's host" };
-        var port = new Option<int>("--port") { Description = "postgres: the server's port", DefaultValueFactory = _ => 5432 };
+        var type = new Option<string>("--type") { Description = "postgres, http, kubernetes or ssh", DefaultValueFactory = _ => "postgres" };
+        var host = new Option<string?>("--host") { Description = "postgres, ssh: the server's host" };
+        var port = new Option<int?>("--port") { Description = "postgres, ssh: the server's port (default 5432, ssh 22)" };
         var database = new Option<string?>("--database") { Description = "postgres: the database" };
-        var username = new Option<string?>("--username") { Description = "postgres: the role to log in as" };
-        var passwordStdin = new Option<bool>("--password-stdin") { Description = "postgres: read the password from stdin (else VIGIL_CONNECTION_PASSWORD)" };
+        var username = new Option<string?>("--username") { Description = "postgres: the role to log in as; ssh: the user" };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "postgres, ssh: read the password from stdin (else VIGIL_CONNECTION_PASSWORD)" };
+        var privateKeyFile = new Option<FileInfo?>("--private-key-file") { Description = "ssh: the private key to log in with (OpenSSH or PEM, unencrypted)" };
+        var hostKey = new Option<string?>("--host-key") { Description = "ssh: the target's host key to pin (a line of `ssh-keyscan HOST`, a known_hosts line or SHA256:…)" };
         var sslMode = new Option<string>("--ssl-mode") { Description = "postgres: disable|prefer|require|verify-full", DefaultValueFactory = _ => "prefer" };
         var rootCert = new Option<FileInfo?>("--ssl-root-cert") { Description = "postgres: PEM file of the CA to trust for verify-full" };
         var url = new Option<string?>("--url") { Description = "http, kubernetes: the upstream's base URL" };
@@ -69,14 +71,19 @@ public static class ConnectionsCommand
         var (resultRows, resultBytes) = ResultOptions();
         var command = new Command("create", "Register a connection")
         {
-            name, type, host, port, database, username, passwordStdin, sslMode, rootCert, url, headersFile, tokenStdin, clientCertificate, clientKey,
+            name, type, host, port, database, username, passwordStdin, privateKeyFile, hostKey, sslMode, rootCert, url, headersFile, tokenStdin, clientCertificate, clientKey,
             certificateAuthority, insecure, recording, resultRows, resultBytes,
         };
         // Each type's required options, checked as usage errors (as System.CommandLine's own Required would be).
         command.Validators.Add(result =>
         {
-            var http = result.GetValue(type) is "http" or "kubernetes";
-            foreach (var option in http ? [url] : new[] { host, database, username })
+            var required = result.GetValue(type) switch
+            {
+                "http" or "kubernetes" => [url],
+                "ssh" => [host, username, hostKey],
+                _ => new Option[] { host, database, username },
+            };
+            foreach (var option in required)
             {
                 if (result.GetResult(option) is null)
                 {
@@ -108,10 +115,22 @@ public static class ConnectionsCommand
                 body["certificate_authority"] = parse.GetValue(certificateAuthority) is { } a ? await CliFiles.ReadTextAsync(a, "--certificate-authority", ct) : null;
                 body["insecure_skip_tls_verify"] = parse.GetValue(insecure) ? true : null;
             }
+            else if (parse.GetValue(type) == "ssh")
+            {
+                body["host"] = parse.GetValue(host);
+                body["port"] = parse.GetValue(port) ?? 22;
+                body["username"] = parse.GetValue(username);
+                body["private_key"] = parse.GetValue(privateKeyFile) is { } keyFile ? await CliFiles.ReadTextAsync(keyFile, "--private-key-file", ct) : null;
+                var password = parse.GetValue(passwordStdin)
+                    ? (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r', '\n')
+                    : Environment.GetEnvironmentVariable("VIGIL_CONNECTION_PASSWORD");
+                body["password"] = password is { Length: > 0 } ? password : null;
+                body["host_key"] = parse.GetValue(hostKey);
+            }
             else
             {
                 body["host"] = parse.GetValue(host);
-                body["port"] = parse.GetValue(port);
+                body["port"] = parse.GetValue(port) ?? 5432;
                 body["database"] = parse.GetValue(database);
                 body["username"] = parse.GetValue(username);
                 body["password"] = parse.GetValue(passwordStdin)

@@ -153,6 +153,7 @@ public static class ServeCommand
                 return 1;
             }
             LocalPostgres? demo = null;
+            LocalSshd? demoShell = null;
             // The demo cluster lives outside the 0700 data directory: as root it runs as the postgres user, who must reach it.
             var demoDirectory = Path.Combine(Path.GetTempPath(), "vigil-demo-" + Guid.NewGuid().ToString("N")[..12]);
             try
@@ -160,6 +161,7 @@ public static class ServeCommand
                 if (options.Demo)
                 {
                     demo = await StartDemoAsync(app, demoDirectory, cancellationToken);
+                    demoShell = await StartDemoShellAsync(app, options.DataDirectory, cancellationToken);
                     app.Services.GetRequiredService<Readiness>().Completed(Readiness.DemoConnection);
                 }
                 var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
@@ -179,6 +181,10 @@ public static class ServeCommand
                     var shown = options.AdminToken is not null ? "$VIGIL_ADMIN_TOKEN" : token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
                     Console.WriteLine($"vigil: demo connection ready: psql \"postgresql://me:{shown}@{pg.Address}:{pg.Port}/{DemoDatabase.ConnectionName}\"");
                 }
+                if (demoShell is not null)
+                {
+                    Console.WriteLine($"vigil: demo shell ready: vigil exec {DemoShell.ConnectionName} -i 'uname -a' (sshd on 127.0.0.1:{demoShell.Port} as {demoShell.User})");
+                }
                 await app.WaitForShutdownAsync(cancellationToken);
             }
             finally
@@ -187,6 +193,10 @@ public static class ServeCommand
                 if (demo is not null)
                 {
                     await demo.DisposeAsync();
+                }
+                if (demoShell is not null)
+                {
+                    await demoShell.DisposeAsync();
                 }
                 try
                 {
@@ -202,6 +212,27 @@ public static class ServeCommand
             }
         }
         return 0;
+    }
+
+    /// <summary>The demo's shell target, when sshd is installed; says plainly why there is none otherwise.</summary>
+    private static async Task<LocalSshd?> StartDemoShellAsync(WebApplication app, string dataDirectory, CancellationToken cancellationToken)
+    {
+        if (!LocalSshd.IsInstalled)
+        {
+            Console.WriteLine($"vigil: demo shell skipped: {LocalSshd.SshdPath} not found; install the openssh-server package for the {DemoShell.ConnectionName} connection");
+            return null;
+        }
+        try
+        {
+            return await DemoShell.StartAsync(
+                dataDirectory, app.Services.GetRequiredService<ConnectionRepository>(), app.Services.GetRequiredService<Analysis.Rules.RuleRepository>(),
+                app.Services.GetRequiredService<Analysis.Rules.RuleSet>(), app.Services.GetRequiredService<TimeProvider>(), cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            Console.WriteLine($"vigil: demo shell failed: {e.Message}");
+            return null;
+        }
     }
 
     private static async Task<LocalPostgres?> StartDemoAsync(WebApplication app, string clusterDirectory, CancellationToken cancellationToken)

@@ -69,6 +69,7 @@ public static class GatewayHost
         services.AddSingleton(new SecretProtector(MasterKey.Load(options.DataDirectory, options.MasterKey)));
         services.AddSingleton<TokenService>();
         services.AddSingleton<UserRepository>();
+        services.AddSingleton<Identity.SshKeys.SshKeyRepository>();
         services.AddSingleton<GroupRepository>();
         services.AddSingleton<BrowserSessions>();
         services.AddSingleton<AuditLog>();
@@ -149,6 +150,7 @@ public static class GatewayHost
         api.MapAccountEndpoints();
         api.MapGroupEndpoints();
         api.MapTokenEndpoints();
+        Identity.SshKeys.SshKeyEndpoints.MapSshKeyEndpoints(api);
         api.MapUserInfoEndpoints();
         api.MapLocalPasswordEndpoints();
         api.MapProviderEndpoints();

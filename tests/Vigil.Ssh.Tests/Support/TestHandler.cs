@@ -125,6 +125,10 @@ public sealed class TestHandler : ISshServerHandler
                 var a = connection.Algorithms;
                 await channel.WriteAsync(Encoding.UTF8.GetBytes($"{a.KeyExchange} {a.HostKey} {a.CipherClientToServer} {a.CipherServerToClient} {a.MacClientToServer} {a.MacServerToClient} strict={connection.StrictKex} kex={connection.KeyExchangeCount}\n"), cancellationToken);
                 break;
+            case "killed":
+                await channel.SendExitSignalAsync("KILL", false, "killed by the test");
+                Events.Enqueue($"kex-count:{connection.KeyExchangeCount}");
+                return;
             case "pause":
                 await Task.Delay(int.Parse(argument), cancellationToken);
                 break;
@@ -243,13 +247,7 @@ public sealed class TestHandler : ISshServerHandler
                 await channel.Input.CopyToAsync(process.StandardInput.BaseStream, cancellationToken);
                 process.StandardInput.Close();
             }, cancellationToken);
-            var buffer = new byte[32 * 1024];
-            int read;
-            while ((read = await process.StandardOutput.BaseStream.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                await channel.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-
+            await process.StandardOutput.BaseStream.CopyToAsync(channel.Output, cancellationToken);
             await process.WaitForExitAsync(cancellationToken);
             await channel.SendExitStatusAsync((uint)process.ExitCode, cancellationToken);
         }

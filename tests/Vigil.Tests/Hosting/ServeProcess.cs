@@ -39,11 +39,12 @@ public sealed class ServeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServeProcess> StartAsync(string dataDirectory, string token)
+    /// <summary>Starts <c>vigil serve</c> (with <paramref name="extra"/> arguments, e.g. <c>--demo</c>) and waits until it is ready.</summary>
+    public static async Task<ServeProcess> StartAsync(string dataDirectory, string token, params string[] extra)
     {
         var (httpPort, pgPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Fixtures.Processes.VigilDll, "serve", "--data", dataDirectory, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}", "--ssh-listen", "off" })
+        foreach (var a in (string[])[Fixtures.Processes.VigilDll, "serve", "--data", dataDirectory, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}", "--ssh-listen", "127.0.0.1:0", .. extra])
         {
             start.ArgumentList.Add(a);
         }

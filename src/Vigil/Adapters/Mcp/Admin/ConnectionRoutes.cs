@@ -6,7 +6,7 @@ namespace Vigil.Adapters.Mcp.Admin;
 /// <summary>
 /// <c>connection_create</c>, <c>connection_update</c>, <c>connection_delete</c> over <c>/api/connections</c> (admins).
 /// Reading connections is the user tools' <c>connections_list</c> and <c>connection_get</c>. Secrets (password, headers,
-/// token, client key) are write-only: arguments, never in an answer nor in the audit log (redacted). Which fields a type
+/// token, client key, ssh private key) are write-only: arguments, never in an answer nor in the audit log (redacted). Which fields a type
 /// needs is the API's check (a 400 naming the field), so the schema requires only name and type.
 /// </summary>
 internal static class ConnectionRoutes
@@ -16,9 +16,10 @@ internal static class ConnectionRoutes
         new("connection_create", "Register a connection", Audience.Admins, ToolEffect.Create, HttpMethod.Post, "api/connections",
             "Register a target that people and agents reach through Vigil, with the credentials Vigil uses for it; callers "
             + "never see them. `postgres` needs host, database and username (and usually password); `http` and `kubernetes` "
-            + "need url, with headers, token or a client certificate as the upstream wants. Only members of `access_groups` "
-            + "(and admins) can use it. Secrets (password, headers, token, client_key) are write-only: stored encrypted and "
-            + "never shown again (answers carry `has_password`, `header_names`, `has_token`, `has_client_key`).",
+            + "need url, with headers, token or a client certificate as the upstream wants; `ssh` needs host, username, "
+            + "private_key or password, and host_key. Only members of `access_groups` "
+            + "(and admins) can use it. Secrets (password, headers, token, client_key, private_key) are write-only: stored encrypted and "
+            + "never shown again (answers carry `has_password`, `header_names`, `has_token`, `has_client_key`, `has_private_key`).",
             Schema.Object(null, [("name", Schema.String("Unique name (1-63 letters, digits, '_', '-', '.'); clients connect with it as the database name")), .. Fields()],
                 "name", "type"),
             Answers.Item("Connection '{name}' registered")),
@@ -38,7 +39,7 @@ internal static class ConnectionRoutes
     [
         ("type", Schema.String("Kind of target", ConnectionRequest.SupportedTypes)),
         ("host", Schema.String("The target's host name or address, as Vigil reaches it")),
-        ("port", Schema.Integer("The target's TCP port (default 5432)", 1, 65535)),
+        ("port", Schema.Integer("The target's TCP port (default 5432; ssh 22)", 1, 65535)),
         ("database", Schema.String("Database name on the target")),
         ("username", Schema.String("User Vigil logs in as")),
         ("password", Schema.String("That user's password: write-only, stored encrypted, never returned")),
@@ -56,6 +57,8 @@ internal static class ConnectionRoutes
         ("client_key", Schema.String("http and kubernetes: PEM key of client_certificate: write-only")),
         ("certificate_authority", Schema.String("http and kubernetes: PEM CA(s) the upstream's certificate must chain to (default: the system roots)")),
         ("insecure_skip_tls_verify", Schema.Boolean("http and kubernetes: accept any upstream certificate (as kubeconfig's option)")),
+        ("private_key", Schema.String("ssh: the private key Vigil logs in with (OpenSSH or PEM, unencrypted; ed25519, ecdsa or rsa): write-only, stored encrypted")),
+        ("host_key", Schema.String("ssh: the target's host key to pin: a line of `ssh-keyscan HOST`, a known_hosts line or a SHA256:… fingerprint; a target presenting another key is refused")),
         ("access_groups", Schema.Strings("Groups whose members may use the connection (default none: admins only); groups must exist (groups_list)")),
         ("access_modes", Schema.Strings("How it may be used: exec (one-off commands, MCP exec) and/or connect (native clients such as psql); default both", ConnectionAccess.Modes)),
         ("review_groups", Schema.Strings("Groups whose members may approve or reject its reviews (default none: admins)")),
