@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Vigil.Analysis;
 using Vigil.Connections;
 using Vigil.Pipeline;
+using Vigil.Sessions.Terminal;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Vigil.Adapters.Http;
@@ -19,11 +20,13 @@ namespace Vigil.Adapters.Http;
 /// credentials (<see cref="UpstreamTransformer"/>), both bodies streaming, upgrades (WebSocket, SPDY) included, and
 /// recorded as a <c>statement</c> event: the command text, <c>command_tag</c> <c>HTTP {status}</c>, <c>rows</c> the
 /// response body's bytes, the duration, and the first bytes of the response as the result's one <c>body</c> value.
+/// A Kubernetes exec or attach (<see cref="KubernetesExec"/>) has its command decided as a shell command before the
+/// request itself, and its upgraded stream recorded as a terminal (<see cref="ExecStreamTap"/>).
 /// Policy is the pipeline's; this class only translates.
 /// </summary>
 public sealed partial class ProxyHandler(
     CommandPipeline pipeline, ProxySessions sessions, UpstreamClients clients, IHttpForwarder forwarder, ConnectionRepository connections,
-    ProxyLimits limits, ILogger<ProxyHandler> logger)
+    ProxyLimits limits, TerminalRecorder terminals, ILogger<ProxyHandler> logger)
 {
     /// <summary>Serves one request.</summary>
     public async Task InvokeAsync(HttpContext http)
@@ -104,7 +107,12 @@ public sealed partial class ProxyHandler(
         var command = new Command(session, ProxyCommand.Format(request.Method, target, body, request.ContentType, request.ContentLength), InputType: InputType.Http);
         // The gateway ending the session (token revoked, access withdrawn) aborts the request, upgraded streams included.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Terminated);
-        var decision = await pipeline.DecideAsync(command, stop.Token);
+        // The command a Kubernetes exec runs is a shell command: decided as one first, before anything opens a stream.
+        var exec = connection.Type == ConnectionTypes.Kubernetes ? KubernetesExec.Parse(target) : null;
+        var decision = exec?.CommandLine is { } commandLine
+            && await pipeline.DecideAsync(new Command(session, commandLine, InputType: InputType.Shell), stop.Token) is { Allowed: false } refusedCommand
+            ? refusedCommand
+            : await pipeline.DecideAsync(command, stop.Token);
         if (!decision.Allowed)
         {
             var message = decision.Detail is { Length: > 0 } detail ? $"{decision.Reason}: {detail}" : decision.Reason!;
@@ -113,6 +121,7 @@ public sealed partial class ProxyHandler(
         }
         var run = pipeline.Start(command, decision.Analysis, started);
         body.Replay(request);
+        var terminal = exec is null ? null : ExecStreamTap.Attach(http, terminals, session, exec);
         var keep = Math.Min(limits.RecordedResponseBytes, connection.RecordResultBytes);
         var tap = new ResponseTap(http.Response.Body, keep);
         http.Response.Body = tap;
@@ -151,6 +160,10 @@ public sealed partial class ProxyHandler(
         finally
         {
             Record(run, http, tap, keep, failure);
+            if (terminal is not null)
+            {
+                await terminal.CompleteAsync();
+            }
         }
     }
 

@@ -18,7 +18,7 @@ namespace Vigil.Sessions.Terminal;
 /// becomes U+FFFD). Consecutive writes of one direction within <see cref="TerminalOptions.FlushWindow"/> become one
 /// event at the time of the first; blocks of events go to the session recorder (asynchronous, batched, durable like
 /// other session events). When the connection has masking rules, output is masked before it is recorded; the last word
-/// of a block is held back (once, at most 256 characters) so a value split across two blocks is still seen whole.
+/// of a block is held back (at most 256 characters, for at most a second) so a value split across two blocks is still seen whole.
 /// Past <see cref="TerminalOptions.MaxBytes"/> the recording is marked truncated and only counts bytes.
 /// </para>
 /// Thread-safe: input and output may be fed from different threads. Calls after <see cref="CompleteAsync"/> are ignored.
@@ -27,6 +27,9 @@ public sealed class TerminalRecording : IAsyncDisposable
 {
     /// <summary>Longest trailing fragment held back for masking, characters.</summary>
     private const int MaxHeldBack = 256;
+
+    /// <summary>Longest time a held-back fragment waits for the rest of its value before it is recorded as it is.</summary>
+    private static readonly TimeSpan MaxHoldTime = TimeSpan.FromSeconds(1);
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
@@ -46,7 +49,7 @@ public sealed class TerminalRecording : IAsyncDisposable
     private double _at;
     private string? _held;
     private double _heldAt;
-    private bool _heldStale;
+    private double _heldSince;
     private bool _armed;
     private bool _dirty;
     private bool _completed;
@@ -220,7 +223,7 @@ public sealed class TerminalRecording : IAsyncDisposable
                 {
                     _held = text[cut..];
                     _heldAt = _at;
-                    _heldStale = false;
+                    _heldSince = Now();
                     text = text[..cut];
                 }
             }
@@ -289,15 +292,19 @@ public sealed class TerminalRecording : IAsyncDisposable
     /// <summary>Sends the gathered lines and the running totals to the recorder.</summary>
     private void Flush(bool holdBack)
     {
-        if (holdBack && _heldStale)
+        if (holdBack && _held is not null && Now() - _heldSince >= MaxHoldTime.TotalSeconds)
         {
-            // Held back through a whole window with nothing after it: the value is complete.
+            // Nothing followed for a while: the value is complete as it is.
             EmitHeld();
         }
         EndEvent(holdBack);
         if (!holdBack)
         {
             EmitHeld();
+        }
+        if (_held is not null)
+        {
+            Arm();
         }
         if (!_dirty)
         {
@@ -307,11 +314,6 @@ public sealed class TerminalRecording : IAsyncDisposable
         var events = _lines.ToString();
         _lines.Clear();
         _recorder.Append(new TerminalBlock(SessionId, Id, events.Length > 0 ? ++_seq : _seq, events, _bytes, _recorded, Truncated, _last));
-        if (_held is not null)
-        {
-            _heldStale = true;
-            Arm();
-        }
     }
 
     private void Arm()

@@ -10,7 +10,8 @@ namespace Vigil.Tests.Adapters.Http;
 /// A local server that speaks the Kubernetes API's wire format (JSON, core group v1) well enough for the real kubectl:
 /// discovery (<c>/version</c>, <c>/api</c>, <c>/apis</c>, <c>/api/v1</c>), pods (list as a PodList or, when kubectl asks
 /// <c>as=Table</c>, a meta.k8s.io/v1 Table; get; watch as a chunked stream of watch events), namespaces (get, delete),
-/// secrets (get), and a Status object for anything else. It checks the bearer token the connection injects and
+/// secrets (get), pod exec over WebSocket v5/v4 and the SPDY upgrade (<see cref="FakeKubernetesExec"/>), and a Status
+/// object for anything else. It checks the bearer token the connection injects and
 /// remembers every request (method, path and query) it received.
 /// </summary>
 public sealed class FakeKubernetesApi : IAsyncDisposable
@@ -21,6 +22,9 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly TaskCompletionSource _nextWatchEvent = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>The resize messages exec sessions received on channel 4, as sent (<c>{"Width":…,"Height":…}</c>).</summary>
+    public ConcurrentQueue<string> Resizes { get; } = new();
 
     public string Url { get; }
 
@@ -33,6 +37,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     public static async Task<FakeKubernetesApi> StartAsync()
     {
         var app = LoopbackServer.Create();
+        app.UseWebSockets();
         FakeKubernetesApi? self = null;
         app.Use(async (http, next) =>
         {
@@ -80,6 +85,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             kind = "Secret", apiVersion = "v1", metadata = new { name, @namespace = ns, resourceVersion = "7" }, type = "Opaque",
             data = new { password = Convert.ToBase64String("hunter2-db-password"u8.ToArray()) },
         }));
+        FakeKubernetesExec.Map(app, () => self!);
         app.MapFallback((HttpContext http) => StatusAsync(http, 404, "NotFound", $"the server could not find the requested resource ({http.Request.Path})"));
         await app.StartAsync();
         self = new FakeKubernetesApi(app, LoopbackServer.Address(app));

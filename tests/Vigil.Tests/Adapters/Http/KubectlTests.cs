@@ -5,8 +5,9 @@ namespace Vigil.Tests.Adapters.Http;
 /// <summary>
 /// The real kubectl through the gateway to a server that speaks the Kubernetes API (<see cref="FakeKubernetesApi"/>),
 /// configured by <c>vigil kubeconfig --merge</c> behind a TLS front (kubectl sends its token only over TLS): reads work, the cluster sees the connection's token (never the
-/// caller's), a namespace delete is refused with the analyzer's reason as kubectl prints RBAC denials, and a watch
-/// delivers events as they happen.
+/// caller's), a namespace delete is refused with the analyzer's reason as kubectl prints RBAC denials, a watch
+/// delivers events as they happen, and exec (WebSocket v5; the SPDY upgrade is forwarded) has its command analyzed as a
+/// shell command and its terminal recorded.
 /// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
@@ -106,6 +107,170 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
         var session = await gateway.RecordedSessionAsync(_connection);
         session["ai_analysis"]!["risk_level"]!.GetValue<string>().Should().Be("high");
         session.Events("blocked").Single()["text"]!.GetValue<string>().Should().StartWith("DELETE /api/v1/namespaces/prod");
+    }
+
+    /// <summary>A connection of its own to the cluster (its own session: exec tests do not share one with the others), and its --server.</summary>
+    private async Task<(string Connection, string Server)> ExecConnectionAsync()
+    {
+        var connection = await _cluster.RegisterAsync(gateway);
+        await gateway.CreateRuleAsync(connection);
+        return (connection, $"{_front.Url}/proxy/{connection}");
+    }
+
+    /// <summary>The newest session's terminal cast once <paramref name="done"/> holds for it (the gateway completes it as the stream ends).</summary>
+    private async Task<(string SessionId, string Cast)> CastAsync(string connection, Func<string, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var session = await gateway.RecordedSessionAsync(connection);
+            var id = session["id"]!.GetValue<string>();
+            var response = await gateway.Http.GetAsync($"/api/sessions/{id}/terminal");
+            var cast = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
+            if (done(cast) || DateTime.UtcNow > deadline)
+            {
+                response.Content.Headers.ContentType?.MediaType.Should().Be("application/x-asciicast");
+                return (id, cast);
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The data of the cast's events of <paramref name="kind"/> ("o", "i", "r"), concatenated.</summary>
+    private static string Events(string cast, string kind) => string.Concat(cast.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+        .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsArray()).Where(e => e[1]!.GetValue<string>() == kind).Select(e => e[2]!.GetValue<string>()));
+
+    [Fact]
+    public async Task Kubectl_exec_runs_through_the_gateway_and_its_output_is_recorded_as_a_terminal()
+    {
+        var (connection, server) = await ExecConnectionAsync();
+
+        var result = await KubectlAsync("--server", server, "exec", "web-1", "--", "ls");
+
+        result.ExitCode.Should().Be(0, result.Stderr);
+        result.Stdout.Should().Be("bin\netc\nusr\n");
+        _cluster.Requests.Should().Contain(r => r.StartsWith("GET /api/v1/namespaces/default/pods/web-1/exec?command=ls", StringComparison.Ordinal));
+        var (_, cast) = await CastAsync(connection, c => Events(c, "o").Contains("usr", StringComparison.Ordinal));
+        Events(cast, "o").Should().Be("bin\netc\nusr\n");
+        var header = System.Text.Json.Nodes.JsonNode.Parse(cast.Split('\n')[0])!;
+        header["version"]!.GetValue<int>().Should().Be(2);
+        header["command"]!.GetValue<string>().Should().Be("ls");
+        (await gateway.RecordedSessionAsync(connection))["has_terminal"]!.GetValue<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Kubectl_exec_of_a_destructive_command_is_refused_before_the_stream_opens()
+    {
+        var (connection, server) = await ExecConnectionAsync();
+
+        var result = await KubectlAsync("--server", server, "exec", "web-1", "--", "sh", "-c", "rm -rf /var/lib/postgresql");
+
+        result.ExitCode.Should().NotBe(0);
+        result.Stderr.Should().Contain("vigil: blocked by AI session analyzer");
+        _cluster.Requests.Should().NotContain(r => r.Contains("/exec", StringComparison.Ordinal));
+        var session = await gateway.RecordedSessionAsync(connection);
+        session.Events("blocked").Select(e => e["text"]!.GetValue<string>()).Should().Contain("sh -c 'rm -rf /var/lib/postgresql'");
+        session["ai_analysis"]!["risk_level"]!.GetValue<string>().Should().Be("high");
+    }
+
+    [Fact]
+    public async Task Kubectl_exec_it_on_a_terminal_records_keystrokes_output_and_resizes()
+    {
+        var (connection, server) = await ExecConnectionAsync();
+        var start = new System.Diagnostics.ProcessStartInfo("script")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        // A pty of 100x30 for kubectl: stty on the pty script allocates, then kubectl in raw mode on it.
+        start.ArgumentList.Add("-qfc");
+        start.ArgumentList.Add($"stty cols 100 rows 30; exec kubectl --cache-dir {_home}/cache --server {server} exec -it web-1 -- sh");
+        start.ArgumentList.Add("/dev/null");
+        foreach (var (key, value) in Environment())
+        {
+            start.Environment[key] = value;
+        }
+        using var kubectl = System.Diagnostics.Process.Start(start)!;
+        var screen = new System.Text.StringBuilder();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new char[1024];
+            int read;
+            while ((read = await kubectl.StandardOutput.ReadAsync(buffer)) > 0)
+            {
+                lock (screen)
+                {
+                    screen.Append(buffer, 0, read);
+                }
+            }
+        });
+        async Task WaitForAsync(string text)
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                lock (screen)
+                {
+                    if (screen.ToString().Contains(text, StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+                }
+                await Task.Delay(50);
+            }
+            lock (screen)
+            {
+                throw new TimeoutException($"kubectl never showed '{text}': {screen}");
+            }
+        }
+
+        await WaitForAsync("$ ");
+        await kubectl.StandardInput.WriteAsync("echo hix\x7f\r");
+        await kubectl.StandardInput.FlushAsync();
+        await WaitForAsync("you ran: echo hi");
+        await kubectl.StandardInput.WriteAsync("exit\r");
+        await kubectl.StandardInput.FlushAsync();
+        (await Task.WhenAny(kubectl.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)))).Should().NotBeNull();
+        kubectl.HasExited.Should().BeTrue();
+        await reading;
+
+        var (_, cast) = await CastAsync(connection, c => Events(c, "i").Contains("exit\r", StringComparison.Ordinal) && Events(c, "o").Contains("exit", StringComparison.Ordinal));
+        Events(cast, "i").Should().Be("echo hix\x7f\rexit\r");
+        Events(cast, "o").Should().Be("$ echo hix\b \b\r\nyou ran: echo hi\r\n$ exit\r\nexit\r\n");
+        Events(cast, "r").Should().StartWith("100x30");
+        _cluster.Resizes.Select(r => r.TrimEnd('\n')).Should().Contain("{\"Width\":100,\"Height\":30}");
+    }
+
+    [Fact]
+    public async Task The_older_spdy_upgrade_for_exec_is_still_forwarded()
+    {
+        var (connection, _) = await ExecConnectionAsync();
+        var address = new Uri(gateway.HttpAddress);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(address.Host, address.Port);
+        var stream = tcp.GetStream();
+        var request = $"POST /proxy/{connection}/api/v1/namespaces/default/pods/web-1/exec?command=ls&stdout=true HTTP/1.1\r\nHost: {address.Authority}\r\n"
+            + $"Authorization: Bearer {GatewayFixture.Token}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
+            + "Content-Length: 0\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
+
+        var response = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (!response.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            read.Should().BePositive();
+            response.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        response.ToString().Should().StartWith("HTTP/1.1 101").And.Contain("X-Stream-Protocol-Version: v4.channel.k8s.io");
+        await stream.WriteAsync("spdy frames"u8.ToArray(), timeout.Token);
+        var echoed = new System.Text.StringBuilder();
+        while (echoed.Length < "spdy frames".Length)
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            read.Should().BePositive();
+            echoed.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        echoed.ToString().Should().Be("spdy frames");
     }
 
     [Fact]

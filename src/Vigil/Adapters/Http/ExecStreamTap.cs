@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Http.Features;
+using Vigil.Pipeline;
+using Vigil.Sessions.Terminal;
+
+namespace Vigil.Adapters.Http;
+
+/// <summary>
+/// Records the terminal stream of an upgraded <c>kubectl exec</c> or <c>attach</c>: it stands in for the request's
+/// <see cref="IHttpUpgradeFeature"/>, so when YARP upgrades the client's connection (after the upstream answered 101)
+/// it gets the client's stream wrapped in a <see cref="TappedStream"/> that shows each direction to a
+/// <see cref="ChannelFrameObserver"/> as the bytes pass (nothing is held or delayed). The recording starts at the
+/// upgrade and only for the channel WebSocket protocols (<c>Sec-WebSocket-Protocol</c> <c>v5.channel.k8s.io</c> …
+/// <c>channel.k8s.io</c>); a SPDY/3.1 upgrade and the base64 variants are forwarded unrecorded (their channels are
+/// zlib-compressed SPDY streams and base64 text frames). <see cref="CompleteAsync"/> ends the recording.
+/// </summary>
+internal sealed class ExecStreamTap(IHttpUpgradeFeature inner, HttpContext http, TerminalRecorder terminals, SessionContext session, KubernetesExec exec)
+    : IHttpUpgradeFeature
+{
+    private TerminalRecording? _recording;
+
+    /// <summary>Puts a tap in place of the request's upgrade feature; null when the request cannot upgrade.</summary>
+    public static ExecStreamTap? Attach(HttpContext http, TerminalRecorder terminals, SessionContext session, KubernetesExec exec)
+    {
+        if (http.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true } upgrade)
+        {
+            return null;
+        }
+        var tap = new ExecStreamTap(upgrade, http, terminals, session, exec);
+        http.Features.Set<IHttpUpgradeFeature>(tap);
+        return tap;
+    }
+
+    /// <summary>The protocol the upstream chose, when it is one whose frames are recorded.</summary>
+    public static bool Recordable(string? protocol) =>
+        protocol is "v5.channel.k8s.io" or "v4.channel.k8s.io" or "v3.channel.k8s.io" or "v2.channel.k8s.io" or "channel.k8s.io";
+
+    /// <inheritdoc />
+    public bool IsUpgradableRequest => inner.IsUpgradableRequest;
+
+    /// <inheritdoc />
+    public async Task<Stream> UpgradeAsync()
+    {
+        var stream = await inner.UpgradeAsync();
+        if (!Recordable(http.Response.Headers.SecWebSocketProtocol.ToString()))
+        {
+            return stream;
+        }
+        _recording = terminals.Start(session, 0, 0, term: null, exec.CommandLine ?? $"attach {exec.Namespace}/{exec.Pod}");
+        return new TappedStream(stream, new ChannelFrameObserver(_recording), new ChannelFrameObserver(_recording));
+    }
+
+    /// <summary>Ends the recording (once the forwarder is done with the stream); nothing when there was none.</summary>
+    public Task CompleteAsync() => _recording?.CompleteAsync(CancellationToken.None) ?? Task.CompletedTask;
+
+    /// <summary>The client's upgraded stream, each direction shown to its observer as it passes.</summary>
+    private sealed class TappedStream(Stream inner, ChannelFrameObserver fromClient, ChannelFrameObserver toClient) : Stream
+    {
+        public override bool CanRead => inner.CanRead;
+        public override bool CanWrite => inner.CanWrite;
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = inner.Read(buffer);
+            fromClient.Observe(buffer[..read]);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            fromClient.Observe(buffer.Span[..read]);
+            return read;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            toClient.Observe(buffer);
+            inner.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            toClient.Observe(buffer.Span);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
+        public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
