@@ -184,6 +184,10 @@ public static class ServeCommand
                 if (demoShell is not null)
                 {
                     Console.WriteLine($"vigil: demo shell ready: vigil exec {DemoShell.ConnectionName} -i 'uname -a' (sshd on 127.0.0.1:{demoShell.Port} as {demoShell.User})");
+                    if (sshListener.Endpoint is { } shellAt)
+                    {
+                        Console.WriteLine($"vigil: demo shell over SSH: ssh -p {shellAt.Port} {DemoShell.ConnectionName}@{shellAt.Address} (password: your token)");
+                    }
                 }
                 await app.WaitForShutdownAsync(cancellationToken);
             }

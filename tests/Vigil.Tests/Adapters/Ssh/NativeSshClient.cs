@@ -33,6 +33,13 @@ internal sealed class NativeSshClient(GatewayFixture gateway, string token = Gat
     public Task<Processes.Result> SftpAsync(string connection, string commands) =>
         Processes.RunAsync("sshpass", ["-e", "sftp", "-P", Port.ToString(), .. Options, $"{connection}@127.0.0.1"], Environment, commands, TimeSpan.FromSeconds(60));
 
+    /// <summary><c>ssh -i KEY</c>: public key login only (RFC 4252 §7).</summary>
+    public static Task<Processes.Result> ExecWithKeyAsync(int port, string keyFile, string connection, string command) =>
+        Processes.RunAsync("ssh", [
+            "-p", port.ToString(), "-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "PreferredAuthentications=publickey", "-o", "BatchMode=yes",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", $"{connection}@127.0.0.1", command,
+        ], null, null, TimeSpan.FromSeconds(60));
+
     /// <summary><c>scp LOCAL CONNECTION@127.0.0.1:REMOTE</c>.</summary>
     public Task<Processes.Result> ScpAsync(string connection, string local, string remote) =>
         Processes.RunAsync("sshpass", ["-e", "scp", "-P", Port.ToString(), .. Options, local, $"{connection}@127.0.0.1:{remote}"], Environment, null, TimeSpan.FromSeconds(60));

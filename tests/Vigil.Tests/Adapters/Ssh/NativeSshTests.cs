@@ -72,6 +72,33 @@ public sealed class NativeSshTests(GatewayFixture gateway) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_identity_logs_in_with_its_registered_key_and_an_unregistered_key_is_refused()
+    {
+        var team = await gateway.CreateGroupAsync();
+        var connection = await _sshd.RegisterAsync(gateway, new() { ["access_groups"] = new[] { team } });
+        var agent = await gateway.CreateUserAsync([team]);
+        var keyFile = Path.Combine(_sshd.Scratch, "agent-" + Guid.NewGuid().ToString("N")[..8]);
+        (await Processes.RunAsync("ssh-keygen", ["-q", "-N", "", "-t", "ed25519", "-f", keyFile])).ExitCode.Should().Be(0);
+        var (_, otherPublic) = await _sshd.GenerateKeyAsync("-t", "ed25519");
+        using var asAgent = gateway.ClientFor(agent.Token);
+        (await asAgent.PostAsJsonAsync("/api/users/me/ssh-keys", new { public_key = (await File.ReadAllTextAsync(keyFile + ".pub")).Trim() })).EnsureSuccessStatusCode();
+
+        var allowed = await NativeSshClient.ExecWithKeyAsync(_ssh.Port, keyFile, connection, "echo key-login");
+        await File.WriteAllTextAsync(keyFile + ".other.pub", otherPublic);
+        var (otherPrivate, _) = await _sshd.GenerateKeyAsync("-t", "ed25519");
+        await File.WriteAllTextAsync(keyFile + ".other", otherPrivate);
+        File.SetUnixFileMode(keyFile + ".other", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var refused = await NativeSshClient.ExecWithKeyAsync(_ssh.Port, keyFile + ".other", connection, "echo never");
+
+        allowed.ExitCode.Should().Be(0, allowed.Stderr);
+        allowed.Stdout.Should().Be("key-login\n");
+        refused.ExitCode.Should().Be(255);
+        refused.Stderr.Should().Contain("Permission denied (publickey");
+        var session = await gateway.LatestSessionAsync(connection);
+        session.UserId.Should().Be(agent.Id);
+    }
+
+    [Fact]
     public async Task An_interactive_shell_runs_allowed_lines_kills_a_refused_one_at_the_prompt_and_records_the_terminal()
     {
         var connection = await _sshd.RegisterWithRuleAsync(gateway);

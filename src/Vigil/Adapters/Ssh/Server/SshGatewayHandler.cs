@@ -1,9 +1,11 @@
 using Vigil.Adapters.Ssh.Upstream;
 using Vigil.Identity;
+using Vigil.Identity.SshKeys;
 using Vigil.Pipeline;
 using Vigil.Sessions;
 using Vigil.Ssh;
 using ConnectionTypes = Vigil.Connections.ConnectionTypes;
+using SshPublicKey = Vigil.Ssh.SshPublicKey;
 using SshConnectionInfo = Vigil.Ssh.SshConnectionInfo;
 
 namespace Vigil.Adapters.Ssh.Server;
@@ -23,6 +25,7 @@ public sealed partial class SshGatewayHandler(
     SshExecChannel exec,
     SshShellChannel shell,
     SftpChannel sftp,
+    SshKeyRepository keys,
     ILogger<SshGatewayHandler> logger) : ISshServerHandler
 {
     /// <inheritdoc />
@@ -30,8 +33,9 @@ public sealed partial class SshGatewayHandler(
         await pipeline.IdentifyAsync(password, cancellationToken);
 
     /// <inheritdoc />
-    public ValueTask<object?> AuthenticatePublicKeyAsync(SshAuthContext context, SshPublicKey key, bool signatureVerified, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<object?>(null);
+    /// <remarks>The same lookup answers the query step and the signed attempt: a key registered on an active identity.</remarks>
+    public async ValueTask<object?> AuthenticatePublicKeyAsync(SshAuthContext context, SshPublicKey key, bool signatureVerified, CancellationToken cancellationToken) =>
+        await keys.FindIdentityAsync(key.Blob, cancellationToken);
 
     /// <inheritdoc />
     public async Task OpenSessionAsync(SshConnectionInfo connection, SshSessionChannel channel, CancellationToken cancellationToken)
