@@ -59,6 +59,34 @@ public sealed class NativeSshTests(GatewayFixture gateway) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_medium_risk_command_waits_for_a_reviewer_then_runs_once_for_that_identity()
+    {
+        var dev = await gateway.CreateGroupAsync();
+        var reviewers = await gateway.CreateGroupAsync();
+        var connection = await _sshd.RegisterWithRuleAsync(gateway, [dev], [reviewers]);
+        var requester = await gateway.CreateUserAsync([dev]);
+        var reviewer = await gateway.CreateUserAsync([reviewers]);
+        var copy = Path.Combine(_sshd.Scratch, "copied-" + Guid.NewGuid().ToString("N")[..8]);
+        var command = $"cp /etc/hostname {copy}; echo copied";
+        var asRequester = new NativeSshClient(gateway, requester.Token);
+
+        var waiting = await asRequester.ExecAsync(connection, command);
+        waiting.ExitCode.Should().Be(126, waiting.Stderr);
+        File.Exists(copy).Should().BeFalse("nothing runs before a reviewer approves");
+        var reviewId = System.Text.RegularExpressions.Regex.Match(waiting.Stderr, @"review ([0-9a-f-]{36})").Groups[1].Value;
+        reviewId.Should().NotBeEmpty(waiting.Stderr);
+        using var asReviewer = gateway.ClientFor(reviewer.Token);
+        (await asReviewer.PostAsJsonAsync($"/api/reviews/{reviewId}/approve", new { reason = "fine" })).EnsureSuccessStatusCode();
+        var approved = await asRequester.ExecAsync(connection, command);
+        var again = await asRequester.ExecAsync(connection, command);
+
+        approved.ExitCode.Should().Be(0, approved.Stderr);
+        approved.Stdout.Should().Be("copied\n");
+        File.Exists(copy).Should().BeTrue();
+        again.ExitCode.Should().Be(126, "an approval lets the command through once");
+    }
+
+    [Fact]
     public async Task A_wrong_token_is_refused_like_a_wrong_password_and_an_unknown_connection_is_named()
     {
         var connection = await _sshd.RegisterAsync(gateway);
