@@ -48,8 +48,8 @@ public sealed class SshUpstreamTests : IAsyncLifetime
             status.Should().Be(new SshExitStatus(7, null));
             status.ToString().Should().Be("exit status 7");
         }
-        using var withInput = await session.ExecAsync("tr a-z A-Z", timeout.Token);
-        await using (var stdin = withInput.OpenStdin())
+        using var withInput = await session.ExecAsync("tr a-z A-Z", timeout.Token, withStdin: true);
+        await using (var stdin = withInput.Stdin!)
         {
             await stdin.WriteAsync("piped text\n"u8.ToArray(), timeout.Token);
         }
