@@ -23,7 +23,7 @@ public static class SshServerConnection
     /// <returns>A task completing when the connection is over and the handlers returned (or 10 s after they were cancelled).</returns>
     /// <exception cref="SshProtocolException">The client broke the protocol, failed authentication too often, hit the auth timeout, or a channel gave up waiting for window; SSH_MSG_DISCONNECT was sent first.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired.</exception>
-    /// <exception cref="ArgumentException">No host key in <paramref name="options"/>.</exception>
+    /// <exception cref="ArgumentException">No host key in <paramref name="options"/>, or packet limits below RFC 4253 §6.1's 35000 bytes.</exception>
     /// <remarks>Any exception thrown by a handler callback ends the connection and is rethrown here.</remarks>
     public static async Task RunAsync(Stream transport, SshServerOptions options, ISshServerHandler handler, EndPoint? remoteEndPoint, CancellationToken cancellationToken)
     {
@@ -32,6 +32,11 @@ public static class SshServerConnection
         if (options.HostKeys.Count == 0)
         {
             throw new ArgumentException("SshServerOptions.HostKeys is empty", nameof(options));
+        }
+
+        if (options.MaxPacketLength < 35000 || options.ChannelMaxPacket < 1 || options.ChannelMaxPacket > options.MaxPacketLength - 1024)
+        {
+            throw new ArgumentException("SshServerOptions.MaxPacketLength must be at least 35000 (RFC 4253 §6.1) and ChannelMaxPacket between 1 and MaxPacketLength - 1024", nameof(options));
         }
 
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

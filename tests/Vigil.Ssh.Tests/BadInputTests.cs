@@ -35,6 +35,29 @@ public class BadInputTests
         RawClient.Disconnect(packets.Last()).Description.Should().Contain("longer than 255");
     }
 
+    [Theory]
+    [InlineData(255, true)]
+    [InlineData(256, false)]
+    public async Task VersionLine_Of255BytesWithCrLf_IsTheLimit(int length, bool accepted)
+    {
+        await using var server = new TestServer();
+        await using var client = await RawClient.ConnectAsync(server.Port);
+
+        await client.ReadLineAsync();
+        await client.SendAsync(Encoding.ASCII.GetBytes("SSH-2.0-" + new string('x', length - 10) + "\r\n"));
+        await client.SendAsync(RawClient.Packet([1, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0]));
+        var packets = await client.ReadPacketsUntilClosedAsync();
+
+        if (accepted)
+        {
+            packets.Should().ContainSingle().Which[0].Should().Be(20, "only the server's KEXINIT, then the client's DISCONNECT ended it");
+        }
+        else
+        {
+            RawClient.Disconnect(packets.Last()).Description.Should().Contain("longer than 255");
+        }
+    }
+
     [Fact]
     public async Task Ssh1Client_IsRefused()
     {

@@ -25,9 +25,18 @@ public class ShellTests
         server.Handler.AuthorizedKeys.Add(SshPublicKey.ParseOpenSshLine(await File.ReadAllTextAsync(identity + ".pub")).OpenSshLine);
         var ssh = string.Join(' ', OpenSsh.KeySsh(server.Port, identity).Select(a => $"'{a}'"));
 
-        // script(1) gives ssh a real terminal; resizing it with stty makes the kernel send SIGWINCH to ssh.
-        var inner = $"stty cols 80 rows 24; {ssh} -tt u@127.0.0.1 winch </dev/tty & pid=$!; sleep 2; stty cols 132 rows 43 </dev/tty; kill -WINCH $pid; wait $pid";
-        var result = await OpenSsh.RunAsync(["script", "-q", "-e", "-c", $"sh -c \"{inner.Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal)}\"", "/dev/null"]);
+        // script(1) gives ssh a real terminal; resizing it with stty makes the kernel send SIGWINCH to ssh. The resize
+        // waits for a marker file the test creates once the server has the exec request, so a slow start cannot race it.
+        var marker = Path.Combine(temp.Path, "resize-now");
+        var inner = $"stty cols 80 rows 24; {ssh} -tt u@127.0.0.1 winch </dev/tty & pid=$!; while [ ! -f {marker} ]; do sleep 0.1; done; stty cols 132 rows 43 </dev/tty; kill -WINCH $pid; wait $pid";
+        var run = OpenSsh.RunAsync(["script", "-q", "-e", "-c", $"sh -c \"{inner.Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal)}\"", "/dev/null"]);
+        for (var i = 0; i < 300 && !server.Handler.Events.Contains("exec:winch"); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await File.WriteAllTextAsync(marker, "");
+        var result = await run;
 
         result.ExitCode.Should().Be(0, result.Text + result.Stderr);
         result.Text.Should().Contain("resized 132x43 pty 132x43");

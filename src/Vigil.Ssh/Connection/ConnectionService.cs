@@ -70,6 +70,9 @@ internal sealed class ConnectionService(SshTransport transport, SshServerOptions
     public ValueTask SendFromReadLoopAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => transport.SendOrQueueAsync(payload, cancellationToken);
 
     /// <inheritdoc />
+    public bool IsEnding => lifetime.IsCancellationRequested;
+
+    /// <inheritdoc />
     public void Abort(SshProtocolException error)
     {
         Interlocked.CompareExchange(ref _abort, error, null);

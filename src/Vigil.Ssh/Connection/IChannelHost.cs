@@ -9,6 +9,9 @@ internal interface IChannelHost
     /// <summary>Sends a message from the read loop: never waits for a key exchange (see <see cref="Transport.SshTransport.SendOrQueueAsync"/>).</summary>
     ValueTask SendFromReadLoopAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
+    /// <summary>True once the connection is ending (its lifetime token was cancelled).</summary>
+    bool IsEnding { get; }
+
     /// <summary>Ends the connection with SSH_MSG_DISCONNECT carrying <paramref name="error"/>.</summary>
     void Abort(SshProtocolException error);
 

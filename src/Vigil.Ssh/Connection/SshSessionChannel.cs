@@ -340,8 +340,9 @@ public sealed class SshSessionChannel
                 {
                     await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_closed.IsCancellationRequested && !_host.IsEnding)
                 {
+                    // Only the caller giving up ends the connection; a channel or connection already closing just unwinds.
                     _host.Abort(new SshProtocolException(SshDisconnectReason.ByApplication, $"channel {ChannelId}: gave up waiting for the client's window"));
                     throw;
                 }

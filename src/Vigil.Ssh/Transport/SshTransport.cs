@@ -80,7 +80,7 @@ internal sealed class SshTransport : IDisposable
     {
         var serverVersion = "SSH-2.0-" + _options.SoftwareVersion;
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(serverVersion + "\r\n"), cancellationToken).ConfigureAwait(false);
-        var line = await _input.ReadLineAsync(MaxIdentificationLength - 1, cancellationToken).ConfigureAwait(false)
+        var line = await _input.ReadLineAsync(MaxIdentificationLength, cancellationToken).ConfigureAwait(false)
             ?? throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"identification string longer than {MaxIdentificationLength} bytes (RFC 4253 §4.2)");
         if (!line.AsSpan().StartsWith("SSH-"u8))
         {

@@ -141,6 +141,11 @@ public sealed class TestHandler : ISshServerHandler
             case "winch":
                 await foreach (var request in channel.Requests.ReadAllAsync(cancellationToken))
                 {
+                    if (request is SshSignalRequest signal)
+                    {
+                        Events.Enqueue($"signal:{signal.Signal}");
+                    }
+
                     if (request is SshWindowChangeRequest resize)
                     {
                         Events.Enqueue($"window-change:{resize.Columns}x{resize.Rows}");

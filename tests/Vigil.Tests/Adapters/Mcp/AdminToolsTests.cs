@@ -59,7 +59,8 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         annotations["connection_create"].ReadOnlyHint.Should().BeFalse();
         var schema = admin.Single(t => t.Name == "connection_create").ProtocolTool.InputSchema;
         schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(["name", "type"]);
-        schema.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("postgres", "http", "kubernetes");
+        schema.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("postgres", "http", "kubernetes", "ssh");
+        schema.GetProperty("properties").TryGetProperty("host_key", out _).Should().BeTrue("ssh connections pin a host key");
 
         var refused = await standardClient.CallAsync("users_list");
         refused.IsError.Should().BeTrue();

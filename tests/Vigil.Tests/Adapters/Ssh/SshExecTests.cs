@@ -30,7 +30,8 @@ public sealed class SshExecTests(GatewayFixture gateway) : IAsyncLifetime
         var connection = await _sshd.RegisterAsync(gateway);
         using var cli = new CliRunner(gateway);
 
-        var ok = await cli.RunAsync(["exec", connection, "-i", "echo out-line; echo err-line >&2; whoami"]);
+        // cat reads stdin: it must see EOF at once rather than hold the command until the statement timeout.
+        var ok = await cli.RunAsync(["exec", connection, "-i", "echo out-line; echo err-line >&2; cat; whoami"]);
         var failed = await cli.RunAsync(["exec", connection, "--json", "-i", "echo before-exit; exit 3"]);
 
         ok.ExitCode.Should().Be(0, ok.Stderr);

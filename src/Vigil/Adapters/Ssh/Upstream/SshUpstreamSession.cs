@@ -1,3 +1,4 @@
+using System.Reflection;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Vigil.Connections;
@@ -31,18 +32,23 @@ public sealed class SshUpstreamSession : IDisposable
     /// <summary>
     /// Starts <paramref name="command"/> on the target (exactly this text, run by the target user's login shell as
     /// <c>$SHELL -c</c>). Read <see cref="SshExecution.Stdout"/> and <see cref="SshExecution.Stderr"/> to their ends,
-    /// then await <see cref="SshExecution.WaitAsync"/> for the exit status. The command's stdin gets EOF at once unless
-    /// <see cref="SshExecution.OpenStdin"/> is called.
+    /// then await <see cref="SshExecution.WaitAsync"/> for the exit status.
     /// </summary>
+    /// <param name="command">The command line.</param>
+    /// <param name="cancellationToken">Cancelling it sends the command SIGTERM and fails <see cref="SshExecution.WaitAsync"/> with <see cref="OperationCanceledException"/>.</param>
+    /// <param name="withStdin">
+    /// True to write the command's stdin (<see cref="SshExecution.Stdin"/>; dispose it to send EOF). False: the command
+    /// reads an empty stdin (EOF is sent at once), so a command that reads it cannot hang.
+    /// </param>
     /// <exception cref="SshUpstreamException">The session broke (<see cref="SshUpstreamFailure.ConnectionLost"/>).</exception>
-    public Task<SshExecution> ExecAsync(string command, CancellationToken cancellationToken)
+    public Task<SshExecution> ExecAsync(string command, CancellationToken cancellationToken, bool withStdin = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
             var ssh = _client.CreateCommand(command);
             ssh.CommandTimeout = Timeout.InfiniteTimeSpan;
-            return Task.FromResult(new SshExecution(ssh, _info, cancellationToken));
+            return Task.FromResult(new SshExecution(ssh, _info, withStdin, cancellationToken));
         }
         catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
         {
@@ -125,12 +131,38 @@ public sealed class SshExecution : IDisposable
     private readonly SshCommand _command;
     private readonly SshConnectionInfo _info;
     private readonly Task _run;
+    private readonly CancellationToken _cancellationToken;
+    private volatile bool _signalled;
 
-    internal SshExecution(SshCommand command, SshConnectionInfo info, CancellationToken cancellationToken)
+    internal SshExecution(SshCommand command, SshConnectionInfo info, bool withStdin, CancellationToken cancellationToken)
     {
         _command = command;
         _info = info;
+        _cancellationToken = cancellationToken;
         _run = command.ExecuteAsync(cancellationToken);
+        if (withStdin)
+        {
+            Stdin = command.CreateInputStream();
+        }
+        else
+        {
+            SendEof(command);
+        }
+    }
+
+    /// <summary>
+    /// Sends EOF on the command's channel (RFC 4254 §5.3) so that a command reading stdin sees it empty. SSH.NET sends
+    /// EOF only when an input stream that was written to is disposed, and never for a command whose stdin is unused,
+    /// which would then wait forever: its channel's own <c>SendEof</c> is reached by reflection (SSH.NET is pinned; the
+    /// exec tests run <c>cat</c> to catch a change).
+    /// </summary>
+    private static void SendEof(SshCommand command)
+    {
+        var channel = typeof(SshCommand).GetField("_channel", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(command)
+            ?? throw new InvalidOperationException("SSH.NET's SshCommand has no _channel: update SshExecution.SendEof for this version");
+        var sendEof = channel.GetType().GetMethod("SendEof", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes)
+            ?? throw new InvalidOperationException("SSH.NET's channel has no SendEof: update SshExecution.SendEof for this version");
+        sendEof.Invoke(channel, null);
     }
 
     /// <summary>The command's standard output (channel data).</summary>
@@ -139,11 +171,18 @@ public sealed class SshExecution : IDisposable
     /// <summary>The command's standard error (extended data type 1, SSH_EXTENDED_DATA_STDERR).</summary>
     public Stream Stderr => _command.ExtendedOutputStream;
 
-    /// <summary>A stream to the command's stdin; disposing it sends EOF. Call at most once, right after starting.</summary>
-    public Stream OpenStdin() => _command.CreateInputStream();
+    /// <summary>The command's stdin when it was asked for (<c>withStdin</c>), else null; disposing it sends EOF.</summary>
+    public Stream? Stdin { get; }
 
-    /// <summary>Asks the target to end the command with SIGTERM (or SIGKILL with <paramref name="kill"/>).</summary>
-    public void Signal(bool kill = false) => _command.CancelAsync(kill, 2000);
+    /// <summary>
+    /// Asks the target to end the command with SIGTERM (or SIGKILL with <paramref name="kill"/>); <see cref="WaitAsync"/>
+    /// then reports the signal (or the status the command exited with).
+    /// </summary>
+    public void Signal(bool kill = false)
+    {
+        _signalled = true;
+        _command.CancelAsync(kill, 2000);
+    }
 
     /// <summary>Waits for the command to end and returns how it ended.</summary>
     /// <exception cref="SshUpstreamException">The session broke before the command ended.</exception>
@@ -157,6 +196,10 @@ public sealed class SshExecution : IDisposable
         catch (Exception e) when (e is SshException or ObjectDisposedException)
         {
             throw _info.Failure(SshUpstreamFailure.ConnectionLost, e.Message, e);
+        }
+        catch (OperationCanceledException) when (_signalled && !_cancellationToken.IsCancellationRequested)
+        {
+            // SSH.NET ends its task as cancelled after a signal; the command did end, with what the target reported.
         }
         return new SshExitStatus(_command.ExitStatus, _command.ExitSignal);
     }
