@@ -67,6 +67,7 @@ internal sealed class NativeSshClient(GatewayFixture gateway, string token = Gat
         private readonly Process _process;
         private readonly StringBuilder _output = new();
         private readonly Task _reader;
+        private bool _disposed;
 
         public Terminal(Process process)
         {
@@ -126,8 +127,14 @@ internal sealed class NativeSshClient(GatewayFixture gateway, string token = Gat
             return _process.ExitCode;
         }
 
+        /// <summary>Kills ssh (as a client that vanishes would end); later calls do nothing.</summary>
         public void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);

@@ -87,6 +87,50 @@ public sealed class NativeSshTests(GatewayFixture gateway) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_target_that_is_down_or_shows_another_host_key_is_refused_with_the_reason_and_the_session_marked()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var down = await _sshd.RegisterAsync(gateway, new() { ["port"] = port });
+        var (_, otherKey) = await _sshd.GenerateKeyAsync("-t", "ed25519");
+        var impostor = await _sshd.RegisterAsync(gateway, new() { ["host_key"] = otherKey });
+        var marker = Marker();
+
+        var unreachable = await _ssh.ExecAsync(down, "echo never");
+        var mismatch = await _ssh.ExecAsync(impostor, $"touch {marker}");
+
+        unreachable.ExitCode.Should().Be(255);
+        unreachable.Stderr.Should().StartWith($"vigil: cannot reach connection '{down}' (127.0.0.1:{port}): ");
+        (await gateway.LatestSessionAsync(down)).Status.Should().Be("failed");
+        mismatch.ExitCode.Should().Be(255);
+        mismatch.Stderr.Should().StartWith($"vigil: host key mismatch for connection {impostor}: expected SHA256:");
+        File.Exists(marker).Should().BeFalse();
+        var session = await gateway.LatestSessionAsync(impostor);
+        session.Status.Should().Be("failed");
+        session.Reason.Should().StartWith($"host key mismatch for connection {impostor}");
+    }
+
+    [Fact]
+    public async Task A_client_that_disappears_mid_command_leaves_its_session_recorded_and_marked_interrupted()
+    {
+        var connection = await _sshd.RegisterAsync(gateway);
+        using var terminal = _ssh.OpenTerminal(connection);
+        await terminal.TypeAsync("echo started-$((2*2)); sleep 60\r");
+        await terminal.WaitForAsync("started-4");
+
+        terminal.Dispose();
+
+        var session = await gateway.LatestSessionAsync(connection);
+        session.Status.Should().Be("interrupted");
+        session.Reason.Should().Be("the client disconnected");
+        session.Events!.Should().Contain(e => e.Kind == "statement" && e.Text == "echo started-$((2*2)); sleep 60");
+        var cast = await gateway.Http.GetStringAsync($"/api/sessions/{session.Id}/terminal");
+        cast.Should().Contain("started-4");
+    }
+
+    [Fact]
     public async Task A_wrong_token_is_refused_like_a_wrong_password_and_an_unknown_connection_is_named()
     {
         var connection = await _sshd.RegisterAsync(gateway);

@@ -27,10 +27,10 @@ public sealed class SftpChannel(CommandPipeline pipeline)
     /// <summary>Serves the subsystem of <paramref name="channel"/> until either side ends it.</summary>
     public async Task<SshChannelOutcome> RunAsync(SessionContext session, SshUpstreamSession upstream, SshSessionChannel channel, CancellationToken cancellationToken)
     {
-        using var server = await upstream.ExecAsync(ServerCommand, cancellationToken);
+        using var server = await upstream.ExecAsync(ServerCommand, cancellationToken, withStdin: true);
         using var toClient = new SemaphoreSlim(1, 1);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var requests = RelayRequestsAsync(server.OpenStdin(), ended.Token);
+        var requests = RelayRequestsAsync(server.Stdin!, ended.Token);
         string? violation = null;
         try
         {
@@ -41,6 +41,7 @@ public sealed class SftpChannel(CommandPipeline pipeline)
             await ended.CancelAsync();
             await requests.ContinueWith(_ => { }, CancellationToken.None);
         }
+        cancellationToken.ThrowIfCancellationRequested();
         if (violation is not null)
         {
             await SshClientText.FailAsync(channel, violation, SshClientText.Failed, cancellationToken);

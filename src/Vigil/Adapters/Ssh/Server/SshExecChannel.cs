@@ -36,9 +36,9 @@ public sealed class SshExecChannel(CommandPipeline pipeline, TerminalRecorder te
         var pty = channel.Pty;
         await using var recording = terminals.Start(session, (int)(pty?.Columns ?? 0), (int)(pty?.Rows ?? 0), pty?.Term, commandText);
         var output = new SshOutputFilter(run, recording);
-        using var execution = await upstream.ExecAsync(commandText, cancellationToken);
+        using var execution = await upstream.ExecAsync(commandText, cancellationToken, withStdin: true);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var stdin = PumpStdinAsync(channel, execution.OpenStdin(), recording, stop.Token);
+        var stdin = PumpStdinAsync(channel, execution.Stdin!, recording, stop.Token);
         await Task.WhenAll(PumpAsync(execution.Stdout, false), PumpAsync(execution.Stderr, true));
         await stop.CancelAsync();
         await stdin;

@@ -6,7 +6,8 @@ namespace Vigil.Adapters.Ssh.Server;
 
 /// <summary>
 /// The target's output on its way to an SSH client: through the command's result stages when one applies to it
-/// (masking, output guardrails; <see cref="CommandRun.Filtered"/>), then into the terminal recording. Unfiltered output
+/// (masking, output guardrails; <see cref="CommandRun.Filtered"/>); the terminal recording gets the target's bytes and
+/// masks them itself. Unfiltered output
 /// passes byte for byte. Filtered output is decoded as UTF-8 per stream (a sequence split across reads is carried to
 /// the next read) and filtered read by read: a value the target wrote across two writes may reach the client unmasked,
 /// and bytes that are not UTF-8 arrive as U+FFFD (a binary transfer through a masked connection is altered, never
@@ -61,9 +62,10 @@ internal sealed class SshOutputFilter(CommandRun run, TerminalRecording recordin
             {
                 return ReadOnlyMemory<byte>.Empty;
             }
+            // The recording gets the target's bytes: it masks them itself, holding back a value split across writes.
+            recording.Output(chunk.Span);
             if (!_run.Filtered)
             {
-                recording.Output(chunk.Span);
                 return chunk;
             }
             var decoder = stderr ? _stderr : _stdout;
@@ -74,9 +76,7 @@ internal sealed class SshOutputFilter(CommandRun run, TerminalRecording recordin
             {
                 return ReadOnlyMemory<byte>.Empty;
             }
-            var bytes = Encoding.UTF8.GetBytes(text.Text);
-            recording.Output(bytes);
-            return bytes;
+            return Encoding.UTF8.GetBytes(text.Text);
         }
     }
 }

@@ -49,6 +49,9 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             await Task.WhenAll(requests, input).ContinueWith(_ => { }, CancellationToken.None);
         }
         output.Switch(pipeline.StartOutput(new Command(session, ""))).Complete(Ended);
+        // The shell ends normally when the target closes it; a client that left (or a session the gateway ended) got here
+        // through the input side, and the handler records why.
+        cancellationToken.ThrowIfCancellationRequested();
         if (output.StoppedBy is { } stopped)
         {
             await SshClientText.FailAsync(channel, stopped, SshClientText.Refused, cancellationToken);
