@@ -36,9 +36,6 @@ internal static class SshMessageNumber
     public const byte SSH_MSG_CHANNEL_SUCCESS = 99;
     public const byte SSH_MSG_CHANNEL_FAILURE = 100;
 
-    /// <summary>True for the transport-layer messages allowed at any time (RFC 4253 §7.1 lists 1-19 as allowed during key exchange).</summary>
-    public static bool IsTransportGeneric(byte number) => number is >= 1 and <= 19 and not SSH_MSG_SERVICE_REQUEST and not SSH_MSG_SERVICE_ACCEPT;
-
     /// <summary>True for key exchange messages (20-49, RFC 4250 §4.1.2).</summary>
     public static bool IsKex(byte number) => number is >= 20 and <= 49;
 }

@@ -105,6 +105,11 @@ public sealed class LocalSshd : IAsyncDisposable
             // login user, who cannot enter a data directory private to root: the list lives in a directory of its own.
             System.IO.Directory.CreateDirectory("/run/sshd");
             var shared = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"vigil-sshd-{port}-{Guid.NewGuid():N}"));
+            // Explicit modes: a gateway started under umask 077 must still let the login user in.
+            if (!OperatingSystem.IsWindows())
+            {
+                shared.UnixFileMode = (UnixFileMode)0b111_101_101;
+            }
             authorized = Path.Combine(shared.FullName, "authorized_keys");
         }
         else
@@ -114,6 +119,10 @@ public sealed class LocalSshd : IAsyncDisposable
         }
         // Rewritten on every start: only the generated client key, plus what the owner adds while it runs.
         await File.WriteAllTextAsync(authorized, await File.ReadAllTextAsync(Path.Combine(dir, "client_ed25519.pub"), cancellationToken), cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(authorized, (UnixFileMode)0b110_100_100);
+        }
         var config = Path.Combine(dir, "sshd_config");
         await File.WriteAllTextAsync(config, $"""
             Port {port}

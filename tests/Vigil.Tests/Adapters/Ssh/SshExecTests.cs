@@ -221,6 +221,30 @@ public sealed class SshExecTests(GatewayFixture gateway) : IAsyncLifetime
         session.Status.Should().Be("blocked");
     }
 
+    [Fact]
+    public async Task The_analyzer_reads_an_ssh_connections_input_as_shell_and_input_guardrails_apply()
+    {
+        var connection = await _sshd.RegisterWithRuleAsync(gateway);
+        var guardrail = await gateway.Http.PostAsJsonAsync("/api/guardrails", new
+        {
+            name = Identities.Unique("guard"), connection_names = new[] { connection },
+            input = new { rules = new[] { new { type = "deny_words_list", words = new[] { "forbidden-word" } } } },
+        });
+        guardrail.EnsureSuccessStatusCode();
+        using var cli = new CliRunner(gateway);
+
+        var analyzed = await gateway.Http.PostAsJsonAsync("/api/ai/session-analyzer/analyze", new { connection, input = "rm -rf /var/lib/postgresql", offline = true });
+        var refused = await cli.RunAsync(["exec", connection, "-i", "echo forbidden-word"]);
+
+        var verdict = JsonNode.Parse(await analyzed.Content.ReadAsStringAsync())!;
+        analyzed.StatusCode.Should().Be(HttpStatusCode.OK, verdict.ToJsonString());
+        verdict["risk_level"]!.GetValue<string>().Should().Be("high");
+        verdict["title"]!.GetValue<string>().Should().Be("Data directory delete");
+        verdict["action"]!.GetValue<string>().Should().Be("block");
+        refused.ExitCode.Should().Be(2, refused.Stdout + refused.Stderr);
+        refused.Stderr.Should().Contain("guardrail");
+    }
+
     private static string Pin(string keyLine) => SshHostKey.TryParse(keyLine, out var pin, out _) ? pin!.Fingerprint : throw new ArgumentException(keyLine);
 
     private static int FreePort()

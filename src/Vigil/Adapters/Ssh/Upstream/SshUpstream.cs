@@ -12,7 +12,8 @@ namespace Vigil.Adapters.Ssh.Upstream;
 /// with the connection's private key (OpenSSH or PEM; ed25519, ecdsa, rsa) and/or password (password, then
 /// keyboard-interactive answering every prompt with it), after checking the target's host key against the pinned one
 /// (<see cref="SshTarget.HostKey"/>) during the key exchange: a target presenting another key is refused before
-/// anything is sent to it. Failures are <see cref="SshUpstreamException"/>s whose message is ready for the client.
+/// anything is sent to it. Failures are <see cref="SshUpstreamException"/>s whose message is ready for the client
+/// (after <c>vigil: </c>).
 /// </summary>
 public static class SshUpstream
 {

@@ -16,9 +16,9 @@ public enum SshUpstreamFailure
 }
 
 /// <summary>
-/// An <c>ssh</c> connection's target could not be reached or used. <see cref="Exception.Message"/> starts with
-/// <c>vigil: </c>, names the connection and never carries its credentials, so adapters show it to the client as is
-/// (e.g. <c>vigil: host key mismatch for connection web: expected SHA256:…, got SHA256:…</c>).
+/// An <c>ssh</c> connection's target could not be reached or used. <see cref="Exception.Message"/> names the connection
+/// and never carries its credentials; adapters show it to the client after <c>vigil: </c> and record it as the session's
+/// reason (e.g. <c>host key mismatch for connection web: expected SHA256:…, got SHA256:…</c>).
 /// </summary>
 public sealed class SshUpstreamException(SshUpstreamFailure failure, string message, Exception? inner = null) : Exception(message, inner)
 {
