@@ -16,9 +16,10 @@ public static class ServeCommand
     {
         var data = new Option<string?>("--data") { Description = "Data directory (VIGIL_DATA_DIR; default ./.vigil)" };
         var http = new Option<string?>("--http-listen") { Description = "HTTP API address HOST:PORT (VIGIL_HTTP_LISTEN; default 127.0.0.1:8009)" };
+        var https = new Option<string?>("--https-listen") { Description = "HTTPS address HOST:PORT for the same endpoints over TLS (VIGIL_HTTPS_LISTEN; default none)" };
         var pg = new Option<string?>("--pg-listen") { Description = "PostgreSQL listener HOST:PORT (VIGIL_PG_LISTEN; default 127.0.0.1:15432)" };
         var store = new Option<string?>("--store") { Description = "Store: sqlite (VIGIL_STORE; default embedded SQLite in the data directory)" };
-        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for client TLS (VIGIL_TLS_CERT; default self-signed)" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for the PostgreSQL and HTTPS listeners (VIGIL_TLS_CERT; default self-signed)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert (VIGIL_TLS_KEY)" };
         var maxMessage = new Option<int?>("--max-message-size") { Description = "Largest frontend message in bytes (VIGIL_PG_MAX_MESSAGE_SIZE; default 67108864)" };
         var demo = new Option<bool>("--demo") { Description = "Also run a throwaway PostgreSQL with sample data as connection 'demo'" };
@@ -26,7 +27,7 @@ public static class ServeCommand
         {
             Description = "Accept tokens sent in cleartext over unencrypted connections from non-loopback addresses (VIGIL_ALLOW_CLEARTEXT_PASSWORD=true; default: refuse, use sslmode=require or SCRAM)",
         };
-        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, store, tlsCert, tlsKey, maxMessage, demo, allowCleartext };
+        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, https, pg, store, tlsCert, tlsKey, maxMessage, demo, allowCleartext };
         GatewayOptions ReadOptions(ParseResult parse)
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
@@ -37,6 +38,7 @@ public static class ServeCommand
                 : int.TryParse(text, out var n) && n >= 1 ? n : throw new FormatException($"{name}: '{text}' is not a positive whole number");
             options.DataDirectory = Path.GetFullPath(parse.GetValue(data) ?? Env("VIGIL_DATA_DIR") ?? options.DataDirectory);
             options.HttpListen = parse.GetValue(http) ?? Env("VIGIL_HTTP_LISTEN") ?? options.HttpListen;
+            options.HttpsListen = parse.GetValue(https) ?? Env("VIGIL_HTTPS_LISTEN");
             options.PgListen = parse.GetValue(pg) ?? Env("VIGIL_PG_LISTEN") ?? options.PgListen;
             options.Store = parse.GetValue(store) ?? Env("VIGIL_STORE") ?? options.Store;
             options.TlsCertificatePath = parse.GetValue(tlsCert) ?? Env("VIGIL_TLS_CERT");
@@ -115,7 +117,8 @@ public static class ServeCommand
         {
             app = GatewayHost.Build(options);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or IOException or UnauthorizedAccessException
+            or System.Security.Cryptography.CryptographicException)
         {
             await Console.Error.WriteLineAsync($"vigil: {e.Message}");
             return 1;
@@ -145,7 +148,7 @@ public static class ServeCommand
             {
                 // Typically a port already in use: say which listener, not a stack trace.
                 await Console.Error.WriteLineAsync(
-                    $"vigil: cannot listen on {options.HttpListen} (HTTP) and {options.PgListen} (PostgreSQL): {e.Message}");
+                    $"vigil: cannot listen on {options.HttpListen} (HTTP){(options.HttpsListen is { } tls ? $", {tls} (HTTPS)" : "")} and {options.PgListen} (PostgreSQL): {e.Message}");
                 return 1;
             }
             LocalPostgres? demo = null;
@@ -160,6 +163,12 @@ public static class ServeCommand
                 }
                 var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
                 Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");
+                if (app.Services.GetService<HttpsListener>() is { } tls)
+                {
+                    Console.WriteLine(tls.SelfSigned
+                        ? $"vigil: HTTPS on {GatewayHost.HttpsAddress(app)} (self-signed certificate {Path.Combine(options.DataDirectory, "tls", "server.crt")}, SHA-256 fingerprint {tls.Fingerprint})"
+                        : $"vigil: HTTPS on {GatewayHost.HttpsAddress(app)} (certificate {options.TlsCertificatePath}, SHA-256 fingerprint {tls.Fingerprint})");
+                }
                 Console.WriteLine($"vigil: web console on {app.Services.GetRequiredService<GatewayLinks>().Base}/ (sign in as {options.AdminEmail} with VIGIL_ADMIN_PASSWORD)");
                 Console.WriteLine($"vigil: PostgreSQL proxy on {pg}");
                 // A token the operator supplied is theirs already: never echo it into a terminal, log or CI output.

@@ -11,6 +11,13 @@ public sealed class GatewayOptions
     /// <summary>HTTP API address (<c>--http-listen</c>, <c>VIGIL_HTTP_LISTEN</c>), "HOST:PORT"; port 0 picks a free one.</summary>
     public string HttpListen { get; set; } = "127.0.0.1:8009";
 
+    /// <summary>
+    /// HTTPS listener (<c>--https-listen</c>, <c>VIGIL_HTTPS_LISTEN</c>), "HOST:PORT", or null for none: the same
+    /// endpoints as the HTTP listener (API, console, <c>/proxy/</c>) over TLS with the certificate of
+    /// <see cref="TlsCertificatePath"/> (self-signed when absent). kubectl sends a bearer token only over TLS.
+    /// </summary>
+    public string? HttpsListen { get; set; }
+
     /// <summary>PostgreSQL listener (<c>--pg-listen</c>, <c>VIGIL_PG_LISTEN</c>), "HOST:PORT"; port 0 picks a free one.</summary>
     public string PgListen { get; set; } = "127.0.0.1:15432";
 
@@ -23,7 +30,7 @@ public sealed class GatewayOptions
     /// <summary>Master key override (<c>VIGIL_MASTER_KEY</c>), base64 or hex of 32 bytes.</summary>
     public string? MasterKey { get; set; }
 
-    /// <summary>PEM certificate for client TLS (<c>--tls-cert</c>, <c>VIGIL_TLS_CERT</c>); self-signed when absent.</summary>
+    /// <summary>PEM certificate for client TLS, PostgreSQL and HTTPS listeners (<c>--tls-cert</c>, <c>VIGIL_TLS_CERT</c>); self-signed when absent.</summary>
     public string? TlsCertificatePath { get; set; }
 
     /// <summary>PEM private key for <see cref="TlsCertificatePath"/> (<c>--tls-key</c>, <c>VIGIL_TLS_KEY</c>).</summary>
