@@ -75,6 +75,11 @@ public static class ServeCommand
                 options.AnalysisCacheTtl = cacheTtl == "0" ? TimeSpan.Zero
                     : DurationText.TryParse(cacheTtl, out var t) ? t : throw new FormatException($"VIGIL_ANALYSIS_CACHE_TTL: '{cacheTtl}' is not a duration such as 1h");
             }
+            if (Env("VIGIL_TOKEN_CACHE_TTL") is { } tokenTtl)
+            {
+                options.TokenCacheTtl = tokenTtl == "0" ? TimeSpan.Zero
+                    : DurationText.TryParse(tokenTtl, out var t) ? t : throw new FormatException($"VIGIL_TOKEN_CACHE_TTL: '{tokenTtl}' is not a duration such as 10s");
+            }
             if (int.TryParse(Env("VIGIL_ANALYSIS_CACHE_ENTRIES"), out var cacheEntries))
             {
                 options.AnalysisCacheEntries = cacheEntries;

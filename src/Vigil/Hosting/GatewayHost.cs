@@ -70,6 +70,7 @@ public static class GatewayHost
         services.AddSingleton<Readiness>();
         services.AddSingleton(new SqliteStore(Path.Combine(options.DataDirectory, "vigil.db")));
         services.AddSingleton(new SecretProtector(MasterKey.Load(options.DataDirectory, options.MasterKey)));
+        services.AddSingleton(sp => new TokenCache(options.TokenCacheTtl, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TokenService>();
         services.AddSingleton<UserRepository>();
         services.AddSingleton<GroupRepository>();

@@ -98,6 +98,13 @@ public sealed class GatewayOptions
     /// <summary>How long a provider verdict stays in the verdict cache (<c>VIGIL_ANALYSIS_CACHE_TTL</c>; default 1 hour; 0 disables it).</summary>
     public TimeSpan AnalysisCacheTtl { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a validated API token is reused before the store is read again (<c>VIGIL_TOKEN_CACHE_TTL</c>, a duration
+    /// such as "10s"; default 10 s; 0 disables it). Revocations and account changes made through this gateway apply at
+    /// once; made through another gateway sharing the store, within this time (<see cref="Identity.Tokens.TokenCache"/>).
+    /// </summary>
+    public TimeSpan TokenCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Most verdicts the cache holds (<c>VIGIL_ANALYSIS_CACHE_ENTRIES</c>; default 100000).</summary>
     public int AnalysisCacheEntries { get; set; } = 100_000;
 
