@@ -7,6 +7,8 @@
 #   CONNECTIONS  wrk connections for the throughput runs (default 16); the latency runs use 1
 #   SKIP_BUILD   1 = reuse bench/.build/vigil.dll (default 0: dotnet build -c Release)
 #   TARGETS      subset of: direct vigil vigil-masked (default: all)
+#   WORKLOADS    subset of: small-c1 small big (default: all; big = the 1 MiB document)
+#   VIGIL_*      passed on to the gateway, e.g. VIGIL_TOKEN_CACHE_TTL=0 to measure without the token cache
 # Needs wrk, nginx, curl, jq (apt-get install wrk nginx-light curl jq).
 set -euo pipefail
 
@@ -83,28 +85,34 @@ done
 api POST /api/datamasking-rules '{"name":"bench-email","connection_names":["bench-masked"],"supported_entity_types":[{"name":"pii","entity_types":["EMAIL_ADDRESS"]}]}'
 
 url() { case "$1" in direct) echo "$UPSTREAM/$2";; vigil) echo "$API/proxy/bench/$2";; vigil-masked) echo "$API/proxy/bench-masked/$2";; esac; }
-# One wrk run; prints "requests/s avg-latency-ms p99-ms".
+# CPU time the gateway process has used, in clock ticks (user + system, /proc/PID/stat fields 14 and 15).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$VIGIL_PID/stat"; }
+# One wrk run; prints "requests/s avg-latency-ms p99-ms gateway-cpu-us-per-request" (the CPU figure holds up on a
+# loaded machine better than the rates: it counts only what the gateway itself spent).
 run() {
-    local target="$1" file="$2" conns="$3" out="$RESULTS/$1-$2-c$3.txt"
+    local target="$1" file="$2" conns="$3" out="$RESULTS/$1-$2-c$3.txt" before after
+    before="$(cpu_ticks)"
     wrk -t "$(( conns < 2 ? 1 : 2 ))" -c "$conns" -d "${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "$(url "$target" "$file")" >"$out"
+    after="$(cpu_ticks)"
     grep -q "Non-2xx" "$out" && die "non-2xx answers in $out"
-    awk '
+    awk -v ticks="$(( after - before ))" -v hz="$(getconf CLK_TCK)" -v direct="$([[ $target == direct ]] && echo 1 || echo 0)" '
         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-        /^    Latency/ { avg = ms($2) } / 99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 }
-        END { printf "%.0f %.3f %.3f\n", rps, avg, p99 }' "$out"
+        /^    Latency/ { avg = ms($2) } / 99%/ { p99 = ms($2) } /^Requests\/sec/ { rps = $2 } / requests in / { n = $1 }
+        END { printf "%.0f %.3f %.3f %s\n", rps, avg, p99, direct ? "-" : sprintf("%.0f", ticks * 1e6 / hz / n) }' "$out"
 }
 log "warming up"
 for t in $TARGETS; do wrk -t1 -c4 -d3s -H "Authorization: Bearer $TOKEN" "$(url "$t" small.json)" >/dev/null; done
 
 printf '\nVigil %s, %s, %s cores; wrk %ss per run\n\n' "$COMMIT" "$(date -u +%FT%TZ)" "$(nproc)" "$DURATION" | tee "$RESULTS/summary.txt"
-printf '%-26s %-13s %10s %10s %10s %9s\n' workload target req/s avg_ms p99_ms vs_direct | tee -a "$RESULTS/summary.txt"
-for workload in "small.json 1" "small.json $CONNECTIONS" "big.json $CONNECTIONS"; do
-    set -- $workload
+printf '%-26s %-13s %10s %10s %10s %9s %11s\n' workload target req/s avg_ms p99_ms vs_direct cpu_us/req | tee -a "$RESULTS/summary.txt"
+WORKLOADS="${WORKLOADS:-small-c1 small big}"
+for workload in $WORKLOADS; do
+    case "$workload" in small-c1) set -- small.json 1;; small) set -- small.json "$CONNECTIONS";; big) set -- big.json "$CONNECTIONS";; *) die "unknown workload $workload";; esac
     base=""
     for t in $TARGETS; do
-        read -r rps avg p99 <<<"$(run "$t" "$1" "$2")"
+        read -r rps avg p99 cpu <<<"$(run "$t" "$1" "$2")"
         [[ -z "$base" ]] && base="$rps"
-        printf '%-26s %-13s %10s %10s %10s %8.2fx\n' "GET $1 c=$2" "$t" "$rps" "$avg" "$p99" "$(awk -v a="$rps" -v b="$base" 'BEGIN { print a / b }')" | tee -a "$RESULTS/summary.txt"
+        printf '%-26s %-13s %10s %10s %10s %8.2fx %11s\n' "GET $1 c=$2" "$t" "$rps" "$avg" "$p99" "$(awk -v a="$rps" -v b="$base" 'BEGIN { print a / b }')" "$cpu" | tee -a "$RESULTS/summary.txt"
     done
 done
 log "results in $RESULTS"
