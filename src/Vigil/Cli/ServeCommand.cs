@@ -157,12 +157,14 @@ public static class ServeCommand
                 return 1;
             }
             LocalPostgres? demo = null;
+            WebApplication? demoHttp = null;
             // The demo cluster lives outside the 0700 data directory: as root it runs as the postgres user, who must reach it.
             var demoDirectory = Path.Combine(Path.GetTempPath(), "vigil-demo-" + Guid.NewGuid().ToString("N")[..12]);
             try
             {
                 if (options.Demo)
                 {
+                    demoHttp = await DemoHttpService.StartAsync(app.Services.GetRequiredService<ConnectionRepository>(), app.Services.GetRequiredService<TimeProvider>(), cancellationToken);
                     demo = await StartDemoAsync(app, demoDirectory, cancellationToken);
                     app.Services.GetRequiredService<Readiness>().Completed(Readiness.DemoConnection);
                 }
@@ -180,16 +182,24 @@ public static class ServeCommand
                 Console.WriteLine(token is null ? $"vigil: admin token: see {(File.Exists(tokenFile) ? tokenFile : "VIGIL_ADMIN_TOKEN")}"
                     : options.AdminToken is not null ? "vigil: bootstrap admin token: the one in VIGIL_ADMIN_TOKEN (not shown)"
                     : $"vigil: bootstrap admin token (shown once, also in {tokenFile}): {token}");
+                var shown = options.AdminToken is not null ? "$VIGIL_ADMIN_TOKEN" : token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
                 if (demo is not null)
                 {
-                    var shown = options.AdminToken is not null ? "$VIGIL_ADMIN_TOKEN" : token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
                     Console.WriteLine($"vigil: demo connection ready: psql \"postgresql://me:{shown}@{pg.Address}:{pg.Port}/{DemoDatabase.ConnectionName}\"");
+                }
+                if (demoHttp is not null)
+                {
+                    Console.WriteLine($"vigil: demo HTTP service ready: curl -H \"Authorization: Bearer {shown}\" {GatewayHost.HttpAddress(app).TrimEnd('/')}/proxy/{DemoHttpService.ConnectionName}/customers");
                 }
                 await app.WaitForShutdownAsync(cancellationToken);
             }
             finally
             {
                 await app.StopAsync(CancellationToken.None);
+                if (demoHttp is not null)
+                {
+                    await demoHttp.DisposeAsync();
+                }
                 if (demo is not null)
                 {
                     await demo.DisposeAsync();
