@@ -95,6 +95,7 @@ public static class ServeCommand
             options.AllowCleartextPassword = parse.GetValue(allowCleartext)
                 || (Env("VIGIL_ALLOW_CLEARTEXT_PASSWORD") is { } cleartext && (bool.TryParse(cleartext, out var on) ? on : cleartext == "1"));
             options.MasterKey = Env(MasterKey.EnvironmentVariable);
+            options.Proxy = Adapters.Http.ProxyLimits.FromEnvironment(Env);
             options.Demo = parse.GetValue(demo);
             return options;
         }

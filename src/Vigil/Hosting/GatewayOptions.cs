@@ -132,6 +132,9 @@ public sealed class GatewayOptions
     /// <summary>Webhook deliveries in flight at once across all endpoints (<c>VIGIL_WEBHOOK_CONCURRENCY</c>; default 16).</summary>
     public int WebhookConcurrency { get; set; } = 16;
 
+    /// <summary>Bounds of the HTTP proxy <c>/proxy/{connection}/…</c> (<c>VIGIL_PROXY_*</c>, <see cref="Adapters.Http.ProxyLimits.FromEnvironment"/>).</summary>
+    public Adapters.Http.ProxyLimits Proxy { get; set; } = new();
+
     /// <summary>Start a throwaway PostgreSQL and register it as connection <c>demo</c> (<c>--demo</c>).</summary>
     public bool Demo { get; set; }
 

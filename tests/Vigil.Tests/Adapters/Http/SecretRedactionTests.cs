@@ -32,8 +32,8 @@ public sealed class SecretRedactionTests
         using var watchOut = new MemoryStream();
         using var plainOut = new MemoryStream();
 
-        (await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchOut, "application/json", watch: true, redactSecrets: true, run: null, CancellationToken.None)).Written.Should().BeTrue();
-        (await ResponseRewriter.CopyAsync(new MemoryStream("password=hunter2"u8.ToArray()), plainOut, "application/json", watch: false, redactSecrets: true, run: null, CancellationToken.None)).Written.Should().BeFalse();
+        (await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchOut, "application/json", watch: true, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeTrue();
+        (await ResponseRewriter.CopyAsync(new MemoryStream("password=hunter2"u8.ToArray()), plainOut, "application/json", watch: false, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeFalse();
 
         var lines = Encoding.UTF8.GetString(watchOut.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(2).And.OnlyContain(l => l.Contains(SecretRedaction.RedactedData, StringComparison.Ordinal) && !l.Contains(Real, StringComparison.Ordinal));
