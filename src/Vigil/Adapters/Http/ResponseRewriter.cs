@@ -42,28 +42,54 @@ public static class ResponseRewriter
         Stream upstream, Stream client, string mediaType, bool watch, bool redactSecrets, CommandRun? run, int maxBytes, CancellationToken cancellationToken)
     {
         var json = mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase);
+        var chunk = new byte[64 * 1024];
+        int read;
         if (watch && json)
         {
-            using var reader = new StreamReader(upstream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            // One event per line, each held alone and bounded: an endless line must not grow the gateway.
+            using var line = new MemoryStream();
+            async Task<Outcome?> EventAsync()
             {
-                if (line.Length == 0)
+                var text = Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length);
+                line.SetLength(0);
+                if (text.Trim().Length == 0)
                 {
-                    continue;
+                    return null;
                 }
-                var rewritten = Rewrite(line, redactSecrets, run);
+                var rewritten = Rewrite(text, redactSecrets, run);
                 if (!rewritten.Outcome.Written)
                 {
                     return rewritten.Outcome;
                 }
                 await client.WriteAsync(Encoding.UTF8.GetBytes(rewritten.Text + "\n"), cancellationToken);
                 await client.FlushAsync(cancellationToken);
+                return null;
             }
-            return new Outcome(true);
+            while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                var start = 0;
+                for (var end = Array.IndexOf(chunk, (byte)'\n', 0, read); ; end = Array.IndexOf(chunk, (byte)'\n', start, read - start))
+                {
+                    var length = (end < 0 ? read : end) - start;
+                    if (line.Length + length > maxBytes)
+                    {
+                        return new Outcome(false);
+                    }
+                    line.Write(chunk, start, length);
+                    if (end < 0)
+                    {
+                        break;
+                    }
+                    start = end + 1;
+                    if (await EventAsync() is { } stopped)
+                    {
+                        return stopped;
+                    }
+                }
+            }
+            return await EventAsync() ?? new Outcome(true);
         }
         using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
         while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > maxBytes)
