@@ -17,10 +17,11 @@ public static class ServeCommand
     {
         var data = new Option<string?>("--data") { Description = "Data directory (VIGIL_DATA_DIR; default ./.vigil)" };
         var http = new Option<string?>("--http-listen") { Description = "HTTP API address HOST:PORT (VIGIL_HTTP_LISTEN; default 127.0.0.1:8009)" };
+        var https = new Option<string?>("--https-listen") { Description = "HTTPS address HOST:PORT for the same endpoints over TLS (VIGIL_HTTPS_LISTEN; default none)" };
         var pg = new Option<string?>("--pg-listen") { Description = "PostgreSQL listener HOST:PORT (VIGIL_PG_LISTEN; default 127.0.0.1:15432)" };
         var ssh = new Option<string?>("--ssh-listen") { Description = "Native SSH listener HOST:PORT, or off (VIGIL_SSH_LISTEN; default 127.0.0.1:2222)" };
         var store = new Option<string?>("--store") { Description = "Store: sqlite (VIGIL_STORE; default embedded SQLite in the data directory)" };
-        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for client TLS (VIGIL_TLS_CERT; default self-signed)" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate for the PostgreSQL and HTTPS listeners (VIGIL_TLS_CERT; default self-signed)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert (VIGIL_TLS_KEY)" };
         var maxMessage = new Option<int?>("--max-message-size") { Description = "Largest frontend message in bytes (VIGIL_PG_MAX_MESSAGE_SIZE; default 67108864)" };
         var demo = new Option<bool>("--demo") { Description = "Also run a throwaway PostgreSQL with sample data as connection 'demo'" };
@@ -28,7 +29,7 @@ public static class ServeCommand
         {
             Description = "Accept tokens sent in cleartext over unencrypted connections from non-loopback addresses (VIGIL_ALLOW_CLEARTEXT_PASSWORD=true; default: refuse, use sslmode=require or SCRAM)",
         };
-        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, pg, ssh, store, tlsCert, tlsKey, maxMessage, demo, allowCleartext };
+        var command = new Command("serve", "Run the gateway (HTTP API and PostgreSQL proxy)") { data, http, https, pg, ssh, store, tlsCert, tlsKey, maxMessage, demo, allowCleartext };
         GatewayOptions ReadOptions(ParseResult parse)
         {
             string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
@@ -39,6 +40,7 @@ public static class ServeCommand
                 : int.TryParse(text, out var n) && n >= 1 ? n : throw new FormatException($"{name}: '{text}' is not a positive whole number");
             options.DataDirectory = Path.GetFullPath(parse.GetValue(data) ?? Env("VIGIL_DATA_DIR") ?? options.DataDirectory);
             options.HttpListen = parse.GetValue(http) ?? Env("VIGIL_HTTP_LISTEN") ?? options.HttpListen;
+            options.HttpsListen = parse.GetValue(https) ?? Env("VIGIL_HTTPS_LISTEN");
             options.PgListen = parse.GetValue(pg) ?? Env("VIGIL_PG_LISTEN") ?? options.PgListen;
             options.SshListen = parse.GetValue(ssh) ?? Env("VIGIL_SSH_LISTEN") ?? options.SshListen;
             options.Store = parse.GetValue(store) ?? Env("VIGIL_STORE") ?? options.Store;
@@ -76,6 +78,11 @@ public static class ServeCommand
                 options.AnalysisCacheTtl = cacheTtl == "0" ? TimeSpan.Zero
                     : DurationText.TryParse(cacheTtl, out var t) ? t : throw new FormatException($"VIGIL_ANALYSIS_CACHE_TTL: '{cacheTtl}' is not a duration such as 1h");
             }
+            if (Env("VIGIL_TOKEN_CACHE_TTL") is { } tokenTtl)
+            {
+                options.TokenCacheTtl = tokenTtl == "0" ? TimeSpan.Zero
+                    : DurationText.TryParse(tokenTtl, out var t) ? t : throw new FormatException($"VIGIL_TOKEN_CACHE_TTL: '{tokenTtl}' is not a duration such as 10s");
+            }
             if (int.TryParse(Env("VIGIL_ANALYSIS_CACHE_ENTRIES"), out var cacheEntries))
             {
                 options.AnalysisCacheEntries = cacheEntries;
@@ -92,6 +99,7 @@ public static class ServeCommand
             options.AllowCleartextPassword = parse.GetValue(allowCleartext)
                 || (Env("VIGIL_ALLOW_CLEARTEXT_PASSWORD") is { } cleartext && (bool.TryParse(cleartext, out var on) ? on : cleartext == "1"));
             options.MasterKey = Env(MasterKey.EnvironmentVariable);
+            options.Proxy = Adapters.Http.ProxyLimits.FromEnvironment(Env);
             options.Demo = parse.GetValue(demo);
             return options;
         }
@@ -119,7 +127,8 @@ public static class ServeCommand
         {
             app = GatewayHost.Build(options);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or IOException or UnauthorizedAccessException
+            or System.Security.Cryptography.CryptographicException)
         {
             await Console.Error.WriteLineAsync($"vigil: {e.Message}");
             return 1;
@@ -149,23 +158,31 @@ public static class ServeCommand
             {
                 // Typically a port already in use: say which listener, not a stack trace.
                 await Console.Error.WriteLineAsync(
-                    $"vigil: cannot listen on {options.HttpListen} (HTTP), {options.PgListen} (PostgreSQL) and {options.SshListen} (SSH): {e.Message}");
+                    $"vigil: cannot listen on {options.HttpListen} (HTTP){(options.HttpsListen is { } tls ? $", {tls} (HTTPS)" : "")}, {options.PgListen} (PostgreSQL) and {options.SshListen} (SSH): {e.Message}");
                 return 1;
             }
             LocalPostgres? demo = null;
             LocalSshd? demoShell = null;
+            WebApplication? demoHttp = null;
             // The demo cluster lives outside the 0700 data directory: as root it runs as the postgres user, who must reach it.
             var demoDirectory = Path.Combine(Path.GetTempPath(), "vigil-demo-" + Guid.NewGuid().ToString("N")[..12]);
             try
             {
                 if (options.Demo)
                 {
+                    demoHttp = await DemoHttpService.StartAsync(app.Services.GetRequiredService<ConnectionRepository>(), app.Services.GetRequiredService<TimeProvider>(), cancellationToken);
                     demo = await StartDemoAsync(app, demoDirectory, cancellationToken);
                     demoShell = await StartDemoShellAsync(app, options.DataDirectory, cancellationToken);
                     app.Services.GetRequiredService<Readiness>().Completed(Readiness.DemoConnection);
                 }
                 var pg = app.Services.GetRequiredService<PgListener>().Endpoint!;
                 Console.WriteLine($"vigil: HTTP API on {GatewayHost.HttpAddress(app)}");
+                if (app.Services.GetService<HttpsListener>() is { } tls)
+                {
+                    Console.WriteLine(tls.SelfSigned
+                        ? $"vigil: HTTPS on {GatewayHost.HttpsAddress(app)} (self-signed certificate {Path.Combine(options.DataDirectory, "tls", "server.crt")}, SHA-256 fingerprint {tls.Fingerprint})"
+                        : $"vigil: HTTPS on {GatewayHost.HttpsAddress(app)} (certificate {options.TlsCertificatePath}, SHA-256 fingerprint {tls.Fingerprint})");
+                }
                 Console.WriteLine($"vigil: web console on {app.Services.GetRequiredService<GatewayLinks>().Base}/ (sign in as {options.AdminEmail} with VIGIL_ADMIN_PASSWORD)");
                 Console.WriteLine($"vigil: PostgreSQL proxy on {pg}");
                 var sshListener = app.Services.GetRequiredService<SshGatewayListener>();
@@ -176,9 +193,9 @@ public static class ServeCommand
                 Console.WriteLine(token is null ? $"vigil: admin token: see {(File.Exists(tokenFile) ? tokenFile : "VIGIL_ADMIN_TOKEN")}"
                     : options.AdminToken is not null ? "vigil: bootstrap admin token: the one in VIGIL_ADMIN_TOKEN (not shown)"
                     : $"vigil: bootstrap admin token (shown once, also in {tokenFile}): {token}");
+                var shown = options.AdminToken is not null ? "$VIGIL_ADMIN_TOKEN" : token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
                 if (demo is not null)
                 {
-                    var shown = options.AdminToken is not null ? "$VIGIL_ADMIN_TOKEN" : token ?? (File.Exists(tokenFile) ? $"$(cat {tokenFile})" : "TOKEN");
                     Console.WriteLine($"vigil: demo connection ready: psql \"postgresql://me:{shown}@{pg.Address}:{pg.Port}/{DemoDatabase.ConnectionName}\"");
                 }
                 if (demoShell is not null)
@@ -189,11 +206,19 @@ public static class ServeCommand
                         Console.WriteLine($"vigil: demo shell over SSH: ssh -p {shellAt.Port} {DemoShell.ConnectionName}@{shellAt.Address} (password: your token)");
                     }
                 }
+                if (demoHttp is not null)
+                {
+                    Console.WriteLine($"vigil: demo HTTP service ready: curl -H \"Authorization: Bearer {shown}\" {GatewayHost.HttpAddress(app).TrimEnd('/')}/proxy/{DemoHttpService.ConnectionName}/customers");
+                }
                 await app.WaitForShutdownAsync(cancellationToken);
             }
             finally
             {
                 await app.StopAsync(CancellationToken.None);
+                if (demoHttp is not null)
+                {
+                    await demoHttp.DisposeAsync();
+                }
                 if (demo is not null)
                 {
                     await demo.DisposeAsync();

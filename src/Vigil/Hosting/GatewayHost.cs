@@ -40,6 +40,7 @@ public static class GatewayHost
     /// container is built.
     /// </summary>
     /// <exception cref="InvalidOperationException">Unsupported store, unusable master key or listen address.</exception>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The HTTPS listener's certificate or key cannot be read.</exception>
     public static WebApplication Build(GatewayOptions options, Action<IServiceCollection>? configure = null)
     {
         if (options.Store != "sqlite")
@@ -54,7 +55,7 @@ public static class GatewayHost
             ContentRootPath = AppContext.BaseDirectory,
             Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
-        builder.WebHost.UseUrls(HttpUrl(options.HttpListen));
+        var https = HttpsListener.Configure(options, builder.WebHost);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -63,10 +64,15 @@ public static class GatewayHost
         builder.Services.AddProblemDetails();
         var services = builder.Services;
         services.AddSingleton(options);
+        if (https is not null)
+        {
+            services.AddSingleton(https);
+        }
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Readiness>();
         services.AddSingleton(new SqliteStore(Path.Combine(options.DataDirectory, "vigil.db")));
         services.AddSingleton(new SecretProtector(MasterKey.Load(options.DataDirectory, options.MasterKey)));
+        services.AddSingleton(sp => new TokenCache(options.TokenCacheTtl, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TokenService>();
         services.AddSingleton<UserRepository>();
         services.AddSingleton<Identity.SshKeys.SshKeyRepository>();
@@ -196,12 +202,9 @@ public static class GatewayHost
     /// <summary>The first HTTP address the server actually bound (useful with port 0).</summary>
     public static string HttpAddress(WebApplication app) =>
         app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal));
 
-    private static string HttpUrl(string listen)
-    {
-        var endpoint = GatewayOptions.ParseEndpoint(listen);
-        var host = endpoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString();
-        return $"http://{host}:{endpoint.Port}";
-    }
+    /// <summary>The address the HTTPS listener bound, or null without one (<see cref="GatewayOptions.HttpsListen"/>).</summary>
+    public static string? HttpsAddress(WebApplication app) =>
+        HttpsListener.Address(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>());
 }

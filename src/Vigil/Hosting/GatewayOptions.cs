@@ -11,6 +11,13 @@ public sealed class GatewayOptions
     /// <summary>HTTP API address (<c>--http-listen</c>, <c>VIGIL_HTTP_LISTEN</c>), "HOST:PORT"; port 0 picks a free one.</summary>
     public string HttpListen { get; set; } = "127.0.0.1:8009";
 
+    /// <summary>
+    /// HTTPS listener (<c>--https-listen</c>, <c>VIGIL_HTTPS_LISTEN</c>), "HOST:PORT", or null for none: the same
+    /// endpoints as the HTTP listener (API, console, <c>/proxy/</c>) over TLS with the certificate of
+    /// <see cref="TlsCertificatePath"/> (self-signed when absent). kubectl sends a bearer token only over TLS.
+    /// </summary>
+    public string? HttpsListen { get; set; }
+
     /// <summary>PostgreSQL listener (<c>--pg-listen</c>, <c>VIGIL_PG_LISTEN</c>), "HOST:PORT"; port 0 picks a free one.</summary>
     public string PgListen { get; set; } = "127.0.0.1:15432";
 
@@ -26,7 +33,7 @@ public sealed class GatewayOptions
     /// <summary>Master key override (<c>VIGIL_MASTER_KEY</c>), base64 or hex of 32 bytes.</summary>
     public string? MasterKey { get; set; }
 
-    /// <summary>PEM certificate for client TLS (<c>--tls-cert</c>, <c>VIGIL_TLS_CERT</c>); self-signed when absent.</summary>
+    /// <summary>PEM certificate for client TLS, PostgreSQL and HTTPS listeners (<c>--tls-cert</c>, <c>VIGIL_TLS_CERT</c>); self-signed when absent.</summary>
     public string? TlsCertificatePath { get; set; }
 
     /// <summary>PEM private key for <see cref="TlsCertificatePath"/> (<c>--tls-key</c>, <c>VIGIL_TLS_KEY</c>).</summary>
@@ -94,6 +101,13 @@ public sealed class GatewayOptions
     /// <summary>How long a provider verdict stays in the verdict cache (<c>VIGIL_ANALYSIS_CACHE_TTL</c>; default 1 hour; 0 disables it).</summary>
     public TimeSpan AnalysisCacheTtl { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a validated API token is reused before the store is read again (<c>VIGIL_TOKEN_CACHE_TTL</c>, a duration
+    /// such as "10s"; default 10 s; 0 disables it). Revocations and account changes made through this gateway apply at
+    /// once; made through another gateway sharing the store, within this time (<see cref="Identity.Tokens.TokenCache"/>).
+    /// </summary>
+    public TimeSpan TokenCacheTtl { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Most verdicts the cache holds (<c>VIGIL_ANALYSIS_CACHE_ENTRIES</c>; default 100000).</summary>
     public int AnalysisCacheEntries { get; set; } = 100_000;
 
@@ -123,6 +137,9 @@ public sealed class GatewayOptions
 
     /// <summary>Webhook deliveries in flight at once across all endpoints (<c>VIGIL_WEBHOOK_CONCURRENCY</c>; default 16).</summary>
     public int WebhookConcurrency { get; set; } = 16;
+
+    /// <summary>Bounds of the HTTP proxy <c>/proxy/{connection}/…</c> (<c>VIGIL_PROXY_*</c>, <see cref="Adapters.Http.ProxyLimits.FromEnvironment"/>).</summary>
+    public Adapters.Http.ProxyLimits Proxy { get; set; } = new();
 
     /// <summary>Start a throwaway PostgreSQL and register it as connection <c>demo</c> (<c>--demo</c>).</summary>
     public bool Demo { get; set; }

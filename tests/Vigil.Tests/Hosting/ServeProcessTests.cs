@@ -47,10 +47,10 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     /// <summary>Starts <c>vigil serve</c>; returns once stdout shows <paramref name="waitFor"/> (null: at once).</summary>
-    private async Task<Gateway> StartAsync(int httpPort, int pgPort, bool demo, string? waitFor)
+    private async Task<Gateway> StartAsync(int httpPort, int pgPort, bool demo, string? waitFor, params string[] extra)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}", "--ssh-listen", "off" })
+        foreach (var a in new[] { Processes.VigilDll, "serve", "--data", _data, "--http-listen", $"127.0.0.1:{httpPort}", "--pg-listen", $"127.0.0.1:{pgPort}", "--ssh-listen", "off" }.Concat(extra))
         {
             start.ArgumentList.Add(a);
         }
@@ -133,6 +133,26 @@ public sealed class ServeProcessTests : IDisposable
         session["events"]!.AsArray().Select(e => e!["text"]!.GetValue<string>())
             .Should().Contain(["select count(*) from customers", "select count(*) from orders where customer_id is not null", "select count(*) from audit_log"]);
         (await again.InterruptAsync()).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Serve_demo_with_https_serves_the_demo_http_connection_over_both_listeners()
+    {
+        var (httpPort, pgPort, httpsPort) = (FreePort(), FreePort(), FreePort());
+        await using var gateway = await StartAsync(httpPort, pgPort, demo: true, waitFor: "demo HTTP service ready", "--https-listen", $"127.0.0.1:{httpsPort}");
+        var token = (await File.ReadAllTextAsync(Path.Combine(_data, "admin-token"))).Trim();
+        var certificate = Path.Combine(_data, "tls", "server.crt");
+        using var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificate));
+        var fingerprint = string.Join(':', pem.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256).Chunk(2).Select(p => new string(p)));
+
+        var plain = await Processes.RunAsync("curl", ["-sS", "-H", $"Authorization: Bearer {token}", $"http://127.0.0.1:{httpPort}/proxy/demo-http/customers"]);
+        var tls = await Processes.RunAsync("curl", ["-sS", "--cacert", certificate, "-u", $"me:{token}", $"https://127.0.0.1:{httpsPort}/proxy/demo-http/customers/2"]);
+
+        gateway.Lines.Should().Contain($"vigil: HTTPS on https://127.0.0.1:{httpsPort} (self-signed certificate {certificate}, SHA-256 fingerprint {fingerprint})");
+        gateway.Lines.Should().Contain(l => l.StartsWith("vigil: demo HTTP service ready: curl ", StringComparison.Ordinal) && l.EndsWith($"http://127.0.0.1:{httpPort}/proxy/demo-http/customers", StringComparison.Ordinal));
+        plain.Stdout.Should().Contain("alice.martin@example.com", plain.Stderr);
+        tls.Stdout.Should().Contain("bob.chen@example.com", tls.Stderr);
+        (await gateway.InterruptAsync()).Should().Be(0);
     }
 
     [Fact]

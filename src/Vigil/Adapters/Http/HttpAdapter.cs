@@ -6,11 +6,11 @@ namespace Vigil.Adapters.Http;
 /// <summary>Registration of the HTTP and Kubernetes adapter (<c>/proxy/{connection}/…</c>, <see cref="ProxyHandler"/>).</summary>
 public static class HttpAdapter
 {
-    /// <summary>Registers the forwarder, the session grouping and the upstream clients (limits: <see cref="ProxyLimits"/> defaults unless registered before).</summary>
+    /// <summary>Registers the forwarder, the session grouping and the upstream clients (limits: <see cref="Hosting.GatewayOptions.Proxy"/> unless registered before).</summary>
     public static IServiceCollection AddHttpAdapter(this IServiceCollection services)
     {
         services.AddHttpForwarder();
-        services.TryAddSingleton(new ProxyLimits());
+        services.TryAddSingleton(sp => sp.GetRequiredService<Hosting.GatewayOptions>().Proxy);
         services.AddSingleton<UpstreamClients>();
         services.AddSingleton<ProxySessions>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxySessions>());

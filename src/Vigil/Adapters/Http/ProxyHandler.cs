@@ -132,7 +132,7 @@ public sealed partial class ProxyHandler(
         try
         {
             using var abort = stop.Token.Register(http.Abort);
-            var transformer = new UpstreamTransformer(connection.Http, target, SecretRedaction.Applies(connection, target), run.Filtered ? run : null);
+            var transformer = new UpstreamTransformer(connection.Http, target, SecretRedaction.Applies(connection, target), run.Filtered ? run : null, limits.MaskingHoldBytes);
             error = await forwarder.SendAsync(http, connection.Http.Url, clients.For(connection), config, transformer, stop.Token);
             if (transformer.Refusal is { } refused)
             {

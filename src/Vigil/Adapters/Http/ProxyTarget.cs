@@ -17,7 +17,7 @@ public sealed partial record ProxyTarget(string Connection, string Path, string 
 
     /// <summary>
     /// Parses <paramref name="rawTarget"/> (origin-form, RFC 9112 §3.2.1). Refused, with the reason: another form
-    /// (absolute-form, asterisk), a connection segment that is not a plain connection name, and any <c>.</c> or
+    /// (absolute-form, asterisk), a raw control character, a connection segment that is not a plain connection name, and any <c>.</c> or
     /// <c>..</c> segment, backslash or NUL in the rest, however encoded (also doubly): a path must not reach outside
     /// the connection's URL on an upstream that decodes <c>%2F</c> or <c>%2E</c> before resolving dot segments.
     /// </summary>
@@ -26,6 +26,11 @@ public sealed partial record ProxyTarget(string Connection, string Path, string 
         if (!rawTarget.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return (null, "the request target must be /proxy/{connection}/…");
+        }
+        if (rawTarget.Any(char.IsControl))
+        {
+            // RFC 3986 §2: a target carries such characters only percent-encoded; raw, upstreams read them differently.
+            return (null, "the request target may not contain control characters (percent-encode them)");
         }
         var queryAt = rawTarget.IndexOf('?', StringComparison.Ordinal);
         var path = queryAt < 0 ? rawTarget : rawTarget[..queryAt];

@@ -11,7 +11,7 @@ namespace Vigil.Adapters.Http;
 /// for Kubernetes Secrets, <see cref="SecretRedaction"/>, before the client or the recording sees it. JSON is
 /// rewritten value by value (every string value is one text for the stages, so a masked e-mail stays a valid JSON
 /// string); a watch stream event by event, each flushed as it comes; <c>text/*</c> as one text. A body is held up to
-/// <see cref="MaxBufferedBytes"/> (a watch one event at a time). Bodies of other types are not readable as text: the
+/// <see cref="ProxyLimits.MaskingHoldBytes"/> (a watch one event at a time). Bodies of other types are not readable as text: the
 /// caller forwards them untouched unless Secret redaction requires JSON.
 /// </summary>
 public static class ResponseRewriter
@@ -19,9 +19,6 @@ public static class ResponseRewriter
     // A rewritten body keeps the upstream's characters: the default encoder would turn '<' and non-ASCII into \uXXXX
     // (still the same JSON, but not the same text in the recording, and larger).
     private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>Largest response held to be rewritten: 16 MiB.</summary>
-    public const int MaxBufferedBytes = 16 * 1024 * 1024;
 
     /// <summary>How a rewrite ended.</summary>
     /// <param name="Written">False when nothing (more) could be written: not JSON, too large, or stopped.</param>
@@ -39,36 +36,63 @@ public static class ResponseRewriter
     /// <param name="watch">True for a Kubernetes watch (newline-delimited JSON events).</param>
     /// <param name="redactSecrets">Apply <see cref="SecretRedaction.Redact"/>.</param>
     /// <param name="run">The request's result chain when a stage applies, else null.</param>
+    /// <param name="maxBytes">Largest body held to be rewritten, bytes; a larger one is not written.</param>
     /// <param name="cancellationToken">Cancels the copy.</param>
     public static async Task<Outcome> CopyAsync(
-        Stream upstream, Stream client, string mediaType, bool watch, bool redactSecrets, CommandRun? run, CancellationToken cancellationToken)
+        Stream upstream, Stream client, string mediaType, bool watch, bool redactSecrets, CommandRun? run, int maxBytes, CancellationToken cancellationToken)
     {
         var json = mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase);
+        var chunk = new byte[64 * 1024];
+        int read;
         if (watch && json)
         {
-            using var reader = new StreamReader(upstream, Encoding.UTF8);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            // One event per line, each held alone and bounded: an endless line must not grow the gateway.
+            using var line = new MemoryStream();
+            async Task<Outcome?> EventAsync()
             {
-                if (line.Length == 0)
+                var text = Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length);
+                line.SetLength(0);
+                if (text.Trim().Length == 0)
                 {
-                    continue;
+                    return null;
                 }
-                var rewritten = Rewrite(line, redactSecrets, run);
+                var rewritten = Rewrite(text, redactSecrets, run);
                 if (!rewritten.Outcome.Written)
                 {
                     return rewritten.Outcome;
                 }
                 await client.WriteAsync(Encoding.UTF8.GetBytes(rewritten.Text + "\n"), cancellationToken);
                 await client.FlushAsync(cancellationToken);
+                return null;
             }
-            return new Outcome(true);
+            while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                var start = 0;
+                for (var end = Array.IndexOf(chunk, (byte)'\n', 0, read); ; end = Array.IndexOf(chunk, (byte)'\n', start, read - start))
+                {
+                    var length = (end < 0 ? read : end) - start;
+                    if (line.Length + length > maxBytes)
+                    {
+                        return new Outcome(false);
+                    }
+                    line.Write(chunk, start, length);
+                    if (end < 0)
+                    {
+                        break;
+                    }
+                    start = end + 1;
+                    if (await EventAsync() is { } stopped)
+                    {
+                        return stopped;
+                    }
+                }
+            }
+            return await EventAsync() ?? new Outcome(true);
         }
         using var buffer = new MemoryStream();
-        var chunk = new byte[64 * 1024];
-        int read;
         while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxBufferedBytes)
+            if (buffer.Length + read > maxBytes)
             {
                 return new Outcome(false);
             }

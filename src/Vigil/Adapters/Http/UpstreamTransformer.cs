@@ -13,9 +13,10 @@ namespace Vigil.Adapters.Http;
 /// default transform does the rest (hop-by-hop headers dropped, <c>Host</c> the upstream's). The response body is
 /// rewritten (<see cref="ResponseRewriter"/>) instead of copied when <paramref name="redactSecrets"/> is set
 /// (<see cref="SecretRedaction.Applies"/>; JSON is then asked for) or a result stage applies to the request
-/// (<paramref name="run"/>); otherwise YARP streams it untouched.
+/// (<paramref name="run"/>), holding at most <paramref name="holdBytes"/> (<see cref="ProxyLimits.MaskingHoldBytes"/>);
+/// otherwise YARP streams it untouched.
 /// </summary>
-public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target, bool redactSecrets = false, CommandRun? run = null) : HttpTransformer
+public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target, bool redactSecrets = false, CommandRun? run = null, int holdBytes = 16 * 1024 * 1024) : HttpTransformer
 {
     /// <summary>Set when the response was not (wholly) forwarded: the status to answer with (when nothing was sent yet) and why.</summary>
     public (int Status, string Reason)? Refusal { get; private set; }
@@ -42,14 +43,14 @@ public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target,
         // The body changes length; Kestrel frames it.
         httpContext.Response.ContentLength = null;
         var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
-        var outcome = await ResponseRewriter.CopyAsync(stream, httpContext.Response.Body, mediaType!, SecretRedaction.IsWatch(target), redactSecrets, run, cancellationToken);
+        var outcome = await ResponseRewriter.CopyAsync(stream, httpContext.Response.Body, mediaType!, SecretRedaction.IsWatch(target), redactSecrets, run, holdBytes, cancellationToken);
         if (outcome.StopReason is { } stop)
         {
             Refusal = (403, stop);
         }
         else if (!outcome.Written)
         {
-            Refusal = (502, $"the response could not be read as {mediaType} within {ResponseRewriter.MaxBufferedBytes} bytes{(redactSecrets ? " to redact its Secret values" : " for the connection's masking and guardrails")}, so it was not forwarded");
+            Refusal = (502, $"the response could not be read as {mediaType} within {holdBytes} bytes{(redactSecrets ? " to redact its Secret values" : " for the connection's masking and guardrails")}, so it was not forwarded");
         }
         return false;
     }

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Vigil.Identity.Tokens;
 using Vigil.Storage;
 
 namespace Vigil.Identity.Groups;
@@ -8,7 +9,7 @@ namespace Vigil.Identity.Groups;
 public sealed record GroupView(string Name, string Description, bool Builtin, IReadOnlyList<string> Members, string CreatedAt);
 
 /// <summary>Groups in the store's <c>groups</c> table; the built-in <c>admin</c> and <c>auditor</c> are created by the schema.</summary>
-public sealed class GroupRepository(SqliteStore store, TimeProvider time)
+public sealed class GroupRepository(SqliteStore store, TimeProvider time, TokenCache? tokens = null)
 {
     /// <summary>Creates a group; false when the name is taken.</summary>
     public async Task<bool> CreateAsync(string name, string description, CancellationToken cancellationToken)
@@ -56,6 +57,8 @@ public sealed class GroupRepository(SqliteStore store, TimeProvider time)
             """,
             new { name }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        // Members lost the group: cached identities still list it.
+        tokens?.Clear();
         return true;
     }
 

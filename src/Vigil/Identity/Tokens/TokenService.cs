@@ -16,10 +16,13 @@ namespace Vigil.Identity.Tokens;
 /// checked again with <see cref="CryptographicOperations.FixedTimeEquals"/>. Next to the hash a SCRAM-SHA-256 verifier
 /// of the token is stored (<see cref="ScramVerifier"/>), so PostgreSQL clients can prove the token without sending it
 /// (<see cref="ScramVerifierAsync"/>, <see cref="AuthenticateProvenAsync"/>). A token authenticates only while it is
-/// unrevoked, unexpired and its owner is active.
+/// unrevoked, unexpired and its owner is active. Validations are reused for a few seconds (<see cref="TokenCache"/>;
+/// without one, every authentication reads the store).
 /// </summary>
-public sealed class TokenService(SqliteStore store, UserRepository users, TimeProvider time)
+public sealed class TokenService(SqliteStore store, UserRepository users, TimeProvider time, TokenCache? cache = null)
 {
+    private readonly TokenCache _cache = cache ?? new TokenCache(TimeSpan.Zero, time);
+
     /// <summary>The prefix every generated token carries.</summary>
     public const string Prefix = "vgl_";
 
@@ -50,10 +53,20 @@ public sealed class TokenService(SqliteStore store, UserRepository users, TimePr
             return null;
         }
         var hash = Hash(token);
+        if (_cache.Get(hash) is { } known)
+        {
+            return known;
+        }
+        var generation = _cache.Generation;
         await using var db = await store.OpenAsync(cancellationToken);
         var row = await db.QuerySingleOrDefaultAsync<AuthRow>(new CommandDefinition(
             $"{SelectAuth} WHERE t.token_sha256 = @hash AND t.revoked_at IS NULL AND u.status = 'active'", new { hash }, cancellationToken: cancellationToken));
-        return row is null || !CryptographicOperations.FixedTimeEquals(row.token_sha256, hash) ? null : await IdentityAsync(db, row, cancellationToken);
+        var identity = row is null || !CryptographicOperations.FixedTimeEquals(row.token_sha256, hash) ? null : await IdentityAsync(db, row, cancellationToken);
+        if (identity is not null)
+        {
+            _cache.Set(hash, identity, generation);
+        }
+        return identity;
     }
 
     /// <summary>
@@ -121,9 +134,11 @@ public sealed class TokenService(SqliteStore store, UserRepository users, TimePr
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken)
     {
         await using var db = await store.OpenAsync(cancellationToken);
-        return await db.ExecuteAsync(new CommandDefinition(
+        var revoked = await db.ExecuteAsync(new CommandDefinition(
             "UPDATE api_tokens SET revoked_at=@now WHERE id=@id AND revoked_at IS NULL",
             new { id, now = Rfc3339.Format(time.GetUtcNow()) }, cancellationToken: cancellationToken)) == 1;
+        _cache.ForgetToken(id);
+        return revoked;
     }
 
     /// <summary>

@@ -1,11 +1,15 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Vigil.Identity.Tokens;
 using Vigil.Storage;
 
 namespace Vigil.Identity.Users;
 
-/// <summary>Users and service accounts with their group memberships, in the store's <c>users</c> and <c>user_groups</c> tables.</summary>
-public sealed class UserRepository(SqliteStore store)
+/// <summary>
+/// Users and service accounts with their group memberships, in the store's <c>users</c> and <c>user_groups</c> tables.
+/// Changing or deleting an account drops its tokens' cached validations (<see cref="TokenCache"/>).
+/// </summary>
+public sealed class UserRepository(SqliteStore store, TokenCache? tokens = null)
 {
     private const string Columns = "id, kind, email, name, status, password_hash IS NOT NULL AS has_password, oidc_subject, created_at, updated_at";
 
@@ -27,11 +31,15 @@ public sealed class UserRepository(SqliteStore store)
             account, cancellationToken);
 
     /// <summary>Replaces e-mail, name, status and groups; false when the new e-mail or name collides with another account.</summary>
-    public Task<bool> UpdateAsync(UserAccount account, CancellationToken cancellationToken) =>
-        SaveAsync(
+    public async Task<bool> UpdateAsync(UserAccount account, CancellationToken cancellationToken)
+    {
+        var saved = await SaveAsync(
             "UPDATE users SET email=@Email, name=@Name, status=@Status, oidc_subject=@OidcSubject, updated_at=@updated WHERE id=@Id",
             new { account.Id, account.Email, account.Name, account.Status, account.OidcSubject, updated = Rfc3339.Format(account.UpdatedAt) },
             account, cancellationToken);
+        tokens?.ForgetUser(account.Id);
+        return saved;
+    }
 
     /// <summary>Deletes an account, its tokens and its browser sessions (recorded sessions and audit entries stay); false when unknown.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -41,6 +49,7 @@ public sealed class UserRepository(SqliteStore store)
         await db.ExecuteAsync(new CommandDefinition("DELETE FROM api_tokens WHERE user_id=@id", new { id }, transaction, cancellationToken: cancellationToken));
         var deleted = await db.ExecuteAsync(new CommandDefinition("DELETE FROM users WHERE id=@id", new { id }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        tokens?.ForgetUser(id);
         return deleted == 1;
     }
 

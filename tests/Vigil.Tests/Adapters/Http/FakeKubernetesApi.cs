@@ -9,9 +9,9 @@ namespace Vigil.Tests.Adapters.Http;
 /// <summary>
 /// A local server that speaks the Kubernetes API's wire format (JSON, core group v1) well enough for the real kubectl:
 /// discovery (<c>/version</c>, <c>/api</c>, <c>/apis</c>, <c>/api/v1</c>), pods (list as a PodList or, when kubectl asks
-/// <c>as=Table</c>, a meta.k8s.io/v1 Table; get; watch as a chunked stream of watch events), namespaces (get, delete),
-/// secrets (get), pod exec over WebSocket v5/v4 and the SPDY upgrade (<see cref="FakeKubernetesExec"/>), and a Status
-/// object for anything else. It checks the bearer token the connection injects and
+/// <c>as=Table</c>, a meta.k8s.io/v1 Table; get; watch as a chunked stream of watch events; log, followed), namespaces
+/// (get, delete), secrets (get), replication controllers (get; scale by merge patch), pod exec over WebSocket v5/v4 and
+/// the SPDY upgrade (<see cref="FakeKubernetesExec"/>), and a Status object for anything else. It checks the bearer token the connection injects and
 /// remembers every request (method, path and query) it received.
 /// </summary>
 public sealed class FakeKubernetesApi : IAsyncDisposable
@@ -20,6 +20,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly TaskCompletionSource _nextWatchEvent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _nextLogLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -61,6 +62,8 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
                 Resource("namespaces", "namespace", "Namespace", false, "ns"),
                 Resource("secrets", "secret", "Secret", true, null),
                 new { name = "pods/log", singularName = "", namespaced = true, kind = "Pod", verbs = new[] { "get" } },
+                Resource("replicationcontrollers", "replicationcontroller", "ReplicationController", true, "rc"),
+                new { name = "replicationcontrollers/scale", singularName = "", namespaced = true, group = "autoscaling", version = "v1", kind = "Scale", verbs = new[] { "get", "patch", "update" } },
             },
         }));
         app.MapGet("/api/v1/namespaces/{ns}/pods", async (HttpContext http, string ns) =>
@@ -86,11 +89,26 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             data = new { password = Convert.ToBase64String("hunter2-db-password"u8.ToArray()) },
         }));
         FakeKubernetesExec.Map(app, () => self!);
+        app.MapGet("/api/v1/namespaces/{ns}/pods/{name}/log", (HttpContext http, string name) => self!.LogAsync(http, name));
+        app.MapGet("/api/v1/namespaces/{ns}/replicationcontrollers/{name}", (string ns, string name) => Results.Json(ReplicationController(ns, name, 3)));
+        app.MapPatch("/api/v1/namespaces/{ns}/replicationcontrollers/{name}/scale", async (HttpContext http, string ns, string name) =>
+        {
+            var patch = JsonDocument.Parse(await new StreamReader(http.Request.Body).ReadToEndAsync());
+            var replicas = patch.RootElement.GetProperty("spec").GetProperty("replicas").GetInt32();
+            return Results.Json(new
+            {
+                kind = "Scale", apiVersion = "autoscaling/v1", metadata = new { name, @namespace = ns, resourceVersion = "12" },
+                spec = new { replicas }, status = new { replicas = 3 },
+            });
+        });
         app.MapFallback((HttpContext http) => StatusAsync(http, 404, "NotFound", $"the server could not find the requested resource ({http.Request.Path})"));
         await app.StartAsync();
         self = new FakeKubernetesApi(app, LoopbackServer.Address(app));
         return self;
     }
+
+    /// <summary>Lets a followed log (<c>kubectl logs -f</c>) write its second line.</summary>
+    public void SendNextLogLine() => _nextLogLine.TrySetResult();
 
     /// <summary>Lets a running watch send its second event.</summary>
     public void SendNextWatchEvent() => _nextWatchEvent.TrySetResult();
@@ -115,6 +133,25 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         await _nextWatchEvent.Task.WaitAsync(TimeSpan.FromSeconds(30), http.RequestAborted);
         await WriteEventAsync(http, "ADDED", Pod(ns, "web-3"));
     }
+
+    /// <summary>A pod's log: "started NAME" at once; with <c>follow=true</c>, "ready NAME" when <see cref="SendNextLogLine"/> is called.</summary>
+    private async Task LogAsync(HttpContext http, string name)
+    {
+        http.Response.ContentType = "text/plain";
+        await http.Response.WriteAsync($"started {name}\n");
+        await http.Response.Body.FlushAsync();
+        if (http.Request.Query["follow"] == "true")
+        {
+            await _nextLogLine.Task.WaitAsync(TimeSpan.FromSeconds(30), http.RequestAborted);
+            await http.Response.WriteAsync($"ready {name}\n");
+        }
+    }
+
+    private static object ReplicationController(string ns, string name, int replicas) => new
+    {
+        kind = "ReplicationController", apiVersion = "v1", metadata = new { name, @namespace = ns, resourceVersion = "11", uid = "rc-" + name },
+        spec = new { replicas, selector = new { app = name } }, status = new { replicas },
+    };
 
     private static async Task WriteEventAsync(HttpContext http, string type, object item)
     {
@@ -169,6 +206,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         SendNextWatchEvent();
+        SendNextLogLine();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -250,6 +250,55 @@ public sealed class HttpProxyTests(GatewayFixture gateway) : IAsyncLifetime
         _upstream.Requests.Should().NotContain(r => r.PathAndQuery.Contains("smuggled", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_client_that_stops_reading_a_watch_holds_back_the_upstream_without_growing_the_gateway_or_blocking_others()
+    {
+        var connection = await _upstream.RegisterAsync(gateway);
+        using var stalled = new TcpClient { ReceiveBufferSize = 4096 };
+        await stalled.ConnectAsync(IPAddress.Loopback, new Uri(gateway.HttpAddress).Port);
+        GC.Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+
+        // The client asks for a watch, then never reads a byte of the answer.
+        await stalled.GetStream().WriteAsync(Encoding.ASCII.GetBytes(
+            $"GET /proxy/{connection}/stream?watch=true HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer {GatewayFixture.Token}\r\n\r\n"));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var afterStall = _upstream.Streamed;
+        using var client = Client();
+        using var other = await client.GetAsync($"/proxy/{connection}/echo/meanwhile").WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        afterStall.Should().BeGreaterThan(0, "the watch started");
+        _upstream.Streamed.Should().BeLessThan(afterStall + 1024 * 1024, "once the buffers are full the stalled client holds the upstream back");
+        afterStall.Should().BeLessThan(64L * 1024 * 1024, "only socket buffers sit between the upstream and the stalled client");
+        (GC.GetTotalMemory(forceFullCollection: true) - before).Should().BeLessThan(32L * 1024 * 1024, "the gateway does not queue what the client does not read");
+        other.StatusCode.Should().Be(HttpStatusCode.OK, "one stalled client does not hold up others");
+    }
+
+    [Theory]
+    [InlineData("GARBAGE\r\n\r\n")]
+    [InlineData("GET /proxy/x/y HTTP/9.9\r\nHost: gw\r\n\r\n")]
+    [InlineData("GET /proxy/x/y HTTP/1.1\r\nHost: gw\r\nno colon in this header\r\n\r\n")]
+    [InlineData("GET /proxy/x/\u0001y HTTP/1.1\r\nHost: gw\r\n\r\n")]
+    public async Task A_malformed_request_is_answered_400_and_the_gateway_keeps_serving(string request)
+    {
+        var connection = await _upstream.RegisterAsync(gateway);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, new Uri(gateway.HttpAddress).Port);
+        var stream = tcp.GetStream();
+
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(request
+            .Replace("/proxy/x/", $"/proxy/{connection}/", StringComparison.Ordinal)
+            .Replace("Host: gw\r\n", $"Host: gw\r\nAuthorization: Bearer {GatewayFixture.Token}\r\n", StringComparison.Ordinal)));
+        var answer = await ReadHeadAsync(stream);
+        using var client = Client();
+        using var after = await client.GetAsync($"/proxy/{connection}/echo/after");
+
+        answer.Should().MatchRegex("^HTTP/1.1 (400|505) ");
+        after.StatusCode.Should().Be(HttpStatusCode.OK);
+        _upstream.Requests.Select(r => r.PathAndQuery).Should().Equal("/base/echo/after");
+    }
+
     private static async Task<string> ReadHeadAsync(NetworkStream stream)
     {
         var buffer = new byte[4096];

@@ -9,8 +9,8 @@ namespace Vigil.Tests.Adapters.Http;
 /// <summary>
 /// A real HTTP service (Kestrel on loopback) behind an <c>http</c> connection: it remembers every request it received
 /// (method, path and query as they arrived, headers, body) so tests can see what the gateway forwarded, and serves
-/// <c>/base/echo</c> (the request as JSON, without its headers), <c>/base/download?mb=N</c> (N MiB of 'x', streamed) and
-/// <c>/base/slow</c> (a first chunk, then the rest once <see cref="Release"/> is called).
+/// <c>/base/echo</c> (the request as JSON, without its headers), <c>/base/download?mb=N</c> (N MiB of 'x', streamed),
+/// <c>/base/stream</c> (watch-like JSON lines without end, counted in <see cref="Streamed"/>) and <c>/base/slow</c> (a first chunk, then the rest once <see cref="Release"/> is called).
 /// </summary>
 public sealed class HttpUpstream : IAsyncDisposable
 {
@@ -18,6 +18,7 @@ public sealed class HttpUpstream : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _streamed;
 
     public sealed record Received(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
 
@@ -59,6 +60,16 @@ public sealed class HttpUpstream : IAsyncDisposable
                 await http.Response.Body.WriteAsync(chunk);
             }
         });
+        app.MapGet("/base/stream", async (HttpContext http) =>
+        {
+            http.Response.ContentType = "application/json";
+            var chunk = Encoding.UTF8.GetBytes("{\"type\":\"MODIFIED\",\"object\":{\"pad\":\"" + new string('x', 4000) + "\"}}\n");
+            while (!http.RequestAborted.IsCancellationRequested)
+            {
+                await http.Response.Body.WriteAsync(chunk, http.RequestAborted);
+                Interlocked.Add(ref self!._streamed, chunk.Length);
+            }
+        });
         app.MapGet("/base/slow", async (HttpContext http) =>
         {
             http.Response.ContentType = "text/plain";
@@ -82,6 +93,9 @@ public sealed class HttpUpstream : IAsyncDisposable
         self = new HttpUpstream(app, LoopbackServer.Address(app) + "/base");
         return self;
     }
+
+    /// <summary>Bytes <c>/base/stream</c> has handed to its connection so far (it writes as fast as the reader takes them).</summary>
+    public long Streamed => Interlocked.Read(ref _streamed);
 
     /// <summary>Lets <c>/base/slow</c> finish.</summary>
     public void Release() => _release.TrySetResult();

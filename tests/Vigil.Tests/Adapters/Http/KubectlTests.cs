@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Vigil.Tests.Fixtures;
 
 namespace Vigil.Tests.Adapters.Http;
@@ -283,6 +284,52 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
         watch.Stderr.Should().NotContain("pod/web-3", "the second event has not happened yet");
         _cluster.SendNextWatchEvent();
         await watch.WaitForStderrAsync("pod/web-3", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Kubectl_logs_follow_delivers_each_line_as_it_is_written()
+    {
+        using var logs = Processes.Start("sh", ["-c", "exec kubectl \"$@\" 1>&2", "sh", "--cache-dir", Path.Combine(_home, "cache"), "logs", "-f", "web-1"], Environment());
+
+        await logs.WaitForStderrAsync("started web-1", TimeSpan.FromSeconds(30));
+        logs.Stderr.Should().NotContain("ready web-1", "the second line has not been written yet");
+        _cluster.SendNextLogLine();
+        await logs.WaitForStderrAsync("ready web-1", TimeSpan.FromSeconds(30));
+        _cluster.Requests.Should().Contain("GET /api/v1/namespaces/default/pods/web-1/log?container=app&follow=true");
+    }
+
+    [Fact]
+    public async Task Kubectl_scale_to_zero_waits_for_a_review_and_runs_once_when_approved()
+    {
+        var guarded = await _cluster.RegisterAsync(gateway);
+        var rule = await gateway.Http.PostAsJsonAsync("/api/ai/session-analyzer/rules", new
+        {
+            name = Identities.Unique("rule"), connection_names = new[] { guarded },
+            risk_evaluation = new { low_risk_action = "allow", medium_risk_action = "allow", high_risk_action = "require_approval" },
+        });
+        rule.EnsureSuccessStatusCode();
+        // A member asks; the admin reviews (nobody approves their own request).
+        var member = await gateway.CreateMemberAsync(guarded);
+        Task<Processes.Result> ScaleAsync() => KubectlAsync("--server", $"{_front.Url}/proxy/{guarded}", "--token", member.Token, "scale", "rc", "web", "--replicas=0");
+        const string Scale = "PATCH /api/v1/namespaces/default/replicationcontrollers/web/scale";
+
+        var held = await ScaleAsync();
+
+        held.ExitCode.Should().NotBe(0);
+        held.Stderr.Should().Contain("Error from server (Forbidden): vigil: approval required by AI session analyzer: Scale to zero");
+        _cluster.Requests.Should().NotContain(r => r.StartsWith(Scale, StringComparison.Ordinal));
+        var reviewId = System.Text.RegularExpressions.Regex.Match(held.Stderr, "review ([0-9a-f-]{36})").Groups[1].Value;
+        (await gateway.Http.PostAsJsonAsync($"/api/reviews/{reviewId}/approve", new { })).EnsureSuccessStatusCode();
+
+        var approved = await ScaleAsync();
+        var again = await ScaleAsync();
+
+        approved.ExitCode.Should().Be(0, approved.Stderr);
+        approved.Stdout.Should().Contain("replicationcontroller/web scaled");
+        again.Stderr.Should().Contain("approval required", "an approval lets the request through once");
+        _cluster.Requests.Count(r => r.StartsWith(Scale, StringComparison.Ordinal)).Should().Be(1);
+        var session = await gateway.RecordedSessionAsync(guarded);
+        session.Events("statement").Select(e => e["text"]!.GetValue<string>()).Should().Contain(t => t.StartsWith(Scale, StringComparison.Ordinal) && t.Contains("\"replicas\":0", StringComparison.Ordinal));
     }
 
     [Fact]

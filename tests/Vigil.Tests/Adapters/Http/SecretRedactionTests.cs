@@ -32,11 +32,28 @@ public sealed class SecretRedactionTests
         using var watchOut = new MemoryStream();
         using var plainOut = new MemoryStream();
 
-        (await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchOut, "application/json", watch: true, redactSecrets: true, run: null, CancellationToken.None)).Written.Should().BeTrue();
-        (await ResponseRewriter.CopyAsync(new MemoryStream("password=hunter2"u8.ToArray()), plainOut, "application/json", watch: false, redactSecrets: true, run: null, CancellationToken.None)).Written.Should().BeFalse();
+        (await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchOut, "application/json", watch: true, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeTrue();
+        (await ResponseRewriter.CopyAsync(new MemoryStream("password=hunter2"u8.ToArray()), plainOut, "application/json", watch: false, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeFalse();
 
         var lines = Encoding.UTF8.GetString(watchOut.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(2).And.OnlyContain(l => l.Contains(SecretRedaction.RedactedData, StringComparison.Ordinal) && !l.Contains(Real, StringComparison.Ordinal));
         plainOut.Length.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_watch_event_spanning_reads_is_rewritten_whole_and_one_longer_than_the_hold_is_not_forwarded()
+    {
+        var big = "{\"type\":\"ADDED\",\"object\":{\"data\":{\"a\":\"" + Real + "\"},\"pad\":\"" + new string('x', 100_000) + "\"}}\n";
+        using var fits = new MemoryStream();
+        using var over = new MemoryStream();
+
+        var whole = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(big + big)), fits, "application/json", watch: true, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None);
+        var cut = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(big)), over, "application/json", watch: true, redactSecrets: true, run: null, maxBytes: 64 * 1024, CancellationToken.None);
+
+        whole.Written.Should().BeTrue();
+        var lines = Encoding.UTF8.GetString(fits.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(2).And.OnlyContain(l => l.Contains(SecretRedaction.RedactedData, StringComparison.Ordinal) && !l.Contains(Real, StringComparison.Ordinal));
+        cut.Written.Should().BeFalse("an event longer than the hold is neither held whole nor forwarded");
+        over.Length.Should().Be(0);
     }
 }
