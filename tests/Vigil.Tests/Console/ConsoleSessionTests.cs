@@ -164,7 +164,15 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
         var row = page.Locator("table.activity tbody tr").Filter(new() { HasText = connection });
         await Expect(row.Locator("td")).ToHaveTextAsync(["3", "1", "0", "0"]);
         await Expect(page.Locator("table.activity")).Not.ToContainTextAsync(elsewhere);
-        await Expect(page.Locator(".bar-row").Filter(new() { HasText = connection }).Locator("rect")).ToHaveCountAsync(4);
+        // The chart: per connection, four bars for each of the 7 days; today's carry today's counts.
+        var bars = page.Locator(".bar-row").Filter(new() { HasText = connection });
+        await Expect(bars.Locator("rect")).ToHaveCountAsync(4 * 7);
+        var today = DateTime.UtcNow.ToString("ddd d", System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(bars.Locator("rect title")).ToContainTextAsync([$"Sessions on {today}: 3", $"Blocked on {today}: 1", $"High risk on {today}: 0", $"Reviews on {today}: 0"]);
+        (await bars.Locator("rect.bar-sessions").Last.GetAttributeAsync("height")).Should().NotBe("0");
+        await Expect(bars).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(connection)}: 3 sessions, 1 blocked, 0 high risk, 0 reviews in 7 days"));
+        var perDay = page.Locator("table.activity-days tbody tr").Filter(new() { HasText = connection });
+        await Expect(perDay.Locator("td")).ToHaveTextAsync([today, "3", "1", "0", "0"]);
         await page.ScreenshotAsync("overview");
     }
 
