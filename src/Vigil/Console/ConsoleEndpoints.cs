@@ -16,6 +16,8 @@ public static class ConsoleEndpoints
     public static WebApplication MapConsole(this WebApplication app)
     {
         app.UseMiddleware<ReviewLinkNegotiation>();
+        var events = app.Services.GetRequiredService<ConsoleEvents>();
+        app.Services.GetRequiredService<Sessions.SessionRecorder>().EventAppended += () => events.Signal(ConsoleEvents.Timeline);
         app.MapConsoleAssets();
         var pages = app.MapGroup("").AddEndpointFilter<SecurityHeaders>().ExcludeFromDescription();
         pages.MapLoginPages();
