@@ -132,4 +132,33 @@ public sealed class ConsoleIdentityTests(GatewayFixture gateway, ChromiumFixture
         (await gateway.Http.GetAsync($"/api/groups/{name}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await gateway.Http.GetAsync($"/api/serviceaccounts/{name}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task The_new_pages_fit_a_phone_and_every_field_has_a_label()
+    {
+        var admin = await gateway.CreateUserAsync(["admin"]);
+        await gateway.SetPasswordAsync(admin);
+        await using var context = await chromium.NewContextAsync(gateway.HttpAddress, width: 390, height: 844);
+        var page = await context.SignInAsync(admin.Name, "/tokens");
+        foreach (var path in new[]
+        {
+            "/policies/masking-rules/new", "/policies/analyzer-rules/new", "/policies/guardrails/new", "/policies/provider",
+            "/users", "/users/new", "/service-accounts/new", "/groups", "/tokens",
+        })
+        {
+            (await page.GotoAsync(path))!.Status.Should().Be(200, path);
+            (await page.EvaluateAsync<string>(
+                "() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.parentElement.closest('.table-wrap')).map(e => e.tagName + '.' + e.className).join(' ')"))
+                .Should().BeEmpty($"nothing on {path} sticks out sideways on a phone");
+            (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth")).Should().BeTrue($"{path} does not scroll sideways on a phone");
+            (await page.EvaluateAsync<string[]>(
+                "() => Array.from(document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')).filter(e => e.labels.length === 0).map(e => e.name)"))
+                .Should().BeEmpty($"every field of {path} has a label");
+        }
+        // Keyboard: from the first field, Tab walks the form in order.
+        await page.GotoAsync("/policies/masking-rules/new");
+        await page.GetByLabel("Name").FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page.GetByLabel("Description")).ToBeFocusedAsync();
+    }
 }
