@@ -48,10 +48,12 @@ public sealed class ConsoleAuthentication(BrowserSessions sessions) : IEndpointF
 
     /// <summary>
     /// <paramref name="returnTo"/> when it is a path on this site (<c>/…</c> but not <c>//…</c> or <c>/\…</c>, which
-    /// browsers read as another host), else <c>/</c>: a login link must not redirect elsewhere (open redirect).
+    /// browsers read as another host, and without control characters, which browsers drop from a URL so that
+    /// <c>/&#x9;/host</c> becomes <c>//host</c>), else <c>/</c>: a login link must not redirect elsewhere (open redirect).
     /// </summary>
     public static string LocalPath(string? returnTo) =>
-        returnTo is { Length: > 0 } path && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\')) && !path.Contains("://", StringComparison.Ordinal)
+        returnTo is { Length: > 0 } path && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'))
+        && !path.Contains("://", StringComparison.Ordinal) && !path.Any(char.IsControl)
             ? path
             : "/";
 }

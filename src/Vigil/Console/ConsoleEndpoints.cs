@@ -5,7 +5,7 @@ namespace Vigil.WebConsole;
 /// <summary>
 /// The web console's routes on the gateway's HTTP listener, at the site root (the API stays under <c>/api</c>):
 /// <c>/login</c>, <c>/logout</c>, <c>/</c> (overview), <c>/sessions</c>, <c>/sessions/{id}</c>, <c>/reviews</c>,
-/// <c>/reviews/{id}</c> (+ <c>/approve</c>, <c>/reject</c>), <c>/connections</c>, <c>/policies</c> (+ <c>/try</c>), <c>/audit</c>, <c>/events</c> (server-sent events) and <c>/assets/{name}</c>.
+/// <c>/reviews/{id}</c> (+ <c>/approve</c>, <c>/reject</c>), <c>/connections</c>, <c>/policies</c> (+ <c>/try</c> and the forms of <see cref="PolicyEditPages"/>), <c>/audit</c>, <c>/users</c>, <c>/service-accounts</c>, <c>/groups</c>, <c>/tokens</c> (<see cref="IdentityPages"/>), <c>/events</c> (server-sent events) and <c>/assets/{name}</c>.
 /// Every page gets <see cref="SecurityHeaders"/>; signed-in pages go through <see cref="ConsoleAuthentication"/> and
 /// their form posts through the <see cref="AuditRecorder"/> like API writes. A new page is a handler plus a component
 /// under <c>Console/Pages</c>, mapped on <c>signedIn</c> here.
@@ -16,6 +16,8 @@ public static class ConsoleEndpoints
     public static WebApplication MapConsole(this WebApplication app)
     {
         app.UseMiddleware<ReviewLinkNegotiation>();
+        var events = app.Services.GetRequiredService<ConsoleEvents>();
+        app.Services.GetRequiredService<Sessions.SessionRecorder>().EventAppended += () => events.Signal(ConsoleEvents.Timeline);
         app.MapConsoleAssets();
         var pages = app.MapGroup("").AddEndpointFilter<SecurityHeaders>().ExcludeFromDescription();
         pages.MapLoginPages();
@@ -27,7 +29,9 @@ public static class ConsoleEndpoints
         signedIn.MapReviewPages();
         signedIn.MapConnectionPages();
         signedIn.MapPolicyPages();
+        signedIn.MapPolicyEditPages();
         signedIn.MapAuditPages();
+        signedIn.MapIdentityPages();
         signedIn.MapGet("/events", LiveEvents.StreamAsync);
         return app;
     }

@@ -14,6 +14,9 @@ public sealed class ConsoleEvents
     /// <summary>A session opened, changed status or closed.</summary>
     public const string Sessions = "sessions";
 
+    /// <summary>An event (a statement, a command's output) was recorded in some session's timeline.</summary>
+    public const string Timeline = "timeline";
+
     /// <summary>A review was created or decided, or expired.</summary>
     public const string Reviews = "reviews";
 

@@ -63,12 +63,14 @@ public static class LoginPages
 
     private static async Task<IResult> SingleSignOnAsync(HttpContext http, IServiceProvider services, PendingLogins pending, GatewayOptions options, CancellationToken ct)
     {
+        var returnTo = ConsoleAuthentication.LocalPath(http.Request.Query["return_to"]);
         if (services.GetService<OidcClient>() is not { } oidc)
         {
-            return Form(http, services, "/", "Single sign-on is not configured on this gateway.", StatusCodes.Status404NotFound);
+            return Form(http, services, returnTo, "Single sign-on is not configured on this gateway.", StatusCodes.Status404NotFound);
         }
-        var (url, problem) = await OidcLoginEndpoints.AuthorizationUrlAsync(http, oidc, pending, options, null, ct);
-        return url is not null ? TypedResults.Redirect(url) : Form(http, services, "/", problem!.ProblemDetails.Detail, StatusCodes.Status502BadGateway);
+        // The callback sends the browser back to returnTo, which LocalPath keeps on this site.
+        var (url, problem) = await OidcLoginEndpoints.AuthorizationUrlAsync(http, oidc, pending, options, returnTo, ct);
+        return url is not null ? TypedResults.Redirect(url) : Form(http, services, returnTo, problem!.ProblemDetails.Detail, StatusCodes.Status502BadGateway);
     }
 
     /// <summary>Ends the browser session (the same as <c>POST /api/localauth/logout</c>) and returns to the login page.</summary>

@@ -21,13 +21,15 @@ public static class PolicyPages
     /// <summary>What the page shows; the rule lists are empty for a caller who may not read them.</summary>
     public sealed record PoliciesModel(
         ConsoleContext Context, TryRequest Try, AiAnalysis? Verdict, string? Error, IReadOnlyList<string> Connections,
-        IReadOnlyList<RuleView> Rules, IReadOnlyList<MaskingRuleView> MaskingRules, IReadOnlyList<GuardrailView> Guardrails);
+        IReadOnlyList<RuleView> Rules, IReadOnlyList<MaskingRuleView> MaskingRules, IReadOnlyList<GuardrailView> Guardrails,
+        string? Provider = null, string? Deleted = null);
 
     /// <summary>Maps <c>GET /policies</c> and <c>POST /policies/try</c>.</summary>
     public static void MapPolicyPages(this RouteGroupBuilder signedIn)
     {
         signedIn.MapGet("/policies", async (HttpContext http, ConnectionRepository connections, RuleSet rules, MaskingSet masking, GuardrailSet guardrails, CancellationToken ct) =>
             await RenderAsync(http, new TryRequest(null, null, null, false), null, null, StatusCodes.Status200OK, connections, rules, masking, guardrails, ct));
+        // Editing (admins) is in PolicyEditPages; this page lists what there is and links to it.
         signedIn.MapPost("/policies/try", TryAsync);
     }
 
@@ -53,6 +55,9 @@ public static class PolicyPages
             context, request, verdict, error, names,
             audit ? rules.All.Select(RuleView.From).ToList() : [],
             audit ? masking.All.Select(MaskingRuleView.From).ToList() : [],
-            audit ? guardrails.All.Select(GuardrailView.From).ToList() : []), status);
+            audit ? guardrails.All.Select(GuardrailView.From).ToList() : [],
+            // Only admins may read the provider (as through the API); the page says which one, never its key.
+            context.Caller.IsAdmin ? http.RequestServices.GetRequiredService<Analysis.Providers.ActiveProvider>().Get() is { } p ? $"{p.Settings.Provider} · {p.Settings.Model}" : "" : null,
+            http.Request.Query["deleted"].ToString() is { Length: > 0 } d ? d : null), status);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Hosting;
+using Vigil.Identity;
 using Vigil.Identity.Authentication;
 
 namespace Vigil.Guardrails;
@@ -35,44 +36,64 @@ public static class GuardrailEndpoints
         string key, HttpContext http, GuardrailRepository repository, GuardrailSet guardrails, TimeProvider time, CancellationToken cancellationToken) =>
         SaveAsync(key, http, repository, guardrails, time, cancellationToken);
 
-    /// <summary>POST (<paramref name="key"/> null) and PUT: validate, store, reload the compiled set.</summary>
+    /// <summary>POST (<paramref name="key"/> null) and PUT: read the body, then <see cref="SaveGuardrailAsync"/>.</summary>
     private static async Task<Results<Created<GuardrailView>, Ok<GuardrailView>, ProblemHttpResult>> SaveAsync(
         string? key, HttpContext http, GuardrailRepository repository, GuardrailSet guardrails, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!ApiAuthentication.Caller(http).IsAdmin)
+        var caller = ApiAuthentication.Caller(http);
+        if (!caller.IsAdmin)
         {
             return Api.Problem(403, WriteDenied);
-        }
-        Guardrail? existing = null;
-        if (key is not null && (existing = guardrails.Find(key)) is null)
-        {
-            return Api.Problem(404, $"guardrail '{key}' not found");
         }
         var (request, error) = await Api.ReadBodyAsync<GuardrailRequest>(http.Request, cancellationToken);
         if (error is not null)
         {
             return error;
         }
+        var (view, problem) = await SaveGuardrailAsync(caller, key, request!, repository, guardrails, time, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return key is null ? TypedResults.Created($"/api/guardrails/{Uri.EscapeDataString(view!.Name)}", view) : TypedResults.Ok(view!);
+    }
+
+    /// <summary>
+    /// Creates (<paramref name="key"/> null) or replaces guardrail <paramref name="key"/> (name or id), for the API and
+    /// the console: validate, store, reload the compiled set. 403 for a non-admin, 404 for an unknown guardrail, 400
+    /// naming a bad field or an unknown connection, 409 when the name is taken.
+    /// </summary>
+    public static async Task<(GuardrailView? View, ProblemHttpResult? Problem)> SaveGuardrailAsync(
+        CallerIdentity caller, string? key, GuardrailRequest request, GuardrailRepository repository, GuardrailSet guardrails, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAdmin)
+        {
+            return (null, Api.Problem(403, WriteDenied));
+        }
+        Guardrail? existing = null;
+        if (key is not null && (existing = guardrails.Find(key)) is null)
+        {
+            return (null, Api.Problem(404, $"guardrail '{key}' not found"));
+        }
         // A PUT without a name keeps the stored one; with another name it renames.
-        var (guardrail, invalid) = request!.ToGuardrail(
+        var (guardrail, invalid) = request.ToGuardrail(
             existing?.Id ?? Guid.NewGuid().ToString(), request.Name is null ? existing?.Name : null, time.GetUtcNow(), existing?.CreatedAt);
         if (guardrail is null)
         {
-            return Api.Problem(400, invalid!);
+            return (null, Api.Problem(400, invalid!));
         }
         var (outcome, connection) = await repository.SaveAsync(guardrail, replace: existing is not null, cancellationToken);
         switch (outcome)
         {
             case GuardrailWrite.NotFound:
-                return Api.Problem(404, $"guardrail '{key}' not found");
+                return (null, Api.Problem(404, $"guardrail '{key}' not found"));
             case GuardrailWrite.NameTaken:
-                return Api.Problem(409, $"guardrail '{guardrail.Name}' already exists");
+                return (null, Api.Problem(409, $"guardrail '{guardrail.Name}' already exists"));
             case GuardrailWrite.UnknownConnection:
-                return Api.Problem(400, $"field 'connection_names': connection '{connection}' not found");
+                return (null, Api.Problem(400, $"field 'connection_names': connection '{connection}' not found"));
         }
         await guardrails.ReloadAsync(cancellationToken);
-        var view = GuardrailView.From(guardrails.Find(guardrail.Id)!);
-        return existing is null ? TypedResults.Created($"/api/guardrails/{Uri.EscapeDataString(guardrail.Name)}", view) : TypedResults.Ok(view);
+        return (GuardrailView.From(guardrails.Find(guardrail.Id)!), null);
     }
 
     private static Results<Ok<Paged<GuardrailView>>, ProblemHttpResult> List(HttpContext http, GuardrailSet guardrails)
@@ -98,9 +119,14 @@ public static class GuardrailEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string key, HttpContext http, GuardrailRepository repository, GuardrailSet guardrails, CancellationToken cancellationToken)
+        string key, HttpContext http, GuardrailRepository repository, GuardrailSet guardrails, CancellationToken cancellationToken) =>
+        await DeleteGuardrailAsync(ApiAuthentication.Caller(http), key, repository, guardrails, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+
+    /// <summary>Deletes guardrail <paramref name="key"/> (the API and the console): null when done, else 403 for a non-admin or 404.</summary>
+    public static async Task<ProblemHttpResult?> DeleteGuardrailAsync(
+        CallerIdentity caller, string key, GuardrailRepository repository, GuardrailSet guardrails, CancellationToken cancellationToken)
     {
-        if (!ApiAuthentication.Caller(http).IsAdmin)
+        if (!caller.IsAdmin)
         {
             return Api.Problem(403, WriteDenied);
         }
@@ -109,6 +135,6 @@ public static class GuardrailEndpoints
             return Api.Problem(404, $"guardrail '{key}' not found");
         }
         await guardrails.ReloadAsync(cancellationToken);
-        return TypedResults.NoContent();
+        return null;
     }
 }

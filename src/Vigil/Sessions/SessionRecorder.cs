@@ -41,8 +41,18 @@ public sealed partial class SessionRecorder : IHostedService, IAsyncDisposable
     /// <summary>Records a newly opened session.</summary>
     public void Opened(SessionContext session) => Enqueue(session);
 
+    /// <summary>
+    /// Raised after an event is enqueued (on the recording thread: handlers must not block); the console's live timeline
+    /// listens, and flushes before it reloads.
+    /// </summary>
+    public event Action? EventAppended;
+
     /// <summary>Records one event.</summary>
-    public void Append(SessionEvent sessionEvent) => Enqueue(sessionEvent);
+    public void Append(SessionEvent sessionEvent)
+    {
+        Enqueue(sessionEvent);
+        EventAppended?.Invoke();
+    }
 
     /// <summary>Records a change of the session's worst analysis.</summary>
     public void Append(SessionAnalysisChange change) => Enqueue(change);

@@ -101,27 +101,35 @@ public sealed class SessionRepository(SqliteStore store)
             .ToList();
 
     /// <summary>
-    /// Activity per connection since <paramref name="since"/>: sessions started, of those blocked and of high risk, and
-    /// reviews opened; limited to <paramref name="userId"/>'s own sessions and reviews when set. Busiest first.
+    /// Activity per connection and UTC day since <paramref name="since"/>: sessions started, of those blocked and of high
+    /// risk, and reviews opened; limited to <paramref name="userId"/>'s own sessions and reviews when set. Busiest
+    /// connection first, each with its days in order (only days with activity).
     /// </summary>
     public async Task<IReadOnlyList<ConnectionActivity>> ActivityAsync(DateTimeOffset since, string? userId, CancellationToken cancellationToken)
     {
         await using var db = await store.OpenAsync(cancellationToken);
-        var rows = await db.QueryAsync<(string Connection, long Sessions, long Blocked, long HighRisk, long Reviews)>(new CommandDefinition(
+        // Times are stored as RFC 3339 UTC text, so the first 10 characters are the UTC day.
+        var rows = await db.QueryAsync<(string Connection, string Day, long Sessions, long Blocked, long HighRisk, long Reviews)>(new CommandDefinition(
             """
             WITH s AS (
-                SELECT connection, count(*) AS sessions, sum(status = 'blocked') AS blocked, sum(risk_level = 'high') AS high
-                FROM sessions WHERE started_at >= @since AND (@userId IS NULL OR user_id = @userId) GROUP BY connection),
+                SELECT connection, substr(started_at, 1, 10) AS day, count(*) AS sessions, sum(status = 'blocked') AS blocked, sum(risk_level = 'high') AS high
+                FROM sessions WHERE started_at >= @since AND (@userId IS NULL OR user_id = @userId) GROUP BY 1, 2),
             r AS (
-                SELECT connection, count(*) AS reviews
-                FROM reviews WHERE created_at >= @since AND (@userId IS NULL OR requested_by_id = @userId) GROUP BY connection)
-            SELECT c.connection, coalesce(s.sessions, 0), coalesce(s.blocked, 0), coalesce(s.high, 0), coalesce(r.reviews, 0)
-            FROM (SELECT connection FROM s UNION SELECT connection FROM r) c
-            LEFT JOIN s ON s.connection = c.connection LEFT JOIN r ON r.connection = c.connection
-            ORDER BY 2 DESC, 5 DESC, 1
+                SELECT connection, substr(created_at, 1, 10) AS day, count(*) AS reviews
+                FROM reviews WHERE created_at >= @since AND (@userId IS NULL OR requested_by_id = @userId) GROUP BY 1, 2)
+            SELECT c.connection, c.day, coalesce(s.sessions, 0), coalesce(s.blocked, 0), coalesce(s.high, 0), coalesce(r.reviews, 0)
+            FROM (SELECT connection, day FROM s UNION SELECT connection, day FROM r) c
+            LEFT JOIN s ON s.connection = c.connection AND s.day = c.day LEFT JOIN r ON r.connection = c.connection AND r.day = c.day
             """,
             new { since = Rfc3339.Format(since), userId }, cancellationToken: cancellationToken));
-        return rows.Select(r => new ConnectionActivity(r.Connection, r.Sessions, r.Blocked, r.HighRisk, r.Reviews)).ToList();
+        return rows.GroupBy(r => r.Connection, StringComparer.Ordinal)
+            .Select(g => new ConnectionActivity(
+                g.Key, g.Sum(r => r.Sessions), g.Sum(r => r.Blocked), g.Sum(r => r.HighRisk), g.Sum(r => r.Reviews),
+                g.OrderBy(r => r.Day, StringComparer.Ordinal)
+                    .Select(r => new DayActivity(DateOnly.ParseExact(r.Day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.Sessions, r.Blocked, r.HighRisk, r.Reviews))
+                    .ToList()))
+            .OrderByDescending(a => a.Sessions).ThenByDescending(a => a.Reviews).ThenBy(a => a.Connection, StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>The highest event sequence number recorded for session <paramref name="id"/> (0 when none); flush the recorder first.</summary>

@@ -66,5 +66,11 @@ public sealed record SessionEventView(
     RecordedResult? Result = null,
     IReadOnlyList<RecordedNotice>? Notices = null);
 
-/// <summary>One connection's activity over a period (<see cref="SessionRepository.ActivityAsync"/>): counts of sessions, blocked sessions, high-risk sessions and reviews opened.</summary>
-public sealed record ConnectionActivity(string Connection, long Sessions, long Blocked, long HighRisk, long Reviews);
+/// <summary>
+/// One connection's activity over a period (<see cref="SessionRepository.ActivityAsync"/>): counts of sessions, blocked
+/// sessions, high-risk sessions and reviews opened, in total and per UTC day (<see cref="Days"/>: days with activity, in order).
+/// </summary>
+public sealed record ConnectionActivity(string Connection, long Sessions, long Blocked, long HighRisk, long Reviews, IReadOnlyList<DayActivity> Days);
+
+/// <summary>One connection's activity on one UTC <see cref="Day"/>.</summary>
+public sealed record DayActivity(DateOnly Day, long Sessions, long Blocked, long HighRisk, long Reviews);

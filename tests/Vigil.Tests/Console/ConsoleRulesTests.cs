@@ -38,6 +38,8 @@ public sealed class ConsoleRulesTests
     [InlineData("https://evil.example/", "/")]
     [InlineData("/redirect?to=https://evil.example", "/")]
     [InlineData("sessions", "/")]
+    [InlineData("/\t/evil.example", "/")]
+    [InlineData("/\n/evil.example", "/")]
     public void A_login_returns_only_to_a_path_on_this_site(string? returnTo, string expected) =>
         ConsoleAuthentication.LocalPath(returnTo).Should().Be(expected);
 }

@@ -105,6 +105,45 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
     }
 
     [Fact]
+    public async Task A_statement_appears_live_on_an_open_session_and_joins_the_player()
+    {
+        var (connection, user, _) = await SetupAsync();
+        var marker = Identities.Unique("live-statement");
+        await using var db = new NpgsqlConnection(gateway.ProxyConnectionStringFor(connection, user.Token));
+        await db.OpenAsync();
+        await using (var first = new NpgsqlCommand("SELECT 1 AS first_statement", db))
+        {
+            await first.ExecuteScalarAsync();
+        }
+        await gateway.FlushRecordingAsync();
+        var page1 = await gateway.Http.GetFromJsonAsync<Vigil.Hosting.Paged<Vigil.Sessions.SessionView>>($"/api/sessions?connection={connection}&page_size=1", Vigil.Hosting.Api.Json);
+        var id = page1!.Data.Single().Id;
+
+        await using var context = await chromium.NewContextAsync(gateway.HttpAddress);
+        var page = await context.SignInAsync(user.Name, $"/sessions/{id}");
+        await Expect(page.Locator("pre.statement").Filter(new() { HasText = "first_statement" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("html.live")).ToHaveCountAsync(1);
+        var before = await page.Locator(".events > li.event").CountAsync();
+        await Expect(page.GetByLabel("Position")).ToHaveAttributeAsync("max", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.EvaluateAsync("() => { window.vigilNotReloaded = true; }");
+
+        await using (var second = new NpgsqlCommand($"SELECT '{marker}' AS live", db))
+        {
+            await second.ExecuteScalarAsync();
+        }
+
+        await Expect(page.Locator("pre.statement").Filter(new() { HasText = marker })).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        (await page.EvaluateAsync<bool>("() => window.vigilNotReloaded === true")).Should().BeTrue("the timeline grows in place");
+        // The player knows the new statement: it can step back to the first and forward to the live one.
+        await Expect(page.GetByLabel("Position")).ToHaveAttributeAsync("max", (before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(page.Locator(".events > li.event")).ToHaveCountAsync(before + 1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Previous statement" }).ClickAsync();
+        await Expect(page.Locator(".events > li.current")).Not.ToContainTextAsync(marker);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Next statement" }).ClickAsync();
+        await Expect(page.Locator(".events > li.current")).ToContainTextAsync(marker);
+    }
+
+    [Fact]
     public async Task A_standard_user_sees_only_their_own_sessions_and_an_auditor_sees_all()
     {
         var (connection, owner, group) = await SetupAsync();
@@ -164,7 +203,15 @@ public sealed class ConsoleSessionTests(GatewayFixture gateway, ChromiumFixture 
         var row = page.Locator("table.activity tbody tr").Filter(new() { HasText = connection });
         await Expect(row.Locator("td")).ToHaveTextAsync(["3", "1", "0", "0"]);
         await Expect(page.Locator("table.activity")).Not.ToContainTextAsync(elsewhere);
-        await Expect(page.Locator(".bar-row").Filter(new() { HasText = connection }).Locator("rect")).ToHaveCountAsync(4);
+        // The chart: per connection, four bars for each of the 7 days; today's carry today's counts.
+        var bars = page.Locator(".bar-row").Filter(new() { HasText = connection });
+        await Expect(bars.Locator("rect")).ToHaveCountAsync(4 * 7);
+        var today = DateTime.UtcNow.ToString("ddd d", System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(bars.Locator("rect title")).ToContainTextAsync([$"Sessions on {today}: 3", $"Blocked on {today}: 1", $"High risk on {today}: 0", $"Reviews on {today}: 0"]);
+        (await bars.Locator("rect.bar-sessions").Last.GetAttributeAsync("height")).Should().NotBe("0");
+        await Expect(bars).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(connection)}: 3 sessions, 1 blocked, 0 high risk, 0 reviews in 7 days"));
+        var perDay = page.Locator("table.activity-days tbody tr").Filter(new() { HasText = connection });
+        await Expect(perDay.Locator("td")).ToHaveTextAsync([today, "3", "1", "0", "0"]);
         await page.ScreenshotAsync("overview");
     }
 

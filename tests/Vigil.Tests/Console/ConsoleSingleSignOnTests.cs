@@ -40,15 +40,15 @@ public sealed class ConsoleSingleSignOnTests(ChromiumFixture chromium) : IClassF
     }
 
     [Fact]
-    public async Task Signs_in_through_the_identity_provider_and_out_again()
+    public async Task Signs_in_through_the_identity_provider_back_to_the_page_asked_for_and_out_again()
     {
         await using var context = await chromium.NewContextAsync(_gateway);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/reviews");
+        // A review link from a chat message: the login page, then the provider, then that page.
+        await page.GotoAsync("/reviews?status=pending");
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with single sign-on" }).ClickAsync();
-        // The callback ends on the console's home page, the overview.
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/" && !url.Contains("/api/", StringComparison.Ordinal));
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
+        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == "/reviews?status=pending");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Reviews", Exact = true })).ToBeVisibleAsync();
         await Expect(page.Locator(".who .user")).ToHaveTextAsync("ada@example.com");
         await Expect(page.Locator(".who .role")).ToHaveTextAsync("standard");
 
@@ -57,5 +57,19 @@ public sealed class ConsoleSingleSignOnTests(ChromiumFixture chromium) : IClassF
         (await context.CookiesAsync()).Should().NotContain(c => c.Name == "vigil_session");
         var again = await page.GotoAsync("/sessions");
         again!.Url.Should().Contain("/login?return_to=%2Fsessions");
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/reviews")]
+    [InlineData("//evil.example/reviews")]
+    [InlineData("/\t/evil.example/reviews")]
+    public async Task A_single_sign_on_return_path_off_this_site_ends_on_the_overview(string returnTo)
+    {
+        await using var context = await chromium.NewContextAsync(_gateway);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/login/sso?return_to=" + Uri.EscapeDataString(returnTo));
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/" && !url.Contains("/api/", StringComparison.Ordinal));
+        new Uri(page.Url).Authority.Should().Be(new Uri(_gateway).Authority);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Overview" })).ToBeVisibleAsync();
     }
 }

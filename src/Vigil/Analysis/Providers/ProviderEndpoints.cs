@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Analysis.Cache;
 using Vigil.Analytics;
 using Vigil.Hosting;
+using Vigil.Identity;
 using Vigil.Identity.Authentication;
 
 namespace Vigil.Analysis.Providers;
@@ -12,6 +13,8 @@ namespace Vigil.Analysis.Providers;
 /// </summary>
 public static class ProviderEndpoints
 {
+    private const string WriteDenied = "only admins may configure the analyzer's provider";
+
     /// <summary>Body of <c>POST</c>: <c>{provider: openai|anthropic|azure-openai|custom, model, api_key, api_url?}</c>.</summary>
     public sealed record ProviderRequest(string? Provider, string? Model, string? ApiKey, string? ApiUrl);
 
@@ -52,16 +55,37 @@ public static class ProviderEndpoints
         var caller = ApiAuthentication.Caller(http);
         if (!caller.IsAdmin)
         {
-            return Api.Problem(403, "only admins may configure the analyzer's provider");
+            return Api.Problem(403, WriteDenied);
         }
         var (request, error) = await Api.ReadBodyAsync<ProviderRequest>(http.Request, cancellationToken);
         if (error is not null)
         {
             return error;
         }
-        if (RiskProviderFactory.Validate(request!.Provider, request.Model, request.ApiKey, request.ApiUrl) is { } invalid)
+        var (view, existed, problem) = await SetProviderAsync(caller, request!, repository, active, cache, analytics, time, cancellationToken);
+        if (problem is not null)
         {
-            return Api.Problem(400, invalid);
+            return problem;
+        }
+        return existed ? TypedResults.Ok(view!) : TypedResults.Created("/api/ai/session-analyzer/providers", view!);
+    }
+
+    /// <summary>
+    /// Sets the one provider (replacing any), for the API and the console: validate, store (key encrypted), reload,
+    /// clear the verdict cache, record the analytics event. <c>Existed</c> says whether one was replaced. 403 for a
+    /// non-admin, 400 naming a bad field.
+    /// </summary>
+    public static async Task<(ProviderView? View, bool Existed, ProblemHttpResult? Problem)> SetProviderAsync(
+        CallerIdentity caller, ProviderRequest request, ProviderRepository repository, ActiveProvider active, VerdictCache cache, AnalyticsLog analytics,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAdmin)
+        {
+            return (null, false, Api.Problem(403, WriteDenied));
+        }
+        if (RiskProviderFactory.Validate(request.Provider, request.Model, request.ApiKey, request.ApiUrl) is { } invalid)
+        {
+            return (null, false, Api.Problem(400, invalid));
         }
         var existed = active.Get() is not null; // the in-memory copy mirrors the store; no second read and decryption
         var settings = new ProviderSettings(request.Provider!.ToLowerInvariant(), request.Model!, request.ApiKey!, string.IsNullOrWhiteSpace(request.ApiUrl) ? null : request.ApiUrl);
@@ -69,8 +93,7 @@ public static class ProviderEndpoints
         await active.ReloadAsync(cancellationToken);
         cache.Clear();
         await analytics.RecordAsync(AnalyticsEventType.ProviderUpdated, caller.Name, null, new { settings.Provider, settings.Model, settings.ApiUrl }, cancellationToken);
-        var view = ProviderView.From(stored, active.Get()?.Health);
-        return existed ? TypedResults.Ok(view) : TypedResults.Created("/api/ai/session-analyzer/providers", view);
+        return (ProviderView.From(stored, active.Get()?.Health), existed, null);
     }
 
     private static async Task<Results<Ok<ProviderView>, ProblemHttpResult>> ShowAsync(
@@ -85,9 +108,13 @@ public static class ProviderEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        HttpContext http, ProviderRepository repository, ActiveProvider active, VerdictCache cache, AnalyticsLog analytics, CancellationToken cancellationToken)
+        HttpContext http, ProviderRepository repository, ActiveProvider active, VerdictCache cache, AnalyticsLog analytics, CancellationToken cancellationToken) =>
+        await DeleteProviderAsync(ApiAuthentication.Caller(http), repository, active, cache, analytics, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+
+    /// <summary>Removes the provider (the API and the console; the analyzer then works offline): null when done, else 403 for a non-admin or 404.</summary>
+    public static async Task<ProblemHttpResult?> DeleteProviderAsync(
+        CallerIdentity caller, ProviderRepository repository, ActiveProvider active, VerdictCache cache, AnalyticsLog analytics, CancellationToken cancellationToken)
     {
-        var caller = ApiAuthentication.Caller(http);
         if (!caller.IsAdmin)
         {
             return Api.Problem(403, "only admins may remove the analyzer's provider");
@@ -99,6 +126,6 @@ public static class ProviderEndpoints
         await active.ReloadAsync(cancellationToken);
         cache.Clear();
         await analytics.RecordAsync(AnalyticsEventType.ProviderDeleted, caller.Name, null, new { }, cancellationToken);
-        return TypedResults.NoContent();
+        return null;
     }
 }

@@ -1,20 +1,22 @@
 // Vigil console: progressive enhancement only; every page works without this script.
-// Live updates: a page marks its live region with data-live="sessions" or "reviews". The server-sent event stream
-// (/events) says only which kind of thing changed; the page then reloads its own URL and swaps the region, so what it
-// shows always passes the server's visibility checks.
+// Live updates: a page marks its live region with data-live="sessions", "reviews" or "timeline". The server-sent event
+// stream (/events) says only which kind of thing changed; the page then reloads its own URL and swaps the region, so
+// what it shows always passes the server's visibility checks. A list marked data-live-append (a session's timeline)
+// is not swapped: the items it does not have yet are appended, so the reader and the replay player keep their place.
 'use strict';
 (function () {
   const region = document.querySelector('[data-live]');
-  if (!region || !window.EventSource || !window.fetch) {
+  const appended = document.querySelector('[data-live-append]');
+  if ((!region && !appended) || !window.EventSource || !window.fetch) {
     return;
   }
-  const topics = region.dataset.live.split(/\s+/);
+  const topics = new Set([...(region ? region.dataset.live.split(/\s+/) : []), ...(appended ? appended.dataset.liveAppend.split(/\s+/) : [])]);
   let timer = null;
 
   function busy() {
     // Never replace a form the user is filling in (a review's reason, for example).
     const active = document.activeElement;
-    return active && region.contains(active) && active.matches('input, textarea, select') && active.value !== '';
+    return region && active && region.contains(active) && active.matches('input, textarea, select') && active.value !== '';
   }
 
   async function refresh() {
@@ -33,13 +35,20 @@
       return;
     }
     const page = new DOMParser().parseFromString(await response.text(), 'text/html');
-    const fresh = page.getElementById(region.id);
-    if (!fresh) {
-      return;
+    const fresh = region && page.getElementById(region.id);
+    if (fresh) {
+      region.replaceChildren(...Array.from(fresh.childNodes, node => document.importNode(node, true)));
+      for (const status of region.querySelectorAll('.live-status')) {
+        status.textContent = 'Updated ' + new Date().toLocaleTimeString();
+      }
     }
-    region.replaceChildren(...Array.from(fresh.childNodes, node => document.importNode(node, true)));
-    for (const status of region.querySelectorAll('.live-status')) {
-      status.textContent = 'Updated ' + new Date().toLocaleTimeString();
+    const more = appended && page.getElementById(appended.id);
+    if (more) {
+      const added = Array.from(more.children).filter(item => !item.id || !document.getElementById(item.id));
+      if (added.length > 0) {
+        appended.append(...added.map(item => document.importNode(item, true)));
+        appended.dispatchEvent(new CustomEvent('vigil:appended', { detail: added.length }));
+      }
     }
   }
 
@@ -62,7 +71,8 @@
 // continues on the next one. Statements after the position are dimmed, the current one is outlined and scrolled to.
 (function () {
   const player = document.querySelector('.player');
-  const events = Array.from(document.querySelectorAll('.events > li.event'));
+  const list = document.querySelector('.events');
+  let events = Array.from(document.querySelectorAll('.events > li.event'));
   if (!player || events.length === 0) {
     return;
   }
@@ -71,7 +81,7 @@
   const speed = player.querySelector('[data-action="speed"]');
   const range = player.querySelector('input[type="range"]');
   const status = player.querySelector('.player-status');
-  const times = events.map(e => Date.parse(e.dataset.at));
+  let times = events.map(e => Date.parse(e.dataset.at));
   let position = events.length - 1; // all shown until the player is used
   let timer = null;
 
@@ -125,6 +135,16 @@
   player.querySelector('[data-action="step-back"]').addEventListener('click', () => { pause(); show(position - 1, true); });
   range.addEventListener('input', () => { pause(); show(Number(range.value) - 1, true); });
   speed.addEventListener('change', () => { if (timer !== null) { pause(); start(); } });
+  // Live statements (see above) join the player: a paused player that showed everything keeps showing everything.
+  list.addEventListener('vigil:appended', () => {
+    const atEnd = position >= events.length - 1;
+    events = Array.from(list.querySelectorAll(':scope > li.event'));
+    times = events.map(e => Date.parse(e.dataset.at));
+    range.max = String(events.length);
+    if (atEnd && timer === null) {
+      show(events.length - 1, false);
+    }
+  });
   player.hidden = false;
 
   const resume = new URLSearchParams(window.location.search).get('play');

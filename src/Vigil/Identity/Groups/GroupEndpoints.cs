@@ -31,19 +31,8 @@ public static class GroupEndpoints
             {
                 return error;
             }
-            if (!GroupNames.IsValid(request!.Name))
-            {
-                return Api.Problem(400, request.Name is null ? "missing field 'name'" : "field 'name' must be 1-63 lower-case letters, digits, '_', '-' or '.', starting with a letter or digit");
-            }
-            if ((request.Description?.Length ?? 0) > 1000)
-            {
-                return Api.Problem(400, "field 'description' must be at most 1000 characters");
-            }
-            if (!await groups.CreateAsync(request.Name!, request.Description ?? "", ct))
-            {
-                return Api.Problem(409, $"group '{request.Name}' already exists");
-            }
-            return TypedResults.Created($"/api/groups/{request.Name}", (await groups.FindAsync(request.Name!, ct))!);
+            var (created, problem) = await CreateGroupAsync(ApiAuthentication.Caller(http), request!, groups, ct);
+            return problem ?? (Results<Created<GroupView>, ProblemHttpResult>)TypedResults.Created($"/api/groups/{created!.Name}", created);
         });
         group.MapGet("/", async Task<Results<Ok<Paged<GroupView>>, ProblemHttpResult>> (HttpContext http, GroupRepository groups, CancellationToken ct) =>
         {
@@ -103,6 +92,29 @@ public static class GroupEndpoints
                 $"group '{name}' was deleted");
             return TypedResults.NoContent();
         });
+    }
+
+    /// <summary>Creates a group (<c>POST</c> and the console): 403 for a non-admin, 400 naming a bad field, 409 when it exists.</summary>
+    public static async Task<(GroupView? Group, ProblemHttpResult? Problem)> CreateGroupAsync(
+        CallerIdentity caller, GroupRequest request, GroupRepository groups, CancellationToken ct)
+    {
+        if (!caller.IsAdmin)
+        {
+            return (null, Api.Problem(403, "only admins may create groups"));
+        }
+        if (!GroupNames.IsValid(request.Name))
+        {
+            return (null, Api.Problem(400, request.Name is null ? "missing field 'name'" : "field 'name' must be 1-63 lower-case letters, digits, '_', '-' or '.', starting with a letter or digit"));
+        }
+        if ((request.Description?.Length ?? 0) > 1000)
+        {
+            return (null, Api.Problem(400, "field 'description' must be at most 1000 characters"));
+        }
+        if (!await groups.CreateAsync(request.Name!, request.Description ?? "", ct))
+        {
+            return (null, Api.Problem(409, $"group '{request.Name}' already exists"));
+        }
+        return (await groups.FindAsync(request.Name!, ct), null);
     }
 
     private static ProblemHttpResult? Forbidden(HttpContext http, string what) =>

@@ -17,7 +17,8 @@ namespace Vigil.Identity.Oidc;
 /// <c>redirect</c>, used by <c>vigil login</c>, must be a loopback HTTP URL (RFC 8252 §7.3), so a token is never sent elsewhere.</item>
 /// <item><c>GET /api/callback?code&amp;state</c>: the provider's redirect. Validates (via <see cref="OidcClient"/>), finds the
 /// user by linked subject, then by e-mail, or creates it; maps the groups claim. Then either redirects to the CLI's
-/// loopback URL with <c>?token=vgl_…</c> (a new API token) or starts a browser session and redirects to <c>/</c>.
+/// loopback URL with <c>?token=vgl_…</c> (a new API token) or starts a browser session and redirects to the console page
+/// the login started from (a path on this site, re-checked by <see cref="Vigil.WebConsole.ConsoleAuthentication.LocalPath"/>), else <c>/</c>.
 /// Failures redirect the CLI with <c>?error=…</c>, or answer the browser 401/400 with the reason.</item>
 /// </list>
 /// Both answer 404 when OIDC is not configured.
@@ -57,7 +58,8 @@ public static class OidcLoginEndpoints
     /// <summary>
     /// Starts a login at the provider: the authorization URL to send the browser to (its state saved in
     /// <see cref="PendingLogins"/>), or a 502 problem when the provider is unreachable. <paramref name="redirect"/> is the
-    /// CLI's loopback URL, or null for a browser login that ends in a console session.
+    /// CLI's loopback URL (absolute), or for a browser login that ends in a console session the page to return to (a
+    /// path starting with <c>/</c>) or null for <c>/</c>.
     /// </summary>
     public static async Task<(string? Url, ProblemHttpResult? Problem)> AuthorizationUrlAsync(
         HttpContext http, OidcClient oidc, PendingLogins pending, GatewayOptions options, string? redirect, CancellationToken ct)
@@ -111,19 +113,21 @@ public static class OidcLoginEndpoints
         await audit.AppendAsync(new AuditEntry(
             time.GetUtcNow(), account?.Id, account?.DisplayName ?? "anonymous", "login", "oidc", account?.DisplayName,
             problem is null ? "success" : "failure", problem is null ? 302 : 401, address, problem is null ? null : $"{{\"error\":{System.Text.Json.JsonSerializer.Serialize(problem)}}}"), ct);
+        // The console stores the page to return to (a site path) where the CLI stores its loopback URL (absolute).
+        var cli = redirect is { } url && !url.StartsWith('/') ? url : null;
         if (problem is not null)
         {
-            return redirect is not null
-                ? TypedResults.Redirect(QueryHelpers.AddQueryString(redirect, "error", problem))
+            return cli is not null
+                ? TypedResults.Redirect(QueryHelpers.AddQueryString(cli, "error", problem))
                 : Api.Problem(401, $"login failed: {problem}");
         }
-        if (redirect is not null)
+        if (cli is not null)
         {
             var (_, secret) = await tokens.IssueAsync(account!.Id, "vigil login", time.GetUtcNow() + TimeSpan.FromTicks(Math.Min(options.CliTokenLifetime.Ticks, options.MaxTokenLifetime.Ticks)), null, ct);
-            return TypedResults.Redirect(QueryHelpers.AddQueryString(redirect, "token", secret));
+            return TypedResults.Redirect(QueryHelpers.AddQueryString(cli, "token", secret));
         }
         BrowserSessions.SetCookies(http, await sessions.CreateAsync(account!.Id, ct));
-        return TypedResults.Redirect("/");
+        return TypedResults.Redirect(Vigil.WebConsole.ConsoleAuthentication.LocalPath(redirect));
     }
 
     /// <summary>Finds or creates the user of <paramref name="identity"/> and applies its mapped groups when the claim is present.</summary>

@@ -12,7 +12,7 @@ public sealed class PendingLogins(SqliteStore store, TimeProvider time)
     /// <summary>How long a started login may take.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
-    /// <summary>Remembers <paramref name="request"/> and where to send the result (<paramref name="redirect"/>: a CLI loopback URL, or null for the browser).</summary>
+    /// <summary>Remembers <paramref name="request"/> and where to send the result (<paramref name="redirect"/>: a CLI loopback URL, or for the browser the console path to return to, or null).</summary>
     public async Task SaveAsync(OidcAuthorizationRequest request, string? redirect, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -49,9 +49,22 @@ public static class TokenEndpoints
         {
             return error;
         }
-        if (request!.User is not null && request.Serviceaccount is not null)
+        var (created, problem) = await IssueAsync(caller, request!, tokens, users, connections, options, time, ct);
+        return problem ?? (Results<Created<CreatedToken>, ProblemHttpResult>)TypedResults.Created($"/api/tokens/{created!.Id}", created);
+    }
+
+    /// <summary>
+    /// Issues the token <paramref name="request"/> describes (<c>POST /api/tokens</c> and the console) with the rules
+    /// above: the created token with its secret (shown this once), or 400 naming a bad field, 403, 404 for an unknown
+    /// owner, 409 for an inactive one.
+    /// </summary>
+    public static async Task<(CreatedToken? Token, ProblemHttpResult? Problem)> IssueAsync(
+        CallerIdentity caller, TokenRequest request, TokenService tokens, UserRepository users, ConnectionRepository connections, GatewayOptions options,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (request.User is not null && request.Serviceaccount is not null)
         {
-            return Api.Problem(400, "give either 'user' or 'serviceaccount', not both");
+            return (null, Api.Problem(400, "give either 'user' or 'serviceaccount', not both"));
         }
         UserAccount? owner;
         if (request.User is null && request.Serviceaccount is null)
@@ -64,41 +77,41 @@ public static class TokenEndpoints
             owner = await users.FindAsync(kind, key, ct);
             if (owner?.Id != caller.UserId && !caller.IsAdmin)
             {
-                return Api.Problem(403, "only admins may create tokens for another user or a service account");
+                return (null, Api.Problem(403, "only admins may create tokens for another user or a service account"));
             }
             if (owner is null)
             {
-                return Api.Problem(404, $"{(kind == IdentityKind.User ? "user" : "service account")} '{key}' not found");
+                return (null, Api.Problem(404, $"{(kind == IdentityKind.User ? "user" : "service account")} '{key}' not found"));
             }
         }
         if (owner is not { Status: UserStatus.Active })
         {
-            return Api.Problem(409, $"'{owner?.DisplayName}' is inactive; activate it before issuing tokens");
+            return (null, Api.Problem(409, $"'{owner?.DisplayName}' is inactive; activate it before issuing tokens"));
         }
         var name = string.IsNullOrWhiteSpace(request.Name) ? "token" : request.Name.Trim();
         if (name.Length > 100)
         {
-            return Api.Problem(400, "field 'name' must be at most 100 characters");
+            return (null, Api.Problem(400, "field 'name' must be at most 100 characters"));
         }
         DateTimeOffset? expiresAt = null;
         if (request.ExpiresIn is not null)
         {
             if (!DurationText.TryParse(request.ExpiresIn, out var lifetime))
             {
-                return Api.Problem(400, "field 'expires_in' must be a duration such as \"1h\", \"30d\" or \"2w\"");
+                return (null, Api.Problem(400, "field 'expires_in' must be a duration such as \"1h\", \"30d\" or \"2w\""));
             }
             expiresAt = time.GetUtcNow() + lifetime;
         }
         IReadOnlyList<string>? narrowed = request.Connections?.Distinct(StringComparer.Ordinal).ToArray();
         if (narrowed is { Count: 0 })
         {
-            return Api.Problem(400, "field 'connections' must name at least one connection, or be left out");
+            return (null, Api.Problem(400, "field 'connections' must name at least one connection, or be left out"));
         }
         foreach (var connection in narrowed ?? [])
         {
             if (await connections.FindAsync(connection, ct) is null)
             {
-                return Api.Problem(400, $"field 'connections': connection '{connection}' not found");
+                return (null, Api.Problem(400, $"field 'connections': connection '{connection}' not found"));
             }
         }
         // A narrowed or expiring token must not mint a wider or longer-lived one, for its own account or any other.
@@ -109,7 +122,7 @@ public static class TokenEndpoints
                 narrowed ??= limit;
                 if (narrowed.Any(c => !limit.Contains(c, StringComparer.Ordinal)))
                 {
-                    return Api.Problem(403, "a token narrowed to connections can only create tokens narrowed to some of them");
+                    return (null, Api.Problem(403, "a token narrowed to connections can only create tokens narrowed to some of them"));
                 }
             }
             if (caller.TokenExpiresAt is { } callerExpiry && (expiresAt is null || expiresAt > callerExpiry))
@@ -124,7 +137,7 @@ public static class TokenEndpoints
         }
         var (token, secret) = await tokens.IssueAsync(owner.Id, name, expiresAt, narrowed, ct);
         var v = TokenView.From(token);
-        return TypedResults.Created($"/api/tokens/{token.Id}", new CreatedToken(v.Id, secret, v.Name, v.Owner, v.OwnerType, v.Connections, v.CreatedAt, v.ExpiresAt, v.LastUsedAt));
+        return (new CreatedToken(v.Id, secret, v.Name, v.Owner, v.OwnerType, v.Connections, v.CreatedAt, v.ExpiresAt, v.LastUsedAt), null);
     }
 
     private static async Task<Ok<Paged<TokenView>>> ListAsync(HttpContext http, TokenService tokens, UserRepository users, CancellationToken ct)
@@ -143,9 +156,15 @@ public static class TokenEndpoints
         return TypedResults.Ok(new Paged<TokenView>(items.Select(TokenView.From).ToList(), new PageInfo(total, page, size)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, HttpContext http, TokenService tokens, CommandPipeline pipeline, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string id, HttpContext http, TokenService tokens, CommandPipeline pipeline, CancellationToken ct) =>
+        await RevokeTokenAsync(ApiAuthentication.Caller(http), id, tokens, pipeline, ct) is { } problem ? problem : TypedResults.NoContent();
+
+    /// <summary>
+    /// Revokes token <paramref name="id"/> (the API and the console) and ends the sessions it opened: null when done,
+    /// else 404 (also for someone else's token, unless the caller is an admin).
+    /// </summary>
+    public static async Task<ProblemHttpResult?> RevokeTokenAsync(CallerIdentity caller, string id, TokenService tokens, CommandPipeline pipeline, CancellationToken ct)
     {
-        var caller = ApiAuthentication.Caller(http);
         var token = await tokens.FindAsync(id, ct);
         // Someone else's token answers like a missing one: ids are not disclosed to non-admins.
         if (token is null || (token.OwnerId != caller.UserId && !caller.IsAdmin) || !await tokens.RevokeAsync(id, ct))
@@ -153,6 +172,6 @@ public static class TokenEndpoints
             return Api.Problem(404, $"token '{id}' not found");
         }
         pipeline.TerminateSessions(s => s.Identity.TokenId == id, "the token was revoked");
-        return TypedResults.NoContent();
+        return null;
     }
 }

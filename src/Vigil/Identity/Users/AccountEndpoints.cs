@@ -20,7 +20,7 @@ public static class AccountEndpoints
 
     private static void Map(RouteGroupBuilder group, IdentityKind kind, string path, Func<UserAccount, object> view)
     {
-        var noun = kind == IdentityKind.User ? "user" : "service account";
+        var noun = Noun(kind);
         group.MapPost("/", async Task<Results<Created<object>, ProblemHttpResult>> (HttpContext http, UserRepository users, AccountChanges changes, CancellationToken ct) =>
         {
             if (!ApiAuthentication.Caller(http).IsAdmin)
@@ -36,18 +36,8 @@ public static class AccountEndpoints
             {
                 return forbidden;
             }
-            var (account, problem) = await changes.BuildAsync(kind, request!, null, ct);
-            if (problem is not null)
-            {
-                return problem;
-            }
-            if (!await users.CreateAsync(account!, null, ct))
-            {
-                return Api.Problem(409, $"{noun} '{account!.DisplayName}' already exists");
-            }
-            await changes.SetPasswordAsync(account!, request!, ct);
-            var created = (await users.FindByIdAsync(account!.Id, ct))!;
-            return TypedResults.Created($"{path}/{created.Id}", view(created));
+            var (created, problem) = await CreateAccountAsync(ApiAuthentication.Caller(http), kind, request!, users, changes, ct);
+            return problem ?? (Results<Created<object>, ProblemHttpResult>)TypedResults.Created($"{path}/{created!.Id}", view(created));
         });
         group.MapGet("/", async Task<Results<Ok<Paged<object>>, ProblemHttpResult>> (HttpContext http, UserRepository users, CancellationToken ct) =>
         {
@@ -75,11 +65,6 @@ public static class AccountEndpoints
             {
                 return Api.Problem(403, $"only admins may change {noun}s");
             }
-            var existing = await users.FindAsync(kind, key, ct);
-            if (existing is null)
-            {
-                return Api.Problem(404, $"{noun} '{key}' not found");
-            }
             var (request, error) = await Api.ReadBodyAsync<UserRequest>(http.Request, ct);
             if (error is not null)
             {
@@ -89,19 +74,8 @@ public static class AccountEndpoints
             {
                 return forbidden;
             }
-            var (account, problem) = await changes.BuildAsync(kind, request!, existing, ct);
-            problem ??= await changes.LastAdminProblemAsync(existing, account, ct);
-            if (problem is not null)
-            {
-                return problem;
-            }
-            if (!await users.UpdateAsync(account!, ct))
-            {
-                return Api.Problem(409, $"another {noun} is already named '{account!.DisplayName}'");
-            }
-            await changes.SetPasswordAsync(account!, request!, ct);
-            changes.EndLostSessions(account!.Id, account);
-            return TypedResults.Ok(view((await users.FindByIdAsync(account.Id, ct))!));
+            var (changed, problem) = await ChangeAccountAsync(ApiAuthentication.Caller(http), kind, key, request!, users, changes, ct);
+            return problem ?? (Results<Ok<object>, ProblemHttpResult>)TypedResults.Ok(view(changed!));
         };
         group.MapPut("/{key}", change);
         group.MapPatch("/{key}", change);
@@ -125,6 +99,66 @@ public static class AccountEndpoints
             return TypedResults.NoContent();
         });
     }
+
+    /// <summary>
+    /// Creates the account <paramref name="request"/> describes (<c>POST</c> and the console): 403 for a non-admin, 400
+    /// naming a bad field or unknown group, 409 when the name or e-mail is taken. Sets the password when one is given.
+    /// </summary>
+    public static async Task<(UserAccount? Account, ProblemHttpResult? Problem)> CreateAccountAsync(
+        CallerIdentity caller, IdentityKind kind, UserRequest request, UserRepository users, AccountChanges changes, CancellationToken ct)
+    {
+        var noun = Noun(kind);
+        if (!caller.IsAdmin)
+        {
+            return (null, Api.Problem(403, $"only admins may create {noun}s"));
+        }
+        var (account, problem) = await changes.BuildAsync(kind, request, null, ct);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+        if (!await users.CreateAsync(account!, null, ct))
+        {
+            return (null, Api.Problem(409, $"{noun} '{account!.DisplayName}' already exists"));
+        }
+        await changes.SetPasswordAsync(account!, request, ct);
+        return (await users.FindByIdAsync(account!.Id, ct), null);
+    }
+
+    /// <summary>
+    /// Merges <paramref name="request"/> over account <paramref name="key"/> (id, e-mail or name; PUT, PATCH and the
+    /// console): 403 for a non-admin, 404, 400 naming a bad field, 409 for the last active admin or a taken name. Open
+    /// sessions that lose access end.
+    /// </summary>
+    public static async Task<(UserAccount? Account, ProblemHttpResult? Problem)> ChangeAccountAsync(
+        CallerIdentity caller, IdentityKind kind, string key, UserRequest request, UserRepository users, AccountChanges changes, CancellationToken ct)
+    {
+        var noun = Noun(kind);
+        if (!caller.IsAdmin)
+        {
+            return (null, Api.Problem(403, $"only admins may change {noun}s"));
+        }
+        var existing = await users.FindAsync(kind, key, ct);
+        if (existing is null)
+        {
+            return (null, Api.Problem(404, $"{noun} '{key}' not found"));
+        }
+        var (account, problem) = await changes.BuildAsync(kind, request, existing, ct);
+        problem ??= await changes.LastAdminProblemAsync(existing, account, ct);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+        if (!await users.UpdateAsync(account!, ct))
+        {
+            return (null, Api.Problem(409, $"another {noun} is already named '{account!.DisplayName}'"));
+        }
+        await changes.SetPasswordAsync(account!, request, ct);
+        changes.EndLostSessions(account!.Id, account);
+        return (await users.FindByIdAsync(account.Id, ct), null);
+    }
+
+    private static string Noun(IdentityKind kind) => kind == IdentityKind.User ? "user" : "service account";
 
     /// <summary>
     /// 403 when a narrowed or expiring token sets a password: a password never expires and reaches every connection,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Vigil.Hosting;
+using Vigil.Identity;
 using Vigil.Identity.Authentication;
 
 namespace Vigil.Masking.Rules;
@@ -13,6 +14,7 @@ namespace Vigil.Masking.Rules;
 public static class MaskingRuleEndpoints
 {
     private const string Path = "/datamasking-rules";
+    private const string WriteDenied = "only admins may change data masking rules";
 
     /// <summary>Maps the routes on the authenticated <c>/api</c> group.</summary>
     public static void MapMaskingRuleEndpoints(this RouteGroupBuilder api)
@@ -33,48 +35,68 @@ public static class MaskingRuleEndpoints
         string nameOrId, HttpContext http, MaskingRuleRepository repository, MaskingSet rules, TimeProvider time, CancellationToken cancellationToken) =>
         SaveAsync(nameOrId, http, repository, rules, time, cancellationToken);
 
-    /// <summary>POST (<paramref name="nameOrId"/> null) and PUT (a whole replacement, which may rename): validate, store, reload.</summary>
+    /// <summary>POST (<paramref name="nameOrId"/> null) and PUT: read the body, then <see cref="SaveRuleAsync"/>.</summary>
     private static async Task<Results<Created<MaskingRuleView>, Ok<MaskingRuleView>, ProblemHttpResult>> SaveAsync(
         string? nameOrId, HttpContext http, MaskingRuleRepository repository, MaskingSet rules, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!ApiAuthentication.Caller(http).IsAdmin)
+        var caller = ApiAuthentication.Caller(http);
+        if (!caller.IsAdmin)
         {
-            return Api.Problem(403, "only admins may change data masking rules");
-        }
-        MaskingRule? existing = null;
-        if (nameOrId is not null && (existing = rules.Find(nameOrId)) is null)
-        {
-            return Api.Problem(404, $"data masking rule '{nameOrId}' not found");
+            return Api.Problem(403, WriteDenied);
         }
         var (request, error) = await Api.ReadBodyAsync<MaskingRuleRequest>(http.Request, cancellationToken);
         if (error is not null)
         {
             return error;
         }
+        var (view, problem) = await SaveRuleAsync(caller, nameOrId, request!, repository, rules, time, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        return nameOrId is null ? TypedResults.Created($"/api{Path}/{view!.Id}", view) : TypedResults.Ok(view!);
+    }
+
+    /// <summary>
+    /// Creates (<paramref name="nameOrId"/> null) or wholly replaces (which may rename) a rule, for the API and the
+    /// console: validate, store, reload. 403 for a non-admin, 404 for an unknown rule, 400 naming a bad field or an
+    /// unknown connection, 409 when the name is taken.
+    /// </summary>
+    public static async Task<(MaskingRuleView? View, ProblemHttpResult? Problem)> SaveRuleAsync(
+        CallerIdentity caller, string? nameOrId, MaskingRuleRequest request, MaskingRuleRepository repository, MaskingSet rules, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!caller.IsAdmin)
+        {
+            return (null, Api.Problem(403, WriteDenied));
+        }
+        MaskingRule? existing = null;
+        if (nameOrId is not null && (existing = rules.Find(nameOrId)) is null)
+        {
+            return (null, Api.Problem(404, $"data masking rule '{nameOrId}' not found"));
+        }
         // A PUT without a name keeps the rule's.
-        if (existing is not null && request!.Name is null)
+        if (existing is not null && request.Name is null)
         {
             request = request with { Name = existing.Name };
         }
-        var (rule, invalid) = request!.ToRule(existing?.Id ?? Guid.NewGuid().ToString(), time.GetUtcNow(), existing?.CreatedAt);
+        var (rule, invalid) = request.ToRule(existing?.Id ?? Guid.NewGuid().ToString(), time.GetUtcNow(), existing?.CreatedAt);
         if (rule is null)
         {
-            return Api.Problem(400, invalid!);
+            return (null, Api.Problem(400, invalid!));
         }
         var (outcome, connection) = await repository.SaveAsync(rule, replace: existing is not null, cancellationToken);
         switch (outcome)
         {
             case MaskingRuleWrite.NotFound:
-                return Api.Problem(404, $"data masking rule '{nameOrId}' not found");
+                return (null, Api.Problem(404, $"data masking rule '{nameOrId}' not found"));
             case MaskingRuleWrite.NameTaken:
-                return Api.Problem(409, $"field 'name': a data masking rule named '{rule.Name}' already exists");
+                return (null, Api.Problem(409, $"field 'name': a data masking rule named '{rule.Name}' already exists"));
             case MaskingRuleWrite.UnknownConnection:
                 var field = request.ConnectionNames?.Contains(connection) == true ? "connection_names" : "connection_ids";
-                return Api.Problem(400, $"field '{field}': connection '{connection}' not found");
+                return (null, Api.Problem(400, $"field '{field}': connection '{connection}' not found"));
         }
         await rules.ReloadAsync(cancellationToken);
-        var view = MaskingRuleView.From(rules.Find(rule.Id)!);
-        return existing is null ? TypedResults.Created($"/api{Path}/{rule.Id}", view) : TypedResults.Ok(view);
+        return (MaskingRuleView.From(rules.Find(rule.Id)!), null);
     }
 
     private static Results<Ok<Paged<MaskingRuleView>>, ProblemHttpResult> List(HttpContext http, MaskingSet rules)
@@ -100,17 +122,22 @@ public static class MaskingRuleEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        string nameOrId, HttpContext http, MaskingRuleRepository repository, MaskingSet rules, CancellationToken cancellationToken)
+        string nameOrId, HttpContext http, MaskingRuleRepository repository, MaskingSet rules, CancellationToken cancellationToken) =>
+        await DeleteRuleAsync(ApiAuthentication.Caller(http), nameOrId, repository, rules, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
+
+    /// <summary>Deletes a rule (the API and the console): null when done, else 403 for a non-admin or 404.</summary>
+    public static async Task<ProblemHttpResult?> DeleteRuleAsync(
+        CallerIdentity caller, string nameOrId, MaskingRuleRepository repository, MaskingSet rules, CancellationToken cancellationToken)
     {
-        if (!ApiAuthentication.Caller(http).IsAdmin)
+        if (!caller.IsAdmin)
         {
-            return Api.Problem(403, "only admins may change data masking rules");
+            return Api.Problem(403, WriteDenied);
         }
         if (rules.Find(nameOrId) is not { } rule || !await repository.DeleteAsync(rule.Id, cancellationToken))
         {
             return Api.Problem(404, $"data masking rule '{nameOrId}' not found");
         }
         await rules.ReloadAsync(cancellationToken);
-        return TypedResults.NoContent();
+        return null;
     }
 }
