@@ -162,8 +162,8 @@ public sealed class SshPublicKey
         }
     }
 
-    /// <summary>The <c>SHA256:base64</c> fingerprint of a blob.</summary>
-    internal static string FingerprintOf(ReadOnlySpan<byte> blob) => "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
+    /// <summary>The fingerprint OpenSSH prints (<c>ssh-keygen -l</c>): <c>SHA256:</c> and the unpadded base64 of the SHA-256 of the key blob (RFC 4253 §6.6 encoding).</summary>
+    public static string FingerprintOf(ReadOnlySpan<byte> blob) => "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
 
     private static bool CopyFixed(ReadOnlySpan<byte> magnitude, Span<byte> target)
     {

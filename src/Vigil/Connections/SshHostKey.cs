@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Vigil.Connections;
@@ -19,7 +18,7 @@ public sealed record SshHostKey(string Fingerprint, string? KeyType)
     public const int MaxLength = 16 * 1024;
 
     /// <summary>The fingerprint of a public key blob (RFC 4253 §6.6 encoding): <c>SHA256:</c> + unpadded base64 of its SHA-256.</summary>
-    public static string FingerprintOf(ReadOnlySpan<byte> blob) => "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
+    public static string FingerprintOf(ReadOnlySpan<byte> blob) => Vigil.Ssh.SshPublicKey.FingerprintOf(blob);
 
     /// <summary>True when <paramref name="fingerprint"/> (<c>SHA256:…</c>) is this pin's.</summary>
     public bool Matches(string fingerprint) => string.Equals(fingerprint, Fingerprint, StringComparison.Ordinal);

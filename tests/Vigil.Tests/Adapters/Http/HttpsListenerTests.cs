@@ -27,7 +27,7 @@ public sealed class HttpsListenerTests : IAsyncLifetime
         _cluster = await FakeKubernetesApi.StartAsync();
         _gateway = GatewayHost.Build(new GatewayOptions
         {
-            DataDirectory = DataDirectory, HttpListen = "127.0.0.1:0", HttpsListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
+            DataDirectory = DataDirectory, HttpListen = "127.0.0.1:0", HttpsListen = "127.0.0.1:0", PgListen = "127.0.0.1:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token,
         });
         await GatewayHost.BootstrapAsync(_gateway, CancellationToken.None);
         await _gateway.StartAsync();

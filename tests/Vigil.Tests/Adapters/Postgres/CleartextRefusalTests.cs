@@ -22,7 +22,7 @@ public sealed class CleartextRefusalTests : IAsyncLifetime
 
     public CleartextRefusalTests()
     {
-        _options = new GatewayOptions { DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "0.0.0.0:0", AdminToken = GatewayFixture.Token };
+        _options = new GatewayOptions { DataDirectory = _data, HttpListen = "127.0.0.1:0", PgListen = "0.0.0.0:0", SshListen = "127.0.0.1:0", AdminToken = GatewayFixture.Token };
     }
 
     public async Task InitializeAsync()
