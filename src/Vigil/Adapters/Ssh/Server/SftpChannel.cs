@@ -131,9 +131,9 @@ public sealed class SftpChannel(CommandPipeline pipeline)
             var decision = await pipeline.DecideAsync(command, token);
             if (!decision.Allowed)
             {
-                return SftpPacket.StatusReply(SftpPacket.RequestId(packet), SftpPacket.PermissionDenied, SshRefusal.Text(decision));
+                return SftpPacket.StatusReply(SftpPacket.RequestId(packet), SftpPacket.PermissionDenied, "vigil: " + SshPipeline.Refusal(decision));
             }
-            pipeline.Start(command, decision.Analysis, started).Complete(new CommandOutcome(null, null, null, null, (long)pipeline.Time.GetElapsedTime(started).TotalMicroseconds));
+            SshPipeline.Record(pipeline, command, decision, started);
             return null;
         }
     }

@@ -29,7 +29,7 @@ public sealed class SshExecChannel(CommandPipeline pipeline, TerminalRecorder te
         var decision = await pipeline.DecideAsync(command, cancellationToken);
         if (!decision.Allowed)
         {
-            await SshClientText.FailAsync(channel, SshRefusal.Text(decision), SshClientText.Refused, cancellationToken);
+            await SshClientText.FailAsync(channel, SshPipeline.Refusal(decision), SshClientText.Refused, cancellationToken);
             return new(SessionStatus.Done, null, SshClientText.Refused);
         }
         var run = pipeline.Start(command, decision.Analysis, started);
@@ -45,12 +45,12 @@ public sealed class SshExecChannel(CommandPipeline pipeline, TerminalRecorder te
         if (output.StoppedBy is { } stopped)
         {
             execution.Signal(kill: true);
-            run.Complete(new CommandOutcome(null, null, null, stopped, Elapsed(started)));
+            run.Complete(new CommandOutcome(null, null, null, stopped, SshPipeline.Elapsed(pipeline, started)));
             await SshClientText.FailAsync(channel, stopped, SshClientText.Refused, cancellationToken);
             return new(SessionStatus.Done, null, SshClientText.Refused);
         }
         var exit = await execution.WaitAsync();
-        run.Complete(new CommandOutcome(exit.ToString(), null, null, exit.Succeeded ? null : exit.ToString(), Elapsed(started)));
+        run.Complete(new CommandOutcome(exit.ToString(), null, null, exit.Succeeded ? null : exit.ToString(), SshPipeline.Elapsed(pipeline, started)));
         if (exit.ExitSignal is { } signal)
         {
             await channel.SendExitSignalAsync(signal, false, "", cancellationToken);
@@ -98,6 +98,4 @@ public sealed class SshExecChannel(CommandPipeline pipeline, TerminalRecorder te
             }
         }
     }
-
-    private long Elapsed(long started) => (long)pipeline.Time.GetElapsedTime(started).TotalMicroseconds;
 }

@@ -73,7 +73,7 @@ public sealed partial class SshGatewayHandler(
         catch (SshUpstreamException e)
         {
             await SshClientText.FailAsync(channel, e.Message, SshClientText.Failed, cancellationToken);
-            outcome = new(SessionStatus.Failed, e.Message.StartsWith("vigil: ", StringComparison.Ordinal) ? e.Message["vigil: ".Length..] : e.Message, SshClientText.Failed);
+            outcome = new(SessionStatus.Failed, e.Message, SshClientText.Failed);
         }
         finally
         {

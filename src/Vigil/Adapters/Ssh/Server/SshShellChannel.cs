@@ -123,9 +123,9 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             var decision = await pipeline.DecideAsync(command, token);
             if (decision.Allowed)
             {
-                // Recorded when it is let through, so the session reads in the order things happened; the output that
-                // follows is filtered as this line's result.
-                Finish(pipeline.Start(command, decision.Analysis, started));
+                // Recorded when it is let through, so the session reads in the order things happened (its duration is the
+                // gateway's, from its Enter to the Enter going on); the output that follows is filtered as this line's result.
+                SshPipeline.Record(pipeline, command, decision, started);
                 output.Switch(pipeline.StartOutput(command)).Complete(Ended);
                 lock (gate)
                 {
@@ -135,17 +135,13 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             LineRefusal refusal;
             lock (gate)
             {
-                refusal = lines.Refuse(SshRefusal.Text(decision)["vigil: ".Length..]);
+                refusal = lines.Refuse(SshPipeline.Refusal(decision));
             }
             await WriteAsync(shell.Stream, refusal.ToTarget, token);
             output.Shown(refusal.ToClient.Span);
             await channel.WriteAsync(refusal.ToClient, token);
             return default;
         }
-
-        // A line's duration is the gateway's: from its Enter to the Enter going on (the shell's own time is in the recording).
-        void Finish(CommandRun run) =>
-            run.Complete(new CommandOutcome(null, null, null, null, (long)pipeline.Time.GetElapsedTime(run.StartTimestamp).TotalMicroseconds));
     }
 
     /// <summary>Window changes resize the target's pty and are recorded; other requests after the shell started are ignored.</summary>
