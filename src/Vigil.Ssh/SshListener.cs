@@ -17,6 +17,7 @@ public sealed class SshListener : IAsyncDisposable
     private readonly List<Task> _connections = [];
     private readonly Lock _lock = new();
     private Task? _acceptLoop;
+    private int _disposed;
 
     /// <summary>Creates the listener (not yet started).</summary>
     /// <param name="endPoint">Address to bind, e.g. 127.0.0.1:2222; port 0 picks a free port.</param>
@@ -42,9 +43,16 @@ public sealed class SshListener : IAsyncDisposable
         _acceptLoop = AcceptLoopAsync();
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Stops listening, cancels the connections and waits for them. Later calls return at once: a host stopped twice (as
+    /// <c>vigil serve</c> does after Ctrl+C) must not find the stop token disposed.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         if (_acceptLoop is not null)

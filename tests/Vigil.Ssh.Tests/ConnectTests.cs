@@ -7,6 +7,18 @@ namespace Vigil.Ssh.Tests;
 public class ConnectTests(ITestOutputHelper output)
 {
     [Fact]
+    public async Task Disposing_the_listener_twice_is_harmless()
+    {
+        var server = new TestServer();
+        (await OpenSsh.RunAsync([.. OpenSsh.PasswordSsh(server.Port), "alice@127.0.0.1", "whoami"])).ExitCode.Should().Be(0);
+
+        await server.DisposeAsync();
+        var again = async () => await server.DisposeAsync();
+
+        await again.Should().NotThrowAsync("a host stopped twice disposes its listener twice");
+    }
+
+    [Fact]
     public async Task Password_ExecRunsAndReturnsOutput()
     {
         await using var server = new TestServer();
