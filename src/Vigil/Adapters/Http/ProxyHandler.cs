@@ -87,10 +87,7 @@ public sealed partial class ProxyHandler(
             await ProxyReplies.WriteAsync(http, connection.Type, 413, $"the request body is larger than the gateway's limit of {limits.MaxRequestBodyBytes} bytes");
             return;
         }
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
-        {
-            maxBody.MaxRequestBodySize = limits.MaxRequestBodyBytes;
-        }
+        RequestBodyLimit.Apply(request, limits.MaxRequestBodyBytes);
         var started = pipeline.Time.GetTimestamp();
         RequestBodyWindow body;
         try
