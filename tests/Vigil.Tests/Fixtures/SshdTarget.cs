@@ -1,3 +1,4 @@
+using Vigil.Connections;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Vigil.Demo;
@@ -41,6 +42,17 @@ public sealed class SshdTarget : IAsyncDisposable
         scratch.UnixFileMode = (UnixFileMode)0b111_111_111;
         var server = await LocalSshd.StartAsync(Path.Combine(root, "sshd"), Password, CancellationToken.None);
         return new SshdTarget(root, server);
+    }
+
+    /// <summary>The <see cref="ConnectionBody"/> as the repository would return it (for code that takes a <see cref="Connection"/>, without a gateway).</summary>
+    public Connection Connection(string name, Dictionary<string, object?>? extra = null)
+    {
+        var body = ConnectionBody(name, extra);
+        var request = new ConnectionRequest(
+            name, "ssh", (string?)body["host"], (int?)body["port"], null, (string?)body["username"], (string?)body.GetValueOrDefault("password"), null, null,
+            PrivateKey: (string?)body.GetValueOrDefault("private_key"), HostKey: (string?)body.GetValueOrDefault("host_key"));
+        var (connection, error) = request.ToConnection(null, DateTimeOffset.UtcNow);
+        return connection ?? throw new InvalidOperationException(error);
     }
 
     /// <summary>

@@ -17,15 +17,6 @@ public sealed class SshUpstreamTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _sshd.DisposeAsync();
 
-    private Connection Connection(Dictionary<string, object?>? extra = null)
-    {
-        var body = _sshd.ConnectionBody("upstream", extra);
-        var request = new ConnectionRequest(
-            "upstream", "ssh", (string?)body["host"], (int?)body["port"], null, (string?)body["username"], (string?)body.GetValueOrDefault("password"), null, null,
-            PrivateKey: (string?)body.GetValueOrDefault("private_key"), HostKey: (string?)body.GetValueOrDefault("host_key"));
-        var (connection, error) = request.ToConnection(null, DateTimeOffset.UtcNow);
-        return connection ?? throw new InvalidOperationException(error);
-    }
 
     private static async Task<string> ReadToEndAsync(Stream stream)
     {
@@ -37,7 +28,7 @@ public sealed class SshUpstreamTests : IAsyncLifetime
     public async Task Exec_gives_stdout_stderr_and_the_exit_status_and_stdin_is_empty_unless_opened()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(Connection(), timeout.Token);
+        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
 
         using (var withoutInput = await session.ExecAsync("cat; echo out; echo err >&2; exit 7", timeout.Token))
         {
@@ -61,7 +52,7 @@ public sealed class SshUpstreamTests : IAsyncLifetime
     public async Task A_signal_ends_a_running_command()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(Connection(), timeout.Token);
+        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
         using var sleeping = await session.ExecAsync("echo started; exec sleep 60", timeout.Token);
         var buffer = new byte[16];
         (await sleeping.Stdout.ReadAsync(buffer, timeout.Token)).Should().BeGreaterThan(0);
@@ -77,7 +68,7 @@ public sealed class SshUpstreamTests : IAsyncLifetime
     public async Task A_shell_gets_a_pty_of_the_asked_size_follows_a_resize_and_closes_on_exit()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(Connection(), timeout.Token);
+        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
         using var shell = await session.OpenShellAsync("xterm", 80, 24, null, timeout.Token);
         var output = new StringBuilder();
         var reading = Task.Run(async () =>
@@ -108,7 +99,7 @@ public sealed class SshUpstreamTests : IAsyncLifetime
     public async Task Sftp_reads_and_writes_files_over_its_own_checked_connection()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(Connection(), timeout.Token);
+        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
         using var sftp = await session.OpenSftpAsync(timeout.Token);
         var path = Path.Combine(_sshd.Scratch, "sftp-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -124,11 +115,11 @@ public sealed class SshUpstreamTests : IAsyncLifetime
         var (_, wrongKey) = await _sshd.GenerateKeyAsync("-t", "ed25519");
         var (unknownClient, _) = await _sshd.GenerateKeyAsync("-t", "ed25519");
 
-        var mismatch = await Assert.ThrowsAsync<SshUpstreamException>(() => SshUpstream.ConnectAsync(Connection(new() { ["host_key"] = wrongKey }), CancellationToken.None));
-        var refused = await Assert.ThrowsAsync<SshUpstreamException>(() => SshUpstream.ConnectAsync(Connection(new() { ["private_key"] = unknownClient }), CancellationToken.None));
+        var mismatch = await Assert.ThrowsAsync<SshUpstreamException>(() => SshUpstream.ConnectAsync(_sshd.Connection("upstream", new() { ["host_key"] = wrongKey }), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<SshUpstreamException>(() => SshUpstream.ConnectAsync(_sshd.Connection("upstream", new() { ["private_key"] = unknownClient }), CancellationToken.None));
 
         mismatch.Failure.Should().Be(SshUpstreamFailure.HostKeyMismatch);
-        mismatch.PresentedFingerprint.Should().Be(Connection().Ssh!.Pin.Fingerprint);
+        mismatch.PresentedFingerprint.Should().Be(_sshd.Connection("upstream").Ssh!.Pin.Fingerprint);
         mismatch.Message.Should().StartWith("host key mismatch for connection upstream: expected SHA256:");
         refused.Failure.Should().Be(SshUpstreamFailure.AuthenticationFailed);
         refused.Message.Should().Contain("refused the connection's credentials").And.NotContain("PRIVATE KEY");

@@ -101,6 +101,8 @@ internal sealed class SshConnectionInfo : IDisposable
         }
         owned.AddRange(methods);
         var info = new ConnectionInfo(connection.Host, connection.Port, connection.Username, [.. methods]) { Timeout = timeout };
+        PreferFirst(info.Encryptions, "aes128-gcm@openssh.com", "aes256-gcm@openssh.com");
+        PreferFirst(info.HmacAlgorithms, "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com");
         var pin = target.Pin;
         // The server picks the first host key algorithm of ours that it has a key for: ask only for the pinned key's
         // type, or a server with several host keys would present another one and be refused. A pin is a key, never a
@@ -110,6 +112,18 @@ internal sealed class SshConnectionInfo : IDisposable
             info.HostKeyAlgorithms.Remove(name);
         }
         return new SshConnectionInfo(connection, pin, timeout, info, owned);
+    }
+
+    /// <summary>
+    /// Moves <paramref name="first"/> to the front of SSH.NET's offer (the server takes the first of the client's
+    /// algorithms it supports, RFC 4253 §7.1). SSH.NET offers aes128-ctr with a separate MAC first, which its managed
+    /// code runs at about half the speed of AES-GCM (.NET's, hardware-backed): a 1 GB transfer measured 34 vs 72 MB/s.
+    /// </summary>
+    private static void PreferFirst<T>(IDictionary<string, T> offer, params string[] first)
+    {
+        var ordered = first.Where(offer.ContainsKey).Concat(offer.Keys.Where(k => !first.Contains(k))).Select(k => KeyValuePair.Create(k, offer[k])).ToList();
+        offer.Clear();
+        ordered.ForEach(offer.Add);
     }
 
     /// <summary>True when host key algorithm <paramref name="algorithm"/> is signed with a key of <paramref name="keyType"/> (RFC 8332: rsa-sha2-* use ssh-rsa keys).</summary>

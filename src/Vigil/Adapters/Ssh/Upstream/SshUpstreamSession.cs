@@ -1,4 +1,3 @@
-using System.Reflection;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using Vigil.Connections;
@@ -15,6 +14,7 @@ public sealed class SshUpstreamSession : IDisposable
 {
     private readonly SshClient _client;
     private readonly SshConnectionInfo _info;
+    private readonly List<UpstreamBackpressure> _gates = [];
 
     internal SshUpstreamSession(Connection connection, SshClient client, SshConnectionInfo info)
     {
@@ -48,7 +48,7 @@ public sealed class SshUpstreamSession : IDisposable
         {
             var ssh = _client.CreateCommand(command);
             ssh.CommandTimeout = Timeout.InfiniteTimeSpan;
-            return Task.FromResult(new SshExecution(ssh, _info, withStdin, cancellationToken));
+            return Task.FromResult(new SshExecution(ssh, _info, withStdin, Gate(), Gate(), cancellationToken));
         }
         catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
         {
@@ -71,7 +71,7 @@ public sealed class SshUpstreamSession : IDisposable
         try
         {
             var stream = _client.CreateShellStream(term, columns, rows, 0, 0, SshShell.BufferSize, terminalModes ?? new Dictionary<TerminalModes, uint>());
-            return Task.FromResult(new SshShell(stream));
+            return Task.FromResult(new SshShell(stream, Gate()));
         }
         catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
         {
@@ -100,9 +100,25 @@ public sealed class SshUpstreamSession : IDisposable
         }
     }
 
+    /// <summary>A flow-control gate for one output stream, released when this session is disposed.</summary>
+    private UpstreamBackpressure Gate()
+    {
+        var gate = new UpstreamBackpressure(UpstreamBackpressure.DefaultLimit);
+        lock (_gates)
+        {
+            _gates.Add(gate);
+        }
+        return gate;
+    }
+
     /// <summary>Disconnects.</summary>
     public void Dispose()
     {
+        lock (_gates)
+        {
+            // SSH.NET's disconnect waits for its listener thread, which a gate may be holding.
+            _gates.ForEach(gate => gate.Release());
+        }
         _client.Dispose();
         _info.Dispose();
     }
@@ -130,46 +146,42 @@ public sealed class SshExecution : IDisposable
 {
     private readonly SshCommand _command;
     private readonly SshConnectionInfo _info;
+    private readonly UpstreamBackpressure _stdoutGate;
+    private readonly UpstreamBackpressure _stderrGate;
     private readonly Task _run;
     private readonly CancellationToken _cancellationToken;
     private volatile bool _signalled;
 
-    internal SshExecution(SshCommand command, SshConnectionInfo info, bool withStdin, CancellationToken cancellationToken)
+    internal SshExecution(SshCommand command, SshConnectionInfo info, bool withStdin, UpstreamBackpressure stdoutGate, UpstreamBackpressure stderrGate,
+        CancellationToken cancellationToken)
     {
         _command = command;
         _info = info;
+        _stdoutGate = stdoutGate;
+        _stderrGate = stderrGate;
         _cancellationToken = cancellationToken;
         _run = command.ExecuteAsync(cancellationToken);
+        SshNetInternals.OnData(command, stdoutGate.Arrived, stderrGate.Arrived);
+        Stdout = stdoutGate.Wrap(command.OutputStream);
+        Stderr = stderrGate.Wrap(command.ExtendedOutputStream);
         if (withStdin)
         {
             Stdin = command.CreateInputStream();
         }
         else
         {
-            SendEof(command);
+            SshNetInternals.SendEof(command);
         }
     }
 
-    /// <summary>
-    /// Sends EOF on the command's channel (RFC 4254 §5.3) so that a command reading stdin sees it empty. SSH.NET sends
-    /// EOF only when an input stream that was written to is disposed, and never for a command whose stdin is unused,
-    /// which would then wait forever: its channel's own <c>SendEof</c> is reached by reflection (SSH.NET is pinned; the
-    /// exec tests run <c>cat</c> to catch a change).
-    /// </summary>
-    private static void SendEof(SshCommand command)
-    {
-        var channel = typeof(SshCommand).GetField("_channel", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(command)
-            ?? throw new InvalidOperationException("SSH.NET's SshCommand has no _channel: update SshExecution.SendEof for this version");
-        var sendEof = channel.GetType().GetMethod("SendEof", BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes)
-            ?? throw new InvalidOperationException("SSH.NET's channel has no SendEof: update SshExecution.SendEof for this version");
-        sendEof.Invoke(channel, null);
-    }
+    /// <summary>The command's standard output (channel data); the target is held back while 1 MiB of it is unread (<see cref="UpstreamBackpressure"/>).</summary>
+    public Stream Stdout { get; }
 
-    /// <summary>The command's standard output (channel data).</summary>
-    public Stream Stdout => _command.OutputStream;
+    /// <summary>The command's standard error (extended data type 1, SSH_EXTENDED_DATA_STDERR), held back likewise.</summary>
+    public Stream Stderr { get; }
 
-    /// <summary>The command's standard error (extended data type 1, SSH_EXTENDED_DATA_STDERR).</summary>
-    public Stream Stderr => _command.ExtendedOutputStream;
+    /// <summary>Bytes of stdout and stderr the target sent that wait unread in the gateway.</summary>
+    internal long BufferedBytes => _stdoutGate.Pending + _stderrGate.Pending;
 
     /// <summary>The command's stdin when it was asked for (<c>withStdin</c>), else null; disposing it sends EOF.</summary>
     public Stream? Stdin { get; }
@@ -205,7 +217,12 @@ public sealed class SshExecution : IDisposable
     }
 
     /// <summary>Closes the channel.</summary>
-    public void Dispose() => _command.Dispose();
+    public void Dispose()
+    {
+        _stdoutGate.Release();
+        _stderrGate.Release();
+        _command.Dispose();
+    }
 }
 
 /// <summary>
@@ -220,16 +237,24 @@ public sealed class SshShell : IDisposable
     internal const int BufferSize = 64 * 1024;
 
     private readonly ShellStream _stream;
+    private readonly UpstreamBackpressure _gate;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal SshShell(ShellStream stream)
+    internal SshShell(ShellStream stream, UpstreamBackpressure gate)
     {
         _stream = stream;
+        _gate = gate;
         stream.Closed += (_, _) => _closed.TrySetResult();
+        // Raised on SSH.NET's listener thread once the data is in the stream's buffer.
+        stream.DataReceived += (_, e) => gate.Arrived(e.Data.Length);
+        Stream = gate.Wrap(stream);
     }
 
-    /// <summary>The terminal: reads return 0 once the target closed the channel.</summary>
-    public Stream Stream => _stream;
+    /// <summary>The terminal: reads return 0 once the target closed the channel; the target is held back while 1 MiB of it is unread (<see cref="UpstreamBackpressure"/>).</summary>
+    public Stream Stream { get; }
+
+    /// <summary>Bytes the target sent that wait unread in the gateway.</summary>
+    internal long BufferedBytes => _gate.Pending;
 
     /// <summary>Completes when the target closed the channel.</summary>
     public Task Closed => _closed.Task;
@@ -238,5 +263,9 @@ public sealed class SshShell : IDisposable
     public void Resize(uint columns, uint rows) => _stream.ChangeWindowSize(columns, rows, 0, 0);
 
     /// <summary>Closes the channel.</summary>
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _gate.Release();
+        _stream.Dispose();
+    }
 }
