@@ -12,7 +12,9 @@ namespace Vigil.Adapters.Http;
 /// rewritten value by value (every string value is one text for the stages, so a masked e-mail stays a valid JSON
 /// string); a watch stream event by event, each flushed as it comes; <c>text/*</c> as one text. A body is held up to
 /// <see cref="ProxyLimits.MaskingHoldBytes"/> (a watch one event at a time). Bodies of other types are not readable as text: the
-/// caller forwards them untouched unless Secret redaction requires JSON.
+/// caller forwards them untouched unless Secret redaction requires JSON. Secret values a rule reveals
+/// (<see cref="SecretHandling.Reveal"/>) go to the client after the stages; the recording gets the same JSON with them
+/// redacted (<see cref="ResponseTap.WriteAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>).
 /// </summary>
 public static class ResponseRewriter
 {
@@ -23,7 +25,8 @@ public static class ResponseRewriter
     /// <summary>How a rewrite ended.</summary>
     /// <param name="Written">False when nothing (more) could be written: not JSON, too large, or stopped.</param>
     /// <param name="StopReason">Set when a result stage stopped the response (an output guardrail).</param>
-    public readonly record struct Outcome(bool Written, string? StopReason = null);
+    /// <param name="Revealed">Secret values sent to the client unredacted (<see cref="SecretHandling.Reveal"/>).</param>
+    public readonly record struct Outcome(bool Written, string? StopReason = null, int Revealed = 0);
 
     /// <summary>True for bodies the stages can read: JSON (any <c>…json</c> type) and <c>text/*</c>.</summary>
     public static bool Readable(string? mediaType) =>
@@ -31,17 +34,18 @@ public static class ResponseRewriter
 
     /// <summary>Writes <paramref name="upstream"/> to <paramref name="client"/> rewritten.</summary>
     /// <param name="upstream">The upstream's body.</param>
-    /// <param name="client">The client's body.</param>
+    /// <param name="client">The client's body, which keeps the recording's copy.</param>
     /// <param name="mediaType">The body's media type (<see cref="Readable"/>).</param>
     /// <param name="watch">True for a Kubernetes watch (newline-delimited JSON events).</param>
-    /// <param name="redactSecrets">Apply <see cref="SecretRedaction.Redact"/>.</param>
+    /// <param name="secrets">Whether to apply <see cref="SecretRedaction.Redact"/>, and for whom.</param>
     /// <param name="run">The request's result chain when a stage applies, else null.</param>
     /// <param name="maxBytes">Largest body held to be rewritten, bytes; a larger one is not written.</param>
     /// <param name="cancellationToken">Cancels the copy.</param>
     public static async Task<Outcome> CopyAsync(
-        Stream upstream, Stream client, string mediaType, bool watch, bool redactSecrets, CommandRun? run, int maxBytes, CancellationToken cancellationToken)
+        Stream upstream, ResponseTap client, string mediaType, bool watch, SecretHandling secrets, CommandRun? run, int maxBytes, CancellationToken cancellationToken)
     {
         var json = mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase);
+        var revealed = 0;
         var chunk = new byte[64 * 1024];
         int read;
         if (watch && json)
@@ -56,12 +60,13 @@ public static class ResponseRewriter
                 {
                     return null;
                 }
-                var rewritten = Rewrite(text, redactSecrets, run);
+                var rewritten = Rewrite(text, secrets, run, client.Recording);
                 if (!rewritten.Outcome.Written)
                 {
-                    return rewritten.Outcome;
+                    return rewritten.Outcome with { Revealed = revealed };
                 }
-                await client.WriteAsync(Encoding.UTF8.GetBytes(rewritten.Text + "\n"), cancellationToken);
+                revealed += rewritten.Outcome.Revealed;
+                await WriteAsync(client, rewritten.Text + "\n", rewritten.Recorded is null ? null : rewritten.Recorded + "\n", cancellationToken);
                 await client.FlushAsync(cancellationToken);
                 return null;
             }
@@ -73,7 +78,7 @@ public static class ResponseRewriter
                     var length = (end < 0 ? read : end) - start;
                     if (line.Length + length > maxBytes)
                     {
-                        return new Outcome(false);
+                        return new Outcome(false, Revealed: revealed);
                     }
                     line.Write(chunk, start, length);
                     if (end < 0)
@@ -87,7 +92,7 @@ public static class ResponseRewriter
                     }
                 }
             }
-            return await EventAsync() ?? new Outcome(true);
+            return await EventAsync() ?? new Outcome(true, Revealed: revealed);
         }
         using var buffer = new MemoryStream();
         while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
@@ -99,41 +104,61 @@ public static class ResponseRewriter
             buffer.Write(chunk, 0, read);
         }
         var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        var result = json ? Rewrite(body, redactSecrets, run) : Text(body, run);
+        var result = json ? Rewrite(body, secrets, run, client.Recording) : Text(body, run);
         if (result.Outcome.Written)
         {
-            await client.WriteAsync(Encoding.UTF8.GetBytes(result.Text), cancellationToken);
+            await WriteAsync(client, result.Text, result.Recorded, cancellationToken);
         }
         return result.Outcome;
     }
 
-    private static (Outcome Outcome, string Text) Rewrite(string text, bool redactSecrets, CommandRun? run)
+    /// <summary>Sends <paramref name="text"/>; the recording keeps <paramref name="recorded"/> instead when it is set.</summary>
+    private static async Task WriteAsync(ResponseTap client, string text, string? recorded, CancellationToken cancellationToken)
+    {
+        var sent = Encoding.UTF8.GetBytes(text);
+        await client.WriteAsync(sent, recorded is null ? sent : Encoding.UTF8.GetBytes(recorded), cancellationToken);
+    }
+
+    /// <summary>
+    /// One JSON text rewritten: for the client, and when it differs, for the recording (<paramref name="recording"/>
+    /// false: the recording is full and needs none).
+    /// </summary>
+    private static (Outcome Outcome, string Text, string? Recorded) Rewrite(string text, SecretHandling secrets, CommandRun? run, bool recording)
     {
         if (SecretRedaction.Parse(text) is not { } node)
         {
             // Not JSON after all: text for the stages, unless Secret redaction needs structure.
-            return redactSecrets ? (new Outcome(false), "") : Text(text, run);
+            return secrets != SecretHandling.None ? (new Outcome(false), "", null) : Text(text, run);
         }
-        if (redactSecrets)
+        if (secrets == SecretHandling.Redact)
         {
             SecretRedaction.Redact(node);
         }
         if (run is not null && Strings(node, run) is { } stop)
         {
-            return (new Outcome(false, stop), "");
+            return (new Outcome(false, stop), "", null);
         }
-        return (new Outcome(true), node.ToJsonString(Output));
+        var sent = node.ToJsonString(Output);
+        if (secrets != SecretHandling.Reveal)
+        {
+            return (new Outcome(true), sent, null);
+        }
+        // Revealed to the client, after the stages saw them; redacted for the recording (its own pass, so the
+        // client's text is never built from a redacted tree).
+        var count = SecretRedaction.Redact(node);
+        var recorded = count == 0 ? null : recording ? node.ToJsonString(Output) : "";
+        return (new Outcome(true, Revealed: count), sent, recorded);
     }
 
-    private static (Outcome Outcome, string Text) Text(string text, CommandRun? run)
+    private static (Outcome Outcome, string Text, string? Recorded) Text(string text, CommandRun? run)
     {
         if (run is null)
         {
-            return (new Outcome(true), text);
+            return (new Outcome(true), text, null);
         }
         var piece = new ResultText(text);
         var action = run.Text(piece);
-        return action.Stopped ? (new Outcome(false, action.StopReason), "") : (new Outcome(true), piece.Text);
+        return action.Stopped ? (new Outcome(false, action.StopReason), "", null) : (new Outcome(true), piece.Text, null);
     }
 
     /// <summary>Runs every string value under <paramref name="node"/> through the stages; the stop reason, or null.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vigil.Analysis.Static.Kubernetes;
 using Vigil.Connections;
+using Vigil.Masking;
 
 namespace Vigil.Adapters.Http;
 
@@ -13,7 +14,9 @@ namespace Vigil.Adapters.Http;
 /// the client and the recording both see <see cref="RedactedData"/> (valid base64, so clients still decode it) and
 /// <see cref="RedactedText"/>. The keys stay (what a Secret holds is visible, not its values). Responses are read as
 /// JSON (the request's <c>Accept</c> is narrowed to JSON) by <see cref="ResponseRewriter"/>; one that cannot be read
-/// so is not forwarded (fail closed).
+/// so is not forwarded (fail closed). A data masking rule with <c>kubernetes_secrets: reveal</c> on the connection
+/// (<see cref="MaskingSet.KubernetesSecretsRevealedBy"/>) lets the values through to the client
+/// (<see cref="SecretHandling.Reveal"/>); the recording still gets them redacted.
 /// </summary>
 public static class SecretRedaction
 {
@@ -40,6 +43,19 @@ public static class SecretRedaction
             // A path the analyzer cannot read is not forwarded with secrets in it either.
             return true;
         }
+    }
+
+    /// <summary>
+    /// How the Secret values in the response to <paramref name="target"/> on <paramref name="connection"/> are treated,
+    /// and the masking rule that reveals them (null unless <see cref="SecretHandling.Reveal"/>).
+    /// </summary>
+    public static (SecretHandling Handling, string? RevealedBy) For(Connection connection, ProxyTarget target, MaskingSet masking)
+    {
+        if (!Applies(connection, target))
+        {
+            return (SecretHandling.None, null);
+        }
+        return masking.KubernetesSecretsRevealedBy(connection.Name) is { } rule ? (SecretHandling.Reveal, rule) : (SecretHandling.Redact, null);
     }
 
     /// <summary>True when the response to <paramref name="target"/> is a watch stream (newline-delimited events).</summary>
