@@ -17,6 +17,8 @@ public sealed class SecretRedactionTests
     [InlineData("{\"kind\":\"SecretList\",\"items\":[{\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"" + Real + "\"}},{\"data\":{\"b\":\"" + Real + "\"}}]}", 2)]
     [InlineData("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\"}}}", 1)]
     [InlineData("{\"kind\":\"Table\",\"rows\":[{\"cells\":[\"x\"],\"object\":{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\"}}}]}", 1)]
+    [InlineData("{\"kind\":\"Secret\",\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":\"{\\\"kind\\\":\\\"Secret\\\",\\\"data\\\":{\\\"a\\\":\\\"" + Real + "\\\"},\\\"stringData\\\":{\\\"c\\\":\\\"plain-secret\\\"}}\\n\"}},\"data\":{\"a\":\"" + Real + "\"}}", 3)]
+    [InlineData("{\"kind\":\"Secret\",\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":\"{\\\"data\\\":{\\\"a\\\":\\\"" + Real + "\"}}}", 1)]
     public void Every_value_is_replaced_and_every_key_kept(string json, int expected)
     {
         var node = JsonNode.Parse(json);
