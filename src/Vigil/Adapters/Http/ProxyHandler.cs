@@ -131,13 +131,11 @@ public sealed partial class ProxyHandler(
         var error = ForwarderError.None;
         string? failure = null;
         var (secrets, revealedBy) = SecretRedaction.For(connection, target, masking);
-        var revealed = 0;
         try
         {
             using var abort = stop.Token.Register(http.Abort);
             var transformer = new UpstreamTransformer(connection.Http, target, tap, secrets, run.Filtered ? run : null, limits.MaskingHoldBytes);
             error = await forwarder.SendAsync(http, connection.Http.Url, clients.For(connection), config, transformer, stop.Token);
-            revealed = transformer.Revealed;
             if (transformer.Refusal is { } refused)
             {
                 failure = refused.Reason;
@@ -163,7 +161,8 @@ public sealed partial class ProxyHandler(
         }
         finally
         {
-            if (revealed > 0)
+            // Counted as written: a watch the client ends mid-stream still says what it revealed.
+            if (tap.Revealed is > 0 and var revealed)
             {
                 run.Notice(new ResultNotice("NOTICE", null,
                     $"vigil: {revealed} Kubernetes Secret value{(revealed == 1 ? " was" : "s were")} revealed to the client by data masking rule '{revealedBy}'; the recording keeps them redacted",

@@ -14,7 +14,8 @@ namespace Vigil.Adapters.Http;
 /// <see cref="ProxyLimits.MaskingHoldBytes"/> (a watch one event at a time). Bodies of other types are not readable as text: the
 /// caller forwards them untouched unless Secret redaction requires JSON. Secret values a rule reveals
 /// (<see cref="SecretHandling.Reveal"/>) go to the client after the stages; the recording gets the same JSON with them
-/// redacted (<see cref="ResponseTap.WriteAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>).
+/// redacted (<see cref="ResponseTap.WriteAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, int, CancellationToken)"/>, which
+/// counts them in <see cref="ResponseTap.Revealed"/>).
 /// </summary>
 public static class ResponseRewriter
 {
@@ -25,8 +26,7 @@ public static class ResponseRewriter
     /// <summary>How a rewrite ended.</summary>
     /// <param name="Written">False when nothing (more) could be written: not JSON, too large, or stopped.</param>
     /// <param name="StopReason">Set when a result stage stopped the response (an output guardrail).</param>
-    /// <param name="Revealed">Secret values sent to the client unredacted (<see cref="SecretHandling.Reveal"/>).</param>
-    public readonly record struct Outcome(bool Written, string? StopReason = null, int Revealed = 0);
+    public readonly record struct Outcome(bool Written, string? StopReason = null);
 
     /// <summary>True for bodies the stages can read: JSON (any <c>…json</c> type) and <c>text/*</c>.</summary>
     public static bool Readable(string? mediaType) =>
@@ -45,7 +45,6 @@ public static class ResponseRewriter
         Stream upstream, ResponseTap client, string mediaType, bool watch, SecretHandling secrets, CommandRun? run, int maxBytes, CancellationToken cancellationToken)
     {
         var json = mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase);
-        var revealed = 0;
         var chunk = new byte[64 * 1024];
         int read;
         if (watch && json)
@@ -63,10 +62,9 @@ public static class ResponseRewriter
                 var rewritten = Rewrite(text, secrets, run, client.Recording);
                 if (!rewritten.Outcome.Written)
                 {
-                    return rewritten.Outcome with { Revealed = revealed };
+                    return rewritten.Outcome;
                 }
-                revealed += rewritten.Outcome.Revealed;
-                await WriteAsync(client, rewritten.Text + "\n", rewritten.Recorded is null ? null : rewritten.Recorded + "\n", cancellationToken);
+                await WriteAsync(client, rewritten.Text + "\n", rewritten.Recorded is null ? null : rewritten.Recorded + "\n", rewritten.Revealed, cancellationToken);
                 await client.FlushAsync(cancellationToken);
                 return null;
             }
@@ -78,7 +76,7 @@ public static class ResponseRewriter
                     var length = (end < 0 ? read : end) - start;
                     if (line.Length + length > maxBytes)
                     {
-                        return new Outcome(false, Revealed: revealed);
+                        return new Outcome(false);
                     }
                     line.Write(chunk, start, length);
                     if (end < 0)
@@ -92,7 +90,7 @@ public static class ResponseRewriter
                     }
                 }
             }
-            return await EventAsync() ?? new Outcome(true, Revealed: revealed);
+            return await EventAsync() ?? new Outcome(true);
         }
         using var buffer = new MemoryStream();
         while ((read = await upstream.ReadAsync(chunk, cancellationToken)) > 0)
@@ -107,28 +105,28 @@ public static class ResponseRewriter
         var result = json ? Rewrite(body, secrets, run, client.Recording) : Text(body, run);
         if (result.Outcome.Written)
         {
-            await WriteAsync(client, result.Text, result.Recorded, cancellationToken);
+            await WriteAsync(client, result.Text, result.Recorded, result.Revealed, cancellationToken);
         }
         return result.Outcome;
     }
 
     /// <summary>Sends <paramref name="text"/>; the recording keeps <paramref name="recorded"/> instead when it is set.</summary>
-    private static async Task WriteAsync(ResponseTap client, string text, string? recorded, CancellationToken cancellationToken)
+    private static async Task WriteAsync(ResponseTap client, string text, string? recorded, int revealed, CancellationToken cancellationToken)
     {
         var sent = Encoding.UTF8.GetBytes(text);
-        await client.WriteAsync(sent, recorded is null ? sent : Encoding.UTF8.GetBytes(recorded), cancellationToken);
+        await client.WriteAsync(sent, recorded is null ? sent : Encoding.UTF8.GetBytes(recorded), revealed, cancellationToken);
     }
 
     /// <summary>
     /// One JSON text rewritten: for the client, and when it differs, for the recording (<paramref name="recording"/>
-    /// false: the recording is full and needs none).
+    /// false: the recording is full and needs none), with the count of Secret values only the client's has.
     /// </summary>
-    private static (Outcome Outcome, string Text, string? Recorded) Rewrite(string text, SecretHandling secrets, CommandRun? run, bool recording)
+    private static (Outcome Outcome, string Text, string? Recorded, int Revealed) Rewrite(string text, SecretHandling secrets, CommandRun? run, bool recording)
     {
         if (SecretRedaction.Parse(text) is not { } node)
         {
             // Not JSON after all: text for the stages, unless Secret redaction needs structure.
-            return secrets != SecretHandling.None ? (new Outcome(false), "", null) : Text(text, run);
+            return secrets != SecretHandling.None ? (new Outcome(false), "", null, 0) : Text(text, run);
         }
         if (secrets == SecretHandling.Redact)
         {
@@ -136,29 +134,29 @@ public static class ResponseRewriter
         }
         if (run is not null && Strings(node, run) is { } stop)
         {
-            return (new Outcome(false, stop), "", null);
+            return (new Outcome(false, stop), "", null, 0);
         }
         var sent = node.ToJsonString(Output);
         if (secrets != SecretHandling.Reveal)
         {
-            return (new Outcome(true), sent, null);
+            return (new Outcome(true), sent, null, 0);
         }
         // Revealed to the client, after the stages saw them; redacted for the recording (its own pass, so the
         // client's text is never built from a redacted tree).
         var count = SecretRedaction.Redact(node);
         var recorded = count == 0 ? null : recording ? node.ToJsonString(Output) : "";
-        return (new Outcome(true, Revealed: count), sent, recorded);
+        return (new Outcome(true), sent, recorded, count);
     }
 
-    private static (Outcome Outcome, string Text, string? Recorded) Text(string text, CommandRun? run)
+    private static (Outcome Outcome, string Text, string? Recorded, int Revealed) Text(string text, CommandRun? run)
     {
         if (run is null)
         {
-            return (new Outcome(true), text, null);
+            return (new Outcome(true), text, null, 0);
         }
         var piece = new ResultText(text);
         var action = run.Text(piece);
-        return action.Stopped ? (new Outcome(false, action.StopReason), "", null) : (new Outcome(true), piece.Text, null);
+        return action.Stopped ? (new Outcome(false, action.StopReason), "", null, 0) : (new Outcome(true), piece.Text, null, 0);
     }
 
     /// <summary>Runs every string value under <paramref name="node"/> through the stages; the stop reason, or null.</summary>

@@ -5,7 +5,7 @@ namespace Vigil.Adapters.Http;
 /// log reaches the client as the upstream sends it), counting bytes and keeping a copy of only the first
 /// <c>keep</c> bytes for the recording. Memory does not grow with the response. A writer that sends the client
 /// something the recording must not keep (Kubernetes Secret values a rule reveals) sends it with
-/// <see cref="WriteAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, CancellationToken)"/>, giving the text to keep instead.
+/// <see cref="WriteAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, int, CancellationToken)"/>, giving the text to keep instead.
 /// </summary>
 public sealed class ResponseTap(Stream inner, int keep) : Stream
 {
@@ -25,11 +25,18 @@ public sealed class ResponseTap(Stream inner, int keep) : Stream
     /// <summary>True while the recording keeps more: a writer may skip preparing what only the recording would see.</summary>
     public bool Recording => _keptLength < _kept.Length;
 
-    /// <summary>Sends <paramref name="sent"/> to the client (counted in <see cref="Bytes"/>) and keeps <paramref name="recorded"/> in its place.</summary>
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> sent, ReadOnlyMemory<byte> recorded, CancellationToken cancellationToken)
+    /// <summary>Kubernetes Secret values the client was sent that the recording has redacted (counted before each write, so a write that fails still counts).</summary>
+    public int Revealed { get; private set; }
+
+    /// <summary>
+    /// Sends <paramref name="sent"/> to the client (counted in <see cref="Bytes"/>) and keeps <paramref name="recorded"/>
+    /// in its place; <paramref name="revealed"/> is how many Secret values the one has and the other not.
+    /// </summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> sent, ReadOnlyMemory<byte> recorded, int revealed, CancellationToken cancellationToken)
     {
         Keep(recorded.Span);
         Bytes += sent.Length;
+        Revealed += revealed;
         await inner.WriteAsync(sent, cancellationToken);
     }
 
@@ -40,7 +47,7 @@ public sealed class ResponseTap(Stream inner, int keep) : Stream
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        WriteAsync(buffer, buffer, cancellationToken);
+        WriteAsync(buffer, buffer, 0, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

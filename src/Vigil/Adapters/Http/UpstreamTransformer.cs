@@ -25,9 +25,6 @@ public sealed class UpstreamTransformer(
     /// <summary>Set when the response was not (wholly) forwarded: the status to answer with (when nothing was sent yet) and why.</summary>
     public (int Status, string Reason)? Refusal { get; private set; }
 
-    /// <summary>Secret values the client was sent unredacted (<see cref="SecretHandling.Reveal"/>); the recording has them redacted.</summary>
-    public int Revealed { get; private set; }
-
     /// <inheritdoc />
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
@@ -51,7 +48,6 @@ public sealed class UpstreamTransformer(
         httpContext.Response.ContentLength = null;
         var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
         var outcome = await ResponseRewriter.CopyAsync(stream, tap, mediaType!, SecretRedaction.IsWatch(target), secrets, run, holdBytes, cancellationToken);
-        Revealed = outcome.Revealed;
         if (outcome.StopReason is { } stop)
         {
             Refusal = (403, stop);

@@ -75,14 +75,16 @@ public sealed class SecretRedactionTests
         var watch = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchTap, "application/json", watch: true, secrets: SecretHandling.Reveal, run: null, maxBytes: 1024 * 1024, CancellationToken.None);
         var single = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(Object)), objectTap, "application/json", watch: false, secrets: SecretHandling.Reveal, run: null, maxBytes: 1024 * 1024, CancellationToken.None);
 
-        watch.Should().Be(new ResponseRewriter.Outcome(true, Revealed: 2));
+        watch.Should().Be(new ResponseRewriter.Outcome(true));
+        watchTap.Revealed.Should().Be(2);
         var sent = Encoding.UTF8.GetString(watchOut.ToArray());
         sent.Should().Contain(Real).And.Contain("plain-secret");
         var kept = Encoding.UTF8.GetString(watchTap.Kept);
         kept.Should().NotContain(Real).And.NotContain("plain-secret").And.Contain(SecretRedaction.RedactedData).And.Contain(SecretRedaction.RedactedText);
         kept.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2);
         watchTap.Bytes.Should().Be(watchOut.Length, "the client's bytes are counted, not the recording's");
-        single.Revealed.Should().Be(1);
+        single.Written.Should().BeTrue();
+        objectTap.Revealed.Should().Be(1);
         Encoding.UTF8.GetString(objectOut.ToArray()).Should().Be(Object);
         Encoding.UTF8.GetString(objectTap.Kept).Should().Be(Object[..16], "the kept prefix is of the redacted text, which starts the same");
         objectTap.Truncated.Should().BeTrue();
