@@ -117,7 +117,7 @@ public static class SecretRedaction
     /// <summary>Redacts the manifest in <paramref name="o"/>'s <see cref="LastAppliedAnnotation"/>; one that is not JSON is replaced whole (fail closed).</summary>
     private static int LastApplied(JsonObject o)
     {
-        if (o["metadata"] is not JsonObject { } metadata || metadata["annotations"] is not JsonObject annotations
+        if (o["metadata"] is not JsonObject metadata || metadata["annotations"] is not JsonObject annotations
             || annotations[LastAppliedAnnotation] is not JsonValue value || !value.TryGetValue<string>(out var text))
         {
             return 0;

@@ -19,7 +19,7 @@ namespace Vigil.Masking.Rules;
 /// <param name="RevealKubernetesSecrets">
 /// <c>kubernetes_secrets: reveal</c>: on the <c>kubernetes</c> connections it names, the <c>data</c> and
 /// <c>stringData</c> of <c>Secret</c> objects reach the client as the cluster sent them (the recording keeps them
-/// redacted); false (<c>redact</c>, the default): redacted for the client too (<see cref="Adapters.Http.SecretRedaction"/>).
+/// redacted); false (<c>redact</c>, the default): redacted for the client too (docs/http.md, "Kubernetes Secrets").
 /// </param>
 public sealed record MaskingRule(
     string Id,
