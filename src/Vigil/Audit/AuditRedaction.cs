@@ -33,7 +33,8 @@ public static class AuditRedaction
     /// True when a property named <paramref name="name"/> holds a secret: its name, ignoring case, <c>_</c> and
     /// <c>-</c>, is or contains password, passwd, secret, token, apikey (api_key), privatekey (private_key),
     /// clientsecret (client_secret), clientkey (client_key), headers (an HTTP connection's injected headers, whatever
-    /// their names), authorization or credential; or it is exactly <c>url</c> (webhook URLs).
+    /// their names), authorization or credential; or it is exactly <c>url</c> (webhook URLs). <c>kubernetes_secrets</c>
+    /// (a masking rule's choice, <c>redact</c> or <c>reveal</c>) is not.
     /// </summary>
     public static bool IsSensitive(string name)
     {
@@ -51,6 +52,12 @@ public static class AuditRedaction
         if (normalized.SequenceEqual("url"))
         {
             return true;
+        }
+        // A data masking rule's "kubernetes_secrets" is policy ("redact" or "reveal"), not a secret: the log must show
+        // who chose to reveal Secrets.
+        if (normalized.SequenceEqual("kubernetessecrets"))
+        {
+            return false;
         }
         foreach (var word in SensitiveWords)
         {

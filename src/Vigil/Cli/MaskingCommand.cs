@@ -7,7 +7,8 @@ namespace Vigil.Cli;
 /// <c>vigil masking create|list|show|update|delete</c> over <c>/api/datamasking-rules</c>. A rule names connections,
 /// the entity types to find in their results (<c>--entity EMAIL_ADDRESS[=STRATEGY]</c>), custom types
 /// (<c>--custom NAME=REGEX</c>, <c>--deny NAME=WORD,WORD</c>) and columns masked whole
-/// (<c>--column [SCHEMA.TABLE.]COLUMN[=STRATEGY[,ENTITY_TYPE]]</c>, globs allowed). The body comes from
+/// (<c>--column [SCHEMA.TABLE.]COLUMN[=STRATEGY[,ENTITY_TYPE]]</c>, globs allowed), and whether Kubernetes Secret values
+/// reach the clients of its <c>kubernetes</c> connections (<c>--kubernetes-secrets redact|reveal</c>). The body comes from
 /// <c>--file rule.json</c> (the API's shape) with the flags given overriding its fields; <c>update</c> starts from the
 /// stored rule, and a list flag replaces that list.
 /// </summary>
@@ -15,11 +16,11 @@ public static class MaskingCommand
 {
     private const string Path = "api/datamasking-rules";
 
-    private static readonly string[] Columns = ["name", "connection_names", "strategy", "score_threshold", "entity_types", "custom", "columns", "updated_at"];
+    private static readonly string[] Columns = ["name", "connection_names", "strategy", "score_threshold", "entity_types", "custom", "columns", "kubernetes_secrets", "updated_at"];
 
     /// <summary>The fields a rule is written with: everything else the API returns (id, timestamps) is left out of a PUT.</summary>
     private static readonly string[] RequestFields =
-        ["name", "description", "connection_names", "supported_entity_types", "custom_entity_types", "score_threshold", "strategy", "columns"];
+        ["name", "description", "connection_names", "supported_entity_types", "custom_entity_types", "score_threshold", "strategy", "columns", "kubernetes_secrets"];
 
     /// <summary>Builds the verb group.</summary>
     public static Command Create()
@@ -45,9 +46,16 @@ public static class MaskingCommand
         public Option<string?> Strategy { get; } = new("--strategy", "-s") { Description = "Default strategy: redact (default), partial, hash or null" };
         public Option<double?> Threshold { get; } = new("--threshold") { Description = "score_threshold: findings scoring lower are left alone (0-1, default 0)" };
         public Option<string?> Description { get; } = new("--description");
+        public Option<string?> KubernetesSecrets { get; } = new("--kubernetes-secrets")
+        {
+            Description = "Kubernetes Secret values (data, stringData) on the rule's kubernetes connections: redact (default) or reveal "
+                + "(sent to the client as the cluster sends them; the recording keeps them redacted)",
+        };
         public Option<FileInfo?> File { get; } = new("--file", "-f") { Description = "Read the rule (the API's JSON shape) from a file; flags override its fields" };
 
-        public IEnumerable<Option> All => [Connections, Entities, Customs, Denies, ColumnRules, Strategy, Threshold, Description, File];
+        public RuleOptions() => KubernetesSecrets.AcceptOnlyFromAmong("redact", "reveal");
+
+        public IEnumerable<Option> All => [Connections, Entities, Customs, Denies, ColumnRules, Strategy, Threshold, Description, KubernetesSecrets, File];
 
         private static Option<string[]> Many(string name, string description, params string[] aliases) =>
             new(name, aliases) { Description = description, Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false };
@@ -96,6 +104,10 @@ public static class MaskingCommand
             if (parse.GetValue(Description) is { } description)
             {
                 body["description"] = description;
+            }
+            if (parse.GetValue(KubernetesSecrets) is { } secrets)
+            {
+                body["kubernetes_secrets"] = secrets;
             }
         }
 

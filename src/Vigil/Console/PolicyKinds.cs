@@ -59,6 +59,9 @@ public sealed record PolicyKind(
             $$"""[{"name": "contact", "entity_types": ["EMAIL_ADDRESS"], "strategy": "partial"}]. Types: {{string.Join(", ", PresidioEntityTypes.All)}}."""),
         new("custom_entity_types", "Custom entity types (JSON)", FieldKind.Json, """[{"name": "EMPLOYEE_ID", "regex": "E-[0-9]{6}"}] or a "deny_list" of words."""),
         new("columns", "Columns (JSON)", FieldKind.Json, """[{"table_pattern": "users", "column_pattern": "ssn*", "strategy": "hash"}]."""),
+        new("kubernetes_secrets", "Kubernetes Secrets", FieldKind.Choice,
+            "On kubernetes connections: redact (default) replaces the values of Secret objects with vigil:redacted; reveal sends them to the client as the cluster does (the recording keeps them redacted).",
+            [MaskingRule.RedactSecrets, MaskingRule.RevealSecrets]),
     ];
 
     private static readonly FormField[] s_guardrailFields =
@@ -83,7 +86,7 @@ public sealed record PolicyKind(
     /// <summary>The data masking rules (<c>/api/datamasking-rules</c>).</summary>
     public static PolicyKind MaskingRules { get; } = new(
         "masking-rules", "masking rule", true, s_maskingFields,
-        Values(("strategy", "redact"), ("score_threshold", "0"), ("supported_entity_types", """[{"name": "contact", "entity_types": ["EMAIL_ADDRESS", "PHONE_NUMBER"]}]"""), ("custom_entity_types", "[]"), ("columns", "[]")),
+        Values(("strategy", "redact"), ("score_threshold", "0"), ("supported_entity_types", """[{"name": "contact", "entity_types": ["EMAIL_ADDRESS", "PHONE_NUMBER"]}]"""), ("custom_entity_types", "[]"), ("columns", "[]"), ("kubernetes_secrets", MaskingRule.RedactSecrets)),
         (services, key) => services.GetRequiredService<MaskingSet>().Find(key) is { } rule ? MaskingRuleView.From(rule) : null,
         (services, caller, key, form, ct) => SaveAsync<MaskingRuleRequest, MaskingRuleView>(form, s_maskingFields, v => v.Name, request => MaskingRuleEndpoints.SaveRuleAsync(
             caller, key, request, services.GetRequiredService<MaskingRuleRepository>(), services.GetRequiredService<MaskingSet>(), services.GetRequiredService<TimeProvider>(), ct)),

@@ -11,9 +11,12 @@ namespace Vigil.Masking;
 /// </summary>
 public sealed class MaskingSet(MaskingRuleRepository repository, MaskingHasher hasher) : IHostedService
 {
-    private volatile Snapshot _snapshot = new([], FrozenDictionary<string, ConnectionMasker>.Empty);
+    private volatile Snapshot _snapshot = new([], FrozenDictionary<string, ConnectionMasker>.Empty, FrozenDictionary<string, string>.Empty);
 
-    private sealed record Snapshot(IReadOnlyList<MaskingRule> All, FrozenDictionary<string, ConnectionMasker> ByConnection);
+    /// <param name="All">Every rule, by name.</param>
+    /// <param name="ByConnection">Each connection's masker.</param>
+    /// <param name="SecretRevealers">Each connection whose Kubernetes Secrets a rule reveals, and that rule's name.</param>
+    private sealed record Snapshot(IReadOnlyList<MaskingRule> All, FrozenDictionary<string, ConnectionMasker> ByConnection, FrozenDictionary<string, string> SecretRevealers);
 
     /// <summary>Every rule, by name.</summary>
     public IReadOnlyList<MaskingRule> All => _snapshot.All;
@@ -31,6 +34,12 @@ public sealed class MaskingSet(MaskingRuleRepository repository, MaskingHasher h
     /// </summary>
     public ConnectionMasker? ForConnection(string connectionName) => _snapshot.ByConnection.GetValueOrDefault(connectionName);
 
+    /// <summary>
+    /// The name of the rule with <c>kubernetes_secrets: reveal</c> that names <paramref name="connectionName"/> (the
+    /// first by name when several do); null when none does and Secret values are redacted.
+    /// </summary>
+    public string? KubernetesSecretsRevealedBy(string connectionName) => _snapshot.SecretRevealers.GetValueOrDefault(connectionName);
+
     /// <summary>Re-reads the rules from the store and recompiles every connection's masker.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
@@ -45,7 +54,15 @@ public sealed class MaskingSet(MaskingRuleRepository repository, MaskingHasher h
                 byConnection[connection] = masker;
             }
         }
-        _snapshot = new Snapshot(rules, byConnection.ToFrozenDictionary(StringComparer.Ordinal));
+        var revealers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var rule in plans.Select(p => p.Rule).Where(r => r.RevealKubernetesSecrets))
+        {
+            foreach (var connection in rule.ConnectionNames)
+            {
+                revealers.TryAdd(connection, rule.Name);
+            }
+        }
+        _snapshot = new Snapshot(rules, byConnection.ToFrozenDictionary(StringComparer.Ordinal), revealers.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
     /// <inheritdoc />

@@ -86,5 +86,27 @@ public sealed class MaskingCommandTests(GatewayFixture gateway) : IDisposable
         await OkAsync("masking", "delete", Str(created["id"]));
     }
 
+    [Fact]
+    public async Task Kubernetes_secrets_is_a_flag_an_update_keeps_unless_given()
+    {
+        var connection = await gateway.CreateConnectionAsync([]);
+        var rule = $"cli-reveal-{_suffix}";
+
+        var created = await JsonAsync("masking", "create", rule, "-c", connection, "--kubernetes-secrets", "reveal");
+        var kept = await JsonAsync("masking", "update", rule, "--description", "prod secrets readable");
+        var listed = (await OkAsync("masking", "list", "--connection", connection)).Stdout.Split('\n');
+        var redacted = await JsonAsync("masking", "update", rule, "--kubernetes-secrets", "redact", "--column", "email");
+        var bad = await _cli.RunAsync(["masking", "update", rule, "--kubernetes-secrets", "show"]);
+
+        Str(created["kubernetes_secrets"]).Should().Be("reveal");
+        Str(kept["kubernetes_secrets"]).Should().Be("reveal", "an update without the flag keeps the stored choice");
+        listed[0].Should().Contain("KUBERNETES_SECRETS");
+        listed.Should().ContainSingle(l => l.StartsWith(rule + " ") && l.Contains(" reveal "));
+        Str(redacted["kubernetes_secrets"]).Should().Be("redact");
+        bad.ExitCode.Should().NotBe(0);
+        bad.Stderr.Should().Contain("'show' not recognized").And.Contain("'reveal'");
+        await OkAsync("masking", "delete", rule);
+    }
+
     public void Dispose() => _cli.Dispose();
 }

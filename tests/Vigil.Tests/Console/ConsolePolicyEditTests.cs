@@ -56,11 +56,16 @@ public sealed class ConsolePolicyEditTests(GatewayFixture gateway, ChromiumFixtu
         stored["score_threshold"]!.GetValue<double>().Should().Be(0.5);
 
         // Edit: the form shows the stored rule; a change is saved through the API's PUT.
+        await Expect(page.GetByLabel("Kubernetes Secrets")).ToHaveValueAsync("redact");
         await page.GetByLabel("Strategy").SelectOptionAsync("hash");
+        await page.GetByLabel("Kubernetes Secrets").SelectOptionAsync("reveal");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(page.Locator("p.saved")).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Strategy")).ToHaveValueAsync("hash");
-        (await gateway.Http.GetFromJsonAsync<JsonObject>($"/api/datamasking-rules/{name}"))!["strategy"]!.GetValue<string>().Should().Be("hash");
+        await Expect(page.GetByLabel("Kubernetes Secrets")).ToHaveValueAsync("reveal");
+        var edited = (await gateway.Http.GetFromJsonAsync<JsonObject>($"/api/datamasking-rules/{name}"))!;
+        edited["strategy"]!.GetValue<string>().Should().Be("hash");
+        edited["kubernetes_secrets"]!.GetValue<string>().Should().Be("reveal");
         await page.ScreenshotAsync("policy-masking-rule");
 
         await page.GotoAsync("/policies");
@@ -100,6 +105,7 @@ public sealed class ConsolePolicyEditTests(GatewayFixture gateway, ChromiumFixtu
         (await gateway.Http.PostAsJsonAsync("/api/datamasking-rules", new
         {
             name, connection_names = new[] { connection }, supported_entity_types = new[] { new { name = "contact", entity_types = new[] { "EMAIL_ADDRESS" } } },
+            kubernetes_secrets = "reveal",
         })).EnsureSuccessStatusCode();
         var auditor = await UserAsync("auditor");
         await using var context = await chromium.NewContextAsync(gateway.HttpAddress);
@@ -110,6 +116,8 @@ public sealed class ConsolePolicyEditTests(GatewayFixture gateway, ChromiumFixtu
         await page.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
         await Expect(page.GetByLabel("Name")).ToHaveValueAsync(name);
         await Expect(page.GetByLabel("Name")).ToBeDisabledAsync();
+        await Expect(page.GetByLabel("Kubernetes Secrets")).ToHaveValueAsync("reveal");
+        await Expect(page.GetByLabel("Kubernetes Secrets")).ToBeDisabledAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save changes" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToHaveCountAsync(0);
 

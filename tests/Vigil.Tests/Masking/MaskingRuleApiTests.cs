@@ -125,6 +125,39 @@ public sealed class MaskingRuleApiTests(GatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Kubernetes_secrets_is_redact_by_default_reveal_alone_makes_a_rule_and_each_write_is_audited_with_it()
+    {
+        var connection = await gateway.CreateConnectionAsync([]);
+        var set = gateway.App.Services.GetRequiredService<MaskingSet>();
+        var plain = await CreateAsync(new { name = Identities.Unique("plain"), connection_names = new[] { connection }, columns = new[] { new { column_pattern = "email" } } });
+        Str(plain["kubernetes_secrets"]).Should().Be("redact");
+        set.KubernetesSecretsRevealedBy(connection).Should().BeNull();
+
+        // A rule that only reveals is a rule: the explicit allowance, with nothing else to mask.
+        var name = Identities.Unique("reveal");
+        var reveal = await CreateAsync(new { name, connection_names = new[] { connection }, kubernetes_secrets = "reveal" });
+        var id = Str(reveal["id"]);
+        Str(reveal["kubernetes_secrets"]).Should().Be("reveal");
+        Str((await gateway.Http.GetFromJsonAsync<JsonNode>($"{Rules}/{name}"))!["kubernetes_secrets"]).Should().Be("reveal");
+        set.KubernetesSecretsRevealedBy(connection).Should().Be(name);
+
+        // A replace without the field goes back to the default; with "redact" too.
+        var replaced = await gateway.Http.PutAsJsonAsync($"{Rules}/{id}", new { connection_names = new[] { connection }, kubernetes_secrets = "redact", columns = new[] { new { column_pattern = "ssn" } } });
+        Str(JsonNode.Parse(await replaced.Content.ReadAsStringAsync())!["kubernetes_secrets"]).Should().Be("redact");
+        set.KubernetesSecretsRevealedBy(connection).Should().BeNull();
+        (await gateway.Http.PutAsJsonAsync($"{Rules}/{id}", new { connection_names = new[] { connection }, kubernetes_secrets = "reveal" })).EnsureSuccessStatusCode();
+        set.KubernetesSecretsRevealedBy(connection).Should().Be(name);
+
+        var audited = JsonNode.Parse(await gateway.Http.GetStringAsync($"/api/audit/logs?resource_type=datamasking-rules&resource={id}"))!["data"]!.AsArray();
+        audited.Select(e => e!["request"]?["kubernetes_secrets"]?.GetValue<string>()).Should().BeEquivalentTo(["reveal", "redact", "reveal"],
+            "who chose to reveal Secrets is what the log is for: the field is policy, not a secret to hide");
+
+        (await gateway.Http.DeleteAsync($"{Rules}/{id}")).EnsureSuccessStatusCode();
+        set.KubernetesSecretsRevealedBy(connection).Should().BeNull();
+        (await gateway.Http.DeleteAsync($"{Rules}/{Str(plain["id"])}")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
     public async Task Deleting_a_connection_drops_it_from_its_rules()
     {
         var connection = await gateway.CreateConnectionAsync([]);
@@ -183,6 +216,9 @@ public sealed class MaskingRuleApiTests(GatewayFixture gateway)
     [InlineData("""{"name":"r","connection_names":["pg"],"columns":[null]}""", "field 'columns[0]' must be an object")]
     [InlineData("""{"name":"r","connection_names":["pg"],"score_threshold":"high","columns":[{"column_pattern":"email"}]}""", "invalid JSON at field 'score_threshold'")]
     [InlineData("""not json""", "invalid JSON")]
+    [InlineData("""{"name":"r",%OK%,"kubernetes_secrets":"show"}""", "field 'kubernetes_secrets' must be 'redact' (the default) or 'reveal', not 'show'")]
+    [InlineData("""{"name":"r",%OK%,"kubernetes_secrets":"REVEAL"}""", "field 'kubernetes_secrets' must be 'redact' (the default) or 'reveal', not 'REVEAL'")]
+    [InlineData("""{"name":"r",%OK%,"kubernetes_secrets":true}""", "invalid JSON at field 'kubernetes_secrets'")]
     public async Task Bad_rules_are_400_naming_the_field(string body, string message)
     {
         var response = await gateway.Http.PostAsync(Rules, new StringContent(body.Replace("%OK%", Ok), System.Text.Encoding.UTF8, "application/json"));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Vigil.Analysis;
 using Vigil.Connections;
+using Vigil.Masking;
 using Vigil.Pipeline;
 using Vigil.Sessions.Terminal;
 using Yarp.ReverseProxy.Forwarder;
@@ -20,13 +21,16 @@ namespace Vigil.Adapters.Http;
 /// credentials (<see cref="UpstreamTransformer"/>), both bodies streaming, upgrades (WebSocket, SPDY) included, and
 /// recorded as a <c>statement</c> event: the command text, <c>command_tag</c> <c>HTTP {status}</c>, <c>rows</c> the
 /// response body's bytes, the duration, and the first bytes of the response as the result's one <c>body</c> value.
+/// Kubernetes Secret values are redacted (<see cref="SecretRedaction"/>) for the client and the recording; when a
+/// data masking rule reveals them to the client, the recording still has them redacted and the event carries a
+/// <c>NOTICE</c> naming the rule.
 /// A Kubernetes exec or attach (<see cref="KubernetesExec"/>) has its command decided as a shell command before the
 /// request itself, and its upgraded stream recorded as a terminal (<see cref="ExecStreamTap"/>).
 /// Policy is the pipeline's; this class only translates.
 /// </summary>
 public sealed partial class ProxyHandler(
     CommandPipeline pipeline, ProxySessions sessions, UpstreamClients clients, IHttpForwarder forwarder, ConnectionRepository connections,
-    ProxyLimits limits, TerminalRecorder terminals, ILogger<ProxyHandler> logger)
+    ProxyLimits limits, TerminalRecorder terminals, MaskingSet masking, ILogger<ProxyHandler> logger)
 {
     /// <summary>Serves one request.</summary>
     public async Task InvokeAsync(HttpContext http)
@@ -126,10 +130,11 @@ public sealed partial class ProxyHandler(
         var config = new ForwarderRequestConfig { ActivityTimeout = streaming ? limits.StreamingActivity : limits.Activity };
         var error = ForwarderError.None;
         string? failure = null;
+        var (secrets, revealedBy) = SecretRedaction.For(connection, target, masking);
         try
         {
             using var abort = stop.Token.Register(http.Abort);
-            var transformer = new UpstreamTransformer(connection.Http, target, SecretRedaction.Applies(connection, target), run.Filtered ? run : null, limits.MaskingHoldBytes);
+            var transformer = new UpstreamTransformer(connection.Http, target, tap, secrets, run.Filtered ? run : null, limits.MaskingHoldBytes);
             error = await forwarder.SendAsync(http, connection.Http.Url, clients.For(connection), config, transformer, stop.Token);
             if (transformer.Refusal is { } refused)
             {
@@ -156,6 +161,13 @@ public sealed partial class ProxyHandler(
         }
         finally
         {
+            // Counted as written: a watch the client ends mid-stream still says what it revealed.
+            if (tap.Revealed is > 0 and var revealed)
+            {
+                run.Notice(new ResultNotice("NOTICE", null,
+                    $"vigil: {revealed} Kubernetes Secret value{(revealed == 1 ? " was" : "s were")} revealed to the client by data masking rule '{revealedBy}'; the recording keeps them redacted",
+                    null, null));
+            }
             Record(run, http, tap, keep, failure);
             if (terminal is not null)
             {

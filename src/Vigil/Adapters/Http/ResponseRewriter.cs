@@ -12,7 +12,10 @@ namespace Vigil.Adapters.Http;
 /// rewritten value by value (every string value is one text for the stages, so a masked e-mail stays a valid JSON
 /// string); a watch stream event by event, each flushed as it comes; <c>text/*</c> as one text. A body is held up to
 /// <see cref="ProxyLimits.MaskingHoldBytes"/> (a watch one event at a time). Bodies of other types are not readable as text: the
-/// caller forwards them untouched unless Secret redaction requires JSON.
+/// caller forwards them untouched unless Secret redaction requires JSON. Secret values a rule reveals
+/// (<see cref="SecretHandling.Reveal"/>) go to the client after the stages; the recording gets the same JSON with them
+/// redacted (<see cref="ResponseTap.WriteAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}, int, CancellationToken)"/>, which
+/// counts them in <see cref="ResponseTap.Revealed"/>).
 /// </summary>
 public static class ResponseRewriter
 {
@@ -31,15 +34,15 @@ public static class ResponseRewriter
 
     /// <summary>Writes <paramref name="upstream"/> to <paramref name="client"/> rewritten.</summary>
     /// <param name="upstream">The upstream's body.</param>
-    /// <param name="client">The client's body.</param>
+    /// <param name="client">The client's body, which keeps the recording's copy.</param>
     /// <param name="mediaType">The body's media type (<see cref="Readable"/>).</param>
     /// <param name="watch">True for a Kubernetes watch (newline-delimited JSON events).</param>
-    /// <param name="redactSecrets">Apply <see cref="SecretRedaction.Redact"/>.</param>
+    /// <param name="secrets">Whether to apply <see cref="SecretRedaction.Redact"/>, and for whom.</param>
     /// <param name="run">The request's result chain when a stage applies, else null.</param>
     /// <param name="maxBytes">Largest body held to be rewritten, bytes; a larger one is not written.</param>
     /// <param name="cancellationToken">Cancels the copy.</param>
     public static async Task<Outcome> CopyAsync(
-        Stream upstream, Stream client, string mediaType, bool watch, bool redactSecrets, CommandRun? run, int maxBytes, CancellationToken cancellationToken)
+        Stream upstream, ResponseTap client, string mediaType, bool watch, SecretHandling secrets, CommandRun? run, int maxBytes, CancellationToken cancellationToken)
     {
         var json = mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase);
         var chunk = new byte[64 * 1024];
@@ -56,12 +59,12 @@ public static class ResponseRewriter
                 {
                     return null;
                 }
-                var rewritten = Rewrite(text, redactSecrets, run);
+                var rewritten = Rewrite(text, secrets, run, client.Recording);
                 if (!rewritten.Outcome.Written)
                 {
                     return rewritten.Outcome;
                 }
-                await client.WriteAsync(Encoding.UTF8.GetBytes(rewritten.Text + "\n"), cancellationToken);
+                await WriteAsync(client, rewritten.Text + "\n", rewritten.Recorded is null ? null : rewritten.Recorded + "\n", rewritten.Revealed, cancellationToken);
                 await client.FlushAsync(cancellationToken);
                 return null;
             }
@@ -99,41 +102,61 @@ public static class ResponseRewriter
             buffer.Write(chunk, 0, read);
         }
         var body = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        var result = json ? Rewrite(body, redactSecrets, run) : Text(body, run);
+        var result = json ? Rewrite(body, secrets, run, client.Recording) : Text(body, run);
         if (result.Outcome.Written)
         {
-            await client.WriteAsync(Encoding.UTF8.GetBytes(result.Text), cancellationToken);
+            await WriteAsync(client, result.Text, result.Recorded, result.Revealed, cancellationToken);
         }
         return result.Outcome;
     }
 
-    private static (Outcome Outcome, string Text) Rewrite(string text, bool redactSecrets, CommandRun? run)
+    /// <summary>Sends <paramref name="text"/>; the recording keeps <paramref name="recorded"/> instead when it is set.</summary>
+    private static async Task WriteAsync(ResponseTap client, string text, string? recorded, int revealed, CancellationToken cancellationToken)
+    {
+        var sent = Encoding.UTF8.GetBytes(text);
+        await client.WriteAsync(sent, recorded is null ? sent : Encoding.UTF8.GetBytes(recorded), revealed, cancellationToken);
+    }
+
+    /// <summary>
+    /// One JSON text rewritten: for the client, and when it differs, for the recording (<paramref name="recording"/>
+    /// false: the recording is full and needs none), with the count of Secret values only the client's has.
+    /// </summary>
+    private static (Outcome Outcome, string Text, string? Recorded, int Revealed) Rewrite(string text, SecretHandling secrets, CommandRun? run, bool recording)
     {
         if (SecretRedaction.Parse(text) is not { } node)
         {
             // Not JSON after all: text for the stages, unless Secret redaction needs structure.
-            return redactSecrets ? (new Outcome(false), "") : Text(text, run);
+            return secrets != SecretHandling.None ? (new Outcome(false), "", null, 0) : Text(text, run);
         }
-        if (redactSecrets)
+        if (secrets == SecretHandling.Redact)
         {
             SecretRedaction.Redact(node);
         }
         if (run is not null && Strings(node, run) is { } stop)
         {
-            return (new Outcome(false, stop), "");
+            return (new Outcome(false, stop), "", null, 0);
         }
-        return (new Outcome(true), node.ToJsonString(Output));
+        var sent = node.ToJsonString(Output);
+        if (secrets != SecretHandling.Reveal)
+        {
+            return (new Outcome(true), sent, null, 0);
+        }
+        // Revealed to the client, after the stages saw them; redacted for the recording (its own pass, so the
+        // client's text is never built from a redacted tree).
+        var count = SecretRedaction.Redact(node);
+        var recorded = count == 0 ? null : recording ? node.ToJsonString(Output) : "";
+        return (new Outcome(true), sent, recorded, count);
     }
 
-    private static (Outcome Outcome, string Text) Text(string text, CommandRun? run)
+    private static (Outcome Outcome, string Text, string? Recorded, int Revealed) Text(string text, CommandRun? run)
     {
         if (run is null)
         {
-            return (new Outcome(true), text);
+            return (new Outcome(true), text, null, 0);
         }
         var piece = new ResultText(text);
         var action = run.Text(piece);
-        return action.Stopped ? (new Outcome(false, action.StopReason), "") : (new Outcome(true), piece.Text);
+        return action.Stopped ? (new Outcome(false, action.StopReason), "", null, 0) : (new Outcome(true), piece.Text, null, 0);
     }
 
     /// <summary>Runs every string value under <paramref name="node"/> through the stages; the stop reason, or null.</summary>

@@ -11,13 +11,17 @@ namespace Vigil.Adapters.Http;
 /// <c>Accept-Encoding</c> are removed (bodies travel uncompressed so the gateway can analyze, record and mask them);
 /// the connection's headers and bearer token are set, replacing any the client sent under the same name. YARP's
 /// default transform does the rest (hop-by-hop headers dropped, <c>Host</c> the upstream's). The response body is
-/// rewritten (<see cref="ResponseRewriter"/>) instead of copied when <paramref name="redactSecrets"/> is set
-/// (<see cref="SecretRedaction.Applies"/>; JSON is then asked for) or a result stage applies to the request
+/// rewritten (<see cref="ResponseRewriter"/>) into <paramref name="tap"/> (the client's body, which keeps the
+/// recording's copy) instead of copied when <paramref name="secrets"/> is not <see cref="SecretHandling.None"/>
+/// (<see cref="SecretRedaction.For"/>; JSON is then asked for) or a result stage applies to the request
 /// (<paramref name="run"/>), holding at most <paramref name="holdBytes"/> (<see cref="ProxyLimits.MaskingHoldBytes"/>);
 /// otherwise YARP streams it untouched.
 /// </summary>
-public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target, bool redactSecrets = false, CommandRun? run = null, int holdBytes = 16 * 1024 * 1024) : HttpTransformer
+public sealed class UpstreamTransformer(
+    HttpTarget upstream, ProxyTarget target, ResponseTap tap, SecretHandling secrets = SecretHandling.None, CommandRun? run = null, int holdBytes = 16 * 1024 * 1024) : HttpTransformer
 {
+    private readonly bool _secrets = secrets != SecretHandling.None;
+
     /// <summary>Set when the response was not (wholly) forwarded: the status to answer with (when nothing was sent yet) and why.</summary>
     public (int Status, string Reason)? Refusal { get; private set; }
 
@@ -25,17 +29,17 @@ public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target,
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
-        if ((!redactSecrets && run is null) || proxyResponse is null || !copy || httpContext.Response.StatusCode == StatusCodes.Status101SwitchingProtocols)
+        if ((!_secrets && run is null) || proxyResponse is null || !copy || httpContext.Response.StatusCode == StatusCodes.Status101SwitchingProtocols)
         {
             return copy;
         }
         var mediaType = proxyResponse.Content.Headers.ContentType?.MediaType;
-        if (!redactSecrets && !ResponseRewriter.Readable(mediaType))
+        if (!_secrets && !ResponseRewriter.Readable(mediaType))
         {
             // Binary: nothing for the stages to read.
             return true;
         }
-        if (redactSecrets && (mediaType is null || !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase)))
+        if (_secrets && (mediaType is null || !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase)))
         {
             Refusal = (502, $"the response to a Secret request is {mediaType ?? "untyped"}, not JSON, so it could not be redacted and was not forwarded");
             return false;
@@ -43,14 +47,14 @@ public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target,
         // The body changes length; Kestrel frames it.
         httpContext.Response.ContentLength = null;
         var stream = await proxyResponse.Content.ReadAsStreamAsync(cancellationToken);
-        var outcome = await ResponseRewriter.CopyAsync(stream, httpContext.Response.Body, mediaType!, SecretRedaction.IsWatch(target), redactSecrets, run, holdBytes, cancellationToken);
+        var outcome = await ResponseRewriter.CopyAsync(stream, tap, mediaType!, SecretRedaction.IsWatch(target), secrets, run, holdBytes, cancellationToken);
         if (outcome.StopReason is { } stop)
         {
             Refusal = (403, stop);
         }
         else if (!outcome.Written)
         {
-            Refusal = (502, $"the response could not be read as {mediaType} within {holdBytes} bytes{(redactSecrets ? " to redact its Secret values" : " for the connection's masking and guardrails")}, so it was not forwarded");
+            Refusal = (502, $"the response could not be read as {mediaType} within {holdBytes} bytes{(_secrets ? " to redact its Secret values" : " for the connection's masking and guardrails")}, so it was not forwarded");
         }
         return false;
     }
@@ -73,7 +77,7 @@ public sealed class UpstreamTransformer(HttpTarget upstream, ProxyTarget target,
                 headers.TryAddWithoutValidation("Cookie", kept);
             }
         }
-        if (redactSecrets && headers.Accept.ToString().Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        if (_secrets && headers.Accept.ToString().Contains("protobuf", StringComparison.OrdinalIgnoreCase))
         {
             // Secret values are redacted in JSON only.
             headers.Remove("Accept");

@@ -16,6 +16,11 @@ namespace Vigil.Masking.Rules;
 /// <param name="Columns">Columns masked whole, whatever their content.</param>
 /// <param name="CreatedAt">Creation time.</param>
 /// <param name="UpdatedAt">Last change.</param>
+/// <param name="RevealKubernetesSecrets">
+/// <c>kubernetes_secrets: reveal</c>: on the <c>kubernetes</c> connections it names, the <c>data</c> and
+/// <c>stringData</c> of <c>Secret</c> objects reach the client as the cluster sent them (the recording keeps them
+/// redacted); false (<c>redact</c>, the default): redacted for the client too (docs/http.md, "Kubernetes Secrets").
+/// </param>
 public sealed record MaskingRule(
     string Id,
     string Name,
@@ -27,7 +32,15 @@ public sealed record MaskingRule(
     MaskingStrategy Strategy,
     IReadOnlyList<ColumnRule> Columns,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    bool RevealKubernetesSecrets = false)
+{
+    /// <summary>The API's <c>kubernetes_secrets</c> values: the default, and the one that reveals.</summary>
+    public const string RedactSecrets = "redact", RevealSecrets = "reveal";
+
+    /// <summary>The rule's <c>kubernetes_secrets</c> as the API writes it.</summary>
+    public string KubernetesSecrets => RevealKubernetesSecrets ? RevealSecrets : RedactSecrets;
+}
 
 /// <summary>One <c>supported_entity_types</c> entry: a named group of Presidio entity types and, optionally, their strategy.</summary>
 /// <param name="Name">The group's label (e.g. <c>PII</c>).</param>

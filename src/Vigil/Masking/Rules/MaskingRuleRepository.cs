@@ -87,11 +87,15 @@ public sealed class MaskingRuleRepository(SqliteStore store)
         return await db.ExecuteAsync(new CommandDefinition("DELETE FROM masking_rules WHERE id=@id", new { id }, cancellationToken: cancellationToken)) == 1;
     }
 
-    /// <summary>The nested lists, stored as one JSON document in the API's shape.</summary>
+    /// <summary>
+    /// The nested lists and <c>kubernetes_secrets</c>, stored as one JSON document in the API's shape; a rule stored
+    /// before <c>kubernetes_secrets</c> existed has none, which reads as <c>redact</c>.
+    /// </summary>
     private sealed record Definition(
         IReadOnlyList<MaskingRuleView.EntityTypeGroupView> SupportedEntityTypes,
         IReadOnlyList<MaskingRuleView.CustomEntityTypeView> CustomEntityTypes,
-        IReadOnlyList<MaskingRuleView.ColumnRuleView> Columns);
+        IReadOnlyList<MaskingRuleView.ColumnRuleView> Columns,
+        string? KubernetesSecrets = null);
 
 #pragma warning disable IDE1006 // column names
     private sealed class Row
@@ -111,7 +115,7 @@ public sealed class MaskingRuleRepository(SqliteStore store)
             name = r.Name,
             description = r.Description,
             definition = JsonSerializer.Serialize(new Definition(
-                [.. r.SupportedEntityTypes.Select(MaskingRuleView.View)], [.. r.CustomEntityTypes.Select(MaskingRuleView.View)], [.. r.Columns.Select(MaskingRuleView.View)]), Api.Json),
+                [.. r.SupportedEntityTypes.Select(MaskingRuleView.View)], [.. r.CustomEntityTypes.Select(MaskingRuleView.View)], [.. r.Columns.Select(MaskingRuleView.View)], r.KubernetesSecrets), Api.Json),
             score_threshold = r.ScoreThreshold,
             strategy = r.Strategy.Name(),
             created_at = Rfc3339.Format(r.CreatedAt),
@@ -128,7 +132,7 @@ public sealed class MaskingRuleRepository(SqliteStore store)
                 [.. stored.CustomEntityTypes.Select(c => new CustomEntityType(c.Name, c.Regex, c.DenyList, c.Score, Strategy(c.Strategy)))],
                 score_threshold, ruleStrategy,
                 [.. stored.Columns.Select(c => new ColumnRule(c.TablePattern, c.ColumnPattern, c.EntityType, Strategy(c.Strategy)))],
-                Rfc3339.Parse(created_at), Rfc3339.Parse(updated_at));
+                Rfc3339.Parse(created_at), Rfc3339.Parse(updated_at), stored.KubernetesSecrets == MaskingRule.RevealSecrets);
         }
 
         private static MaskingStrategy? Strategy(string? text) => text is not null && MaskingStrategies.TryParse(text, out var s) ? s : null;

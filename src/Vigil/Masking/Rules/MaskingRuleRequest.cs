@@ -8,7 +8,7 @@ namespace Vigil.Masking.Rules;
 /// <c>strategy</c> and <c>columns</c>): <c>{name, description?, connection_names[] | connection_ids[],
 /// supported_entity_types:[{name, entity_types[], strategy?}], custom_entity_types:[{name, regex | deny_list[],
 /// score?, strategy?}], score_threshold? (0–1, default 0), strategy? (default redact), columns:[{table_pattern?
-/// (default *), column_pattern, entity_type?, strategy?}]}</c>. Vigil's connections are identified by their name, so
+/// (default *), column_pattern, entity_type?, strategy?}], kubernetes_secrets? (redact, the default, or reveal)}</c>. Vigil's connections are identified by their name, so
 /// <c>connection_ids</c> holds names too; both lists are merged.
 /// </summary>
 public sealed partial record MaskingRuleRequest(
@@ -20,7 +20,8 @@ public sealed partial record MaskingRuleRequest(
     MaskingRuleRequest.CustomEntityTypeRequest?[]? CustomEntityTypes,
     double? ScoreThreshold,
     string? Strategy,
-    MaskingRuleRequest.ColumnRuleRequest?[]? Columns)
+    MaskingRuleRequest.ColumnRuleRequest?[]? Columns,
+    string? KubernetesSecrets = null)
 {
     /// <summary>Bounds on what one rule holds: entries per list, deny-list words, pattern and text lengths.</summary>
     public const int MaxEntries = 200, MaxDenyWords = 5_000, MaxWordLength = 200, MaxRegexLength = 2_000, MaxPatternLength = 255, MaxDescription = 1_000;
@@ -70,6 +71,11 @@ public sealed partial record MaskingRuleRequest(
         {
             return (null, $"field 'strategy': unknown strategy '{Strategy}' ({MaskingStrategies.Names})");
         }
+        if (KubernetesSecrets is not (null or MaskingRule.RedactSecrets or MaskingRule.RevealSecrets))
+        {
+            return (null, $"field 'kubernetes_secrets' must be '{MaskingRule.RedactSecrets}' (the default) or '{MaskingRule.RevealSecrets}', not '{KubernetesSecrets}'");
+        }
+        var reveal = KubernetesSecrets == MaskingRule.RevealSecrets;
         var (groups, groupError) = Groups();
         if (groupError is not null)
         {
@@ -85,14 +91,15 @@ public sealed partial record MaskingRuleRequest(
         {
             return (null, columnError);
         }
-        if (groups!.Count == 0 && customs!.Count == 0 && columns!.Count == 0)
+        // A rule that only reveals Kubernetes Secrets is the explicit allowance docs/http.md describes.
+        if (groups!.Count == 0 && customs!.Count == 0 && columns!.Count == 0 && !reveal)
         {
-            return (null, "a rule must mask something: give 'supported_entity_types', 'custom_entity_types' or 'columns'");
+            return (null, "a rule must mask something: give 'supported_entity_types', 'custom_entity_types' or 'columns' (or 'kubernetes_secrets': 'reveal')");
         }
         return (new MaskingRule(
             id, Name, string.IsNullOrWhiteSpace(Description) ? null : Description,
             connections.Select(c => c!).Distinct(StringComparer.Ordinal).ToArray(),
-            groups, customs!, ScoreThreshold ?? 0, strategy, columns!, createdAt ?? now, now), null);
+            groups, customs!, ScoreThreshold ?? 0, strategy, columns!, createdAt ?? now, now, reveal), null);
     }
 
     private (List<EntityTypeGroup>? Groups, string? Error) Groups()

@@ -2,7 +2,8 @@ namespace Vigil.Masking.Rules;
 
 /// <summary>
 /// The API shape of a masking rule: the request's fields (strategies as written, null where the rule's applies),
-/// <c>id</c>, <c>connection_ids</c> (the same names as <c>connection_names</c>, for upstream clients) and timestamps.
+/// <c>id</c>, <c>connection_ids</c> (the same names as <c>connection_names</c>, for upstream clients), timestamps, and
+/// <c>kubernetes_secrets</c> (<c>redact</c> or <c>reveal</c>, always written).
 /// </summary>
 public sealed record MaskingRuleView(
     string Id,
@@ -16,7 +17,8 @@ public sealed record MaskingRuleView(
     string Strategy,
     IReadOnlyList<MaskingRuleView.ColumnRuleView> Columns,
     string CreatedAt,
-    string UpdatedAt)
+    string UpdatedAt,
+    string KubernetesSecrets)
 {
     /// <summary><c>{name, entity_types, strategy}</c>.</summary>
     public sealed record EntityTypeGroupView(string Name, IReadOnlyList<string> EntityTypes, string? Strategy);
@@ -31,7 +33,7 @@ public sealed record MaskingRuleView(
     public static MaskingRuleView From(MaskingRule rule) => new(
         rule.Id, rule.Name, rule.Description, rule.ConnectionNames, rule.ConnectionNames,
         [.. rule.SupportedEntityTypes.Select(View)], [.. rule.CustomEntityTypes.Select(View)], rule.ScoreThreshold, rule.Strategy.Name(),
-        [.. rule.Columns.Select(View)], Storage.Rfc3339.Format(rule.CreatedAt), Storage.Rfc3339.Format(rule.UpdatedAt));
+        [.. rule.Columns.Select(View)], Storage.Rfc3339.Format(rule.CreatedAt), Storage.Rfc3339.Format(rule.UpdatedAt), rule.KubernetesSecrets);
 
     internal static EntityTypeGroupView View(EntityTypeGroup g) => new(g.Name, g.EntityTypes, g.Strategy?.Name());
 

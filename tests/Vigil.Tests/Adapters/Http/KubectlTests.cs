@@ -356,4 +356,51 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
         var session = await gateway.RecordedSessionAsync(open);
         session.ToJsonString().Should().NotContain(RealValue).And.Contain("dmlnaWw6cmVkYWN0ZWQ=");
     }
+
+    [Fact]
+    public async Task A_reveal_rule_shows_kubectl_the_secret_on_its_connection_only_the_recording_keeps_it_redacted_and_deleting_the_rule_redacts_again()
+    {
+        var guarded = await _cluster.RegisterAsync(gateway);
+        var elsewhere = await _cluster.RegisterAsync(gateway);
+        // The value without its base64 padding (a JSON encoder may escape '='), and what it decodes to.
+        const string RealValue = "aHVudGVyMi1kYi1wYXNzd29yZA", Plain = "hunter2-db-password", Redacted = "dmlnaWw6cmVkYWN0ZWQ=";
+        async Task<string> RevealAsync(string connection)
+        {
+            var name = Identities.Unique("reveal");
+            var created = await gateway.Http.PostAsJsonAsync("/api/datamasking-rules", new { name, connection_names = new[] { connection }, kubernetes_secrets = "reveal" });
+            created.StatusCode.Should().Be(System.Net.HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            return name;
+        }
+        Task<Processes.Result> GetSecretAsync(string connection) => KubectlAsync("--server", $"{_front.Url}/proxy/{connection}", "get", "secret", "db", "-o", "yaml");
+        await RevealAsync(elsewhere);
+
+        var notHere = await GetSecretAsync(guarded);
+        var there = await GetSecretAsync(elsewhere);
+        var rule = await RevealAsync(guarded);
+        var revealed = await GetSecretAsync(guarded);
+        var session = await gateway.RecordedSessionAsync(guarded);
+        var id = session["id"]!.GetValue<string>();
+        var raw = await gateway.Http.GetStringAsync($"/api/sessions/{id}");
+        var csv = await gateway.Http.GetStringAsync($"/api/sessions/{id}/export?format=csv");
+        var terminal = await gateway.Http.GetAsync($"/api/sessions/{id}/terminal");
+        (await gateway.Http.DeleteAsync($"/api/datamasking-rules/{rule}")).EnsureSuccessStatusCode();
+        var again = await GetSecretAsync(guarded);
+
+        notHere.ExitCode.Should().Be(0, notHere.Stderr);
+        notHere.Stdout.Should().Contain("password: " + Redacted, "the rule on another connection reveals nothing here").And.NotContain(RealValue);
+        there.Stdout.Should().Contain("password: " + RealValue);
+        revealed.ExitCode.Should().Be(0, revealed.Stderr);
+        revealed.Stdout.Should().Contain("password: " + RealValue + "==");
+        raw.Should().NotContain(RealValue).And.NotContain(Plain).And.Contain(Redacted);
+        csv.Should().NotContain(RealValue).And.NotContain(Plain);
+        terminal.IsSuccessStatusCode.Should().BeFalse("a get records no terminal");
+        var statements = session.Events("statement").Where(e => e["text"]!.GetValue<string>().StartsWith("GET /api/v1/namespaces/default/secrets/db", StringComparison.Ordinal)).ToList();
+        statements.Should().NotBeEmpty();
+        var notice = statements[^1]["notices"]!.AsArray().Single()!;
+        notice["severity"]!.GetValue<string>().Should().Be("NOTICE");
+        notice["message"]!.GetValue<string>().Should().Be($"vigil: 1 Kubernetes Secret value was revealed to the client by data masking rule '{rule}'; the recording keeps them redacted");
+        statements.SkipLast(1).Should().OnlyContain(e => e["notices"] == null, "the earlier read was redacted, so it revealed nothing");
+        again.ExitCode.Should().Be(0, again.Stderr);
+        again.Stdout.Should().Contain("password: " + Redacted, "the deleted rule reveals nothing from the next request on").And.NotContain(RealValue);
+    }
 }

@@ -4,7 +4,10 @@ using Vigil.Adapters.Http;
 
 namespace Vigil.Tests.Adapters.Http;
 
-/// <summary>The Secret shapes the API server sends (object, list, watch stream, Table with objects) come out redacted.</summary>
+/// <summary>
+/// The Secret shapes the API server sends (object, list, watch stream, Table with objects) come out redacted; revealed
+/// ones reach the client whole while the recording's copy is redacted.
+/// </summary>
 public sealed class SecretRedactionTests
 {
     private const string Real = "c2VjcmV0LXZhbHVl";
@@ -14,6 +17,8 @@ public sealed class SecretRedactionTests
     [InlineData("{\"kind\":\"SecretList\",\"items\":[{\"metadata\":{\"name\":\"x\"},\"data\":{\"a\":\"" + Real + "\"}},{\"data\":{\"b\":\"" + Real + "\"}}]}", 2)]
     [InlineData("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\"}}}", 1)]
     [InlineData("{\"kind\":\"Table\",\"rows\":[{\"cells\":[\"x\"],\"object\":{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\"}}}]}", 1)]
+    [InlineData("{\"kind\":\"Secret\",\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":\"{\\\"kind\\\":\\\"Secret\\\",\\\"data\\\":{\\\"a\\\":\\\"" + Real + "\\\"},\\\"stringData\\\":{\\\"c\\\":\\\"plain-secret\\\"}}\\n\"}},\"data\":{\"a\":\"" + Real + "\"}}", 3)]
+    [InlineData("{\"kind\":\"Secret\",\"metadata\":{\"annotations\":{\"kubectl.kubernetes.io/last-applied-configuration\":\"{\\\"data\\\":{\\\"a\\\":\\\"" + Real + "\"}}}", 1)]
     public void Every_value_is_replaced_and_every_key_kept(string json, int expected)
     {
         var node = JsonNode.Parse(json);
@@ -32,8 +37,8 @@ public sealed class SecretRedactionTests
         using var watchOut = new MemoryStream();
         using var plainOut = new MemoryStream();
 
-        (await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchOut, "application/json", watch: true, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeTrue();
-        (await ResponseRewriter.CopyAsync(new MemoryStream("password=hunter2"u8.ToArray()), plainOut, "application/json", watch: false, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeFalse();
+        (await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), new ResponseTap(watchOut, 0), "application/json", watch: true, secrets: SecretHandling.Redact, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeTrue();
+        (await ResponseRewriter.CopyAsync(new MemoryStream("password=hunter2"u8.ToArray()), new ResponseTap(plainOut, 0), "application/json", watch: false, secrets: SecretHandling.Redact, run: null, maxBytes: 1024 * 1024, CancellationToken.None)).Written.Should().BeFalse();
 
         var lines = Encoding.UTF8.GetString(watchOut.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(2).And.OnlyContain(l => l.Contains(SecretRedaction.RedactedData, StringComparison.Ordinal) && !l.Contains(Real, StringComparison.Ordinal));
@@ -47,13 +52,41 @@ public sealed class SecretRedactionTests
         using var fits = new MemoryStream();
         using var over = new MemoryStream();
 
-        var whole = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(big + big)), fits, "application/json", watch: true, redactSecrets: true, run: null, maxBytes: 1024 * 1024, CancellationToken.None);
-        var cut = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(big)), over, "application/json", watch: true, redactSecrets: true, run: null, maxBytes: 64 * 1024, CancellationToken.None);
+        var whole = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(big + big)), new ResponseTap(fits, 0), "application/json", watch: true, secrets: SecretHandling.Redact, run: null, maxBytes: 1024 * 1024, CancellationToken.None);
+        var cut = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(big)), new ResponseTap(over, 0), "application/json", watch: true, secrets: SecretHandling.Redact, run: null, maxBytes: 64 * 1024, CancellationToken.None);
 
         whole.Written.Should().BeTrue();
         var lines = Encoding.UTF8.GetString(fits.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Should().HaveCount(2).And.OnlyContain(l => l.Contains(SecretRedaction.RedactedData, StringComparison.Ordinal) && !l.Contains(Real, StringComparison.Ordinal));
         cut.Written.Should().BeFalse("an event longer than the hold is neither held whole nor forwarded");
         over.Length.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Revealed_values_reach_the_client_while_the_recording_keeps_them_redacted_event_by_event()
+    {
+        var events = "{\"type\":\"ADDED\",\"object\":{\"data\":{\"a\":\"" + Real + "\"}}}\n{\"type\":\"MODIFIED\",\"object\":{\"stringData\":{\"b\":\"plain-secret\"}}}\n";
+        using var watchOut = new MemoryStream();
+        var watchTap = new ResponseTap(watchOut, 64 * 1024);
+        using var objectOut = new MemoryStream();
+        var objectTap = new ResponseTap(objectOut, 16);
+        const string Object = "{\"kind\":\"Secret\",\"data\":{\"a\":\"" + Real + "\"}}";
+
+        var watch = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(events)), watchTap, "application/json", watch: true, secrets: SecretHandling.Reveal, run: null, maxBytes: 1024 * 1024, CancellationToken.None);
+        var single = await ResponseRewriter.CopyAsync(new MemoryStream(Encoding.UTF8.GetBytes(Object)), objectTap, "application/json", watch: false, secrets: SecretHandling.Reveal, run: null, maxBytes: 1024 * 1024, CancellationToken.None);
+
+        watch.Should().Be(new ResponseRewriter.Outcome(true));
+        watchTap.Revealed.Should().Be(2);
+        var sent = Encoding.UTF8.GetString(watchOut.ToArray());
+        sent.Should().Contain(Real).And.Contain("plain-secret");
+        var kept = Encoding.UTF8.GetString(watchTap.Kept);
+        kept.Should().NotContain(Real).And.NotContain("plain-secret").And.Contain(SecretRedaction.RedactedData).And.Contain(SecretRedaction.RedactedText);
+        kept.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2);
+        watchTap.Bytes.Should().Be(watchOut.Length, "the client's bytes are counted, not the recording's");
+        single.Written.Should().BeTrue();
+        objectTap.Revealed.Should().Be(1);
+        Encoding.UTF8.GetString(objectOut.ToArray()).Should().Be(Object);
+        Encoding.UTF8.GetString(objectTap.Kept).Should().Be(Object[..16], "the kept prefix is of the redacted text, which starts the same");
+        objectTap.Truncated.Should().BeTrue();
     }
 }

@@ -61,6 +61,8 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(["name", "type"]);
         schema.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("postgres", "http", "kubernetes", "ssh");
         schema.GetProperty("properties").TryGetProperty("host_key", out _).Should().BeTrue("ssh connections pin a host key");
+        admin.Single(t => t.Name == "masking_rule_update").ProtocolTool.InputSchema.GetProperty("properties").GetProperty("kubernetes_secrets").GetProperty("enum")
+            .EnumerateArray().Select(e => e.GetString()).Should().Equal("redact", "reveal");
 
         var refused = await standardClient.CallAsync("users_list");
         refused.IsError.Should().BeTrue();
@@ -261,9 +263,10 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         var renamed = await client.CallOkAsync("masking_rule_update", new
         {
             rule = masking, name = masking + "-2", connection_names = new[] { connection }, strategy = "partial",
-            supported_entity_types = new[] { new { name = "contact", entity_types = new[] { "PHONE_NUMBER" } } },
+            supported_entity_types = new[] { new { name = "contact", entity_types = new[] { "PHONE_NUMBER" } } }, kubernetes_secrets = "reveal",
         });
         renamed.GetProperty("strategy").GetString().Should().Be("partial");
+        renamed.GetProperty("kubernetes_secrets").GetString().Should().Be("reveal");
         renamed.GetProperty("columns").GetArrayLength().Should().Be(0);
         (await client.CallOkAsync("masking_rule_get", new { rule = masking + "-2" })).GetProperty("supported_entity_types")[0].GetProperty("entity_types")[0].GetString().Should().Be("PHONE_NUMBER");
         (await client.CallOkAsync("masking_rules_list", new { connection })).GetProperty("data").EnumerateArray().Select(r => r.GetProperty("name").GetString()).Should().Equal(masking + "-2");

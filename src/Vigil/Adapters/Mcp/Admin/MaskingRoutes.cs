@@ -29,7 +29,7 @@ internal static class MaskingRoutes
         new("masking_rule_create", "Create a data masking rule", Audience.Admins, ToolEffect.Create, HttpMethod.Post, Path,
             "Create a rule that masks sensitive values in the results of the connections it names: Presidio entity types found "
             + "in any value (supported_entity_types), your own patterns or word lists (custom_entity_types), and whole columns "
-            + "by name (columns). Give at least one of the three. Applies to the next result of every open session.",
+            + "by name (columns). Give at least one of the three, or kubernetes_secrets: reveal alone. Applies to the next result of every open session.",
             Schema.Object(null, [("name", Schema.String("Unique name (1-63 letters, digits, spaces, '_', '-', '.')")), .. Fields()], "name", "connection_names"),
             Answers.Item("Data masking rule '{name}' created")),
         new("masking_rule_update", "Replace a data masking rule", Audience.Admins, ToolEffect.Change, HttpMethod.Put, Path + "/{rule}",
@@ -69,5 +69,8 @@ internal static class MaskingRoutes
             ("entity_type", Schema.String("Entity type the value is reported as (default COLUMN; a Presidio or custom type)")),
             ("strategy", Schema.String("Strategy for these (default: the rule's)", Strategies)),
         ], "column_pattern"))),
+        ("kubernetes_secrets", Schema.String(
+            "The data and stringData of Secret objects on the rule's kubernetes connections: redact (default: replaced by vigil:redacted) "
+            + "or reveal (sent to the client as the cluster sends them; the recording keeps them redacted)", [MaskingRule.RedactSecrets, MaskingRule.RevealSecrets])),
     ];
 }
