@@ -117,7 +117,7 @@ internal sealed class SshConnectionInfo : IDisposable
     /// <summary>
     /// Moves <paramref name="first"/> to the front of SSH.NET's offer (the server takes the first of the client's
     /// algorithms it supports, RFC 4253 §7.1). SSH.NET offers aes128-ctr with a separate MAC first, which its managed
-    /// code runs at about half the speed of AES-GCM (.NET's, hardware-backed): a 1 GB transfer measured 34 vs 72 MB/s.
+    /// code runs well below AES-GCM (.NET's, hardware-backed): 512 MB from a local sshd took 7.3 s vs 4.5 s.
     /// </summary>
     private static void PreferFirst<T>(IDictionary<string, T> offer, params string[] first)
     {
