@@ -162,6 +162,13 @@ public sealed class SshExecution : IDisposable
         _cancellationToken = cancellationToken;
         _run = command.ExecuteAsync(cancellationToken);
         SshNetInternals.OnData(command, stdoutGate.Arrived, stderrGate.Arrived);
+        // SSH.NET completes the command, then completes its streams on the same thread: a read that comes in between
+        // waits for that moment only.
+        _run.ContinueWith(_ =>
+        {
+            stdoutGate.End();
+            stderrGate.End();
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         Stdout = stdoutGate.Wrap(command.OutputStream);
         Stderr = stderrGate.Wrap(command.ExtendedOutputStream);
         if (withStdin)
@@ -244,7 +251,11 @@ public sealed class SshShell : IDisposable
     {
         _stream = stream;
         _gate = gate;
-        stream.Closed += (_, _) => _closed.TrySetResult();
+        stream.Closed += (_, _) =>
+        {
+            gate.End();
+            _closed.TrySetResult();
+        };
         // Raised on SSH.NET's listener thread once the data is in the stream's buffer.
         stream.DataReceived += (_, e) => gate.Arrived(e.Data.Length);
         Stream = gate.Wrap(stream);

@@ -1,7 +1,11 @@
 namespace Vigil.Adapters.Ssh.Upstream;
 
 /// <summary>
-/// Flow control for one output stream of an SSH.NET channel. SSH.NET opens every channel with a window of 2 GiB
+/// The reading side of one output stream of an SSH.NET channel: flow control, and reads that never block a thread.
+/// SSH.NET's streams have only synchronous reads (<c>Stream.ReadAsync</c> falls back to a blocked thread-pool thread per
+/// pending read, two per exec for as long as it runs, which starves the pool as sessions add up); <see cref="Wrap"/>'s
+/// reads wait asynchronously until <see cref="Arrived"/> or <see cref="End"/> says a synchronous read returns at once.
+/// Flow control: SSH.NET opens every channel with a window of 2 GiB
 /// (RFC 4254 §5.2) and grows it again as data arrives, whether or not anyone reads: a target that writes faster than
 /// the gateway's client reads (a slow link, a client whose own window is zero) would fill the gateway's memory.
 /// SSH.NET delivers channel data on its session's own message-listener thread; <see cref="Arrived"/> runs there after
@@ -20,8 +24,10 @@ internal sealed class UpstreamBackpressure(long limit)
     public const long DefaultLimit = 1024 * 1024;
 
     private readonly ManualResetEventSlim _drained = new(false);
+    private TaskCompletionSource _readable = NewSignal();
     private long _pending;
     private volatile bool _released;
+    private volatile bool _ended;
 
     /// <summary>Bytes buffered and not yet read beyond which the listener thread is held.</summary>
     public long Limit => limit;
@@ -32,7 +38,9 @@ internal sealed class UpstreamBackpressure(long limit)
     /// <summary>Counts <paramref name="bytes"/> SSH.NET has just buffered and waits while too much is unread (or until <see cref="Release"/>).</summary>
     public void Arrived(int bytes)
     {
-        if (Interlocked.Add(ref _pending, bytes) < limit)
+        var pending = Interlocked.Add(ref _pending, bytes);
+        Volatile.Read(ref _readable).TrySetResult();
+        if (pending < limit)
         {
             return;
         }
@@ -57,14 +65,40 @@ internal sealed class UpstreamBackpressure(long limit)
         }
     }
 
+    /// <summary>Says the stream is complete (its channel closed): a read returns what is left, then 0, without waiting.</summary>
+    public void End()
+    {
+        _ended = true;
+        Volatile.Read(ref _readable).TrySetResult();
+    }
+
     /// <summary>Stops holding the listener thread, now and from now on (the stream's reader is gone).</summary>
     public void Release()
     {
         _released = true;
         _drained.Set();
+        End();
     }
 
-    /// <summary><paramref name="inner"/> with its reads counted as consumed (writes pass through).</summary>
+    /// <summary>Completes when a synchronous read of the stream will not block: bytes are buffered, or it has ended.</summary>
+    private async ValueTask WaitReadableAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref _readable);
+            if (Pending > 0 || _ended)
+            {
+                return;
+            }
+            await signal.Task.WaitAsync(cancellationToken);
+            // Arrived counts before it signals: the check above, after taking the new signal, sees what this one was for.
+            Interlocked.CompareExchange(ref _readable, NewSignal(), signal);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary><paramref name="inner"/> with asynchronous reads that wait for data without a thread, counted as consumed (writes pass through).</summary>
     public Stream Wrap(Stream inner) => new ConsumingStream(inner, this);
 
     private sealed class ConsumingStream(Stream inner, UpstreamBackpressure gate) : Stream
@@ -77,7 +111,8 @@ internal sealed class UpstreamBackpressure(long limit)
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var read = await inner.ReadAsync(buffer, cancellationToken);
+            await gate.WaitReadableAsync(cancellationToken);
+            var read = inner.Read(buffer.Span);
             gate.Consumed(read);
             return read;
         }
