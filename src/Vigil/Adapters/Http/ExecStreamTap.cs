@@ -8,10 +8,12 @@ namespace Vigil.Adapters.Http;
 /// Records the terminal stream of an upgraded <c>kubectl exec</c> or <c>attach</c>: it stands in for the request's
 /// <see cref="IHttpUpgradeFeature"/>, so when YARP upgrades the client's connection (after the upstream answered 101)
 /// it gets the client's stream wrapped in a <see cref="TappedStream"/> that shows each direction to an
-/// <see cref="IExecStreamObserver"/> (a <see cref="ChannelFrameObserver"/>) as the bytes pass (nothing is held or delayed). The recording starts at the
-/// upgrade and only for the channel WebSocket protocols (<c>Sec-WebSocket-Protocol</c> <c>v5.channel.k8s.io</c> …
-/// <c>channel.k8s.io</c>); a SPDY/3.1 upgrade and the base64 variants are forwarded unrecorded (their channels are
-/// zlib-compressed SPDY streams and base64 text frames). <see cref="CompleteAsync"/> ends the recording.
+/// <see cref="IExecStreamObserver"/> as the bytes pass (nothing is held or delayed). The upstream's 101 says which:
+/// the channel WebSocket protocols (<c>Sec-WebSocket-Protocol</c> <c>v5.channel.k8s.io</c> … <c>channel.k8s.io</c>) go
+/// to a <see cref="ChannelFrameObserver"/> per direction, a SPDY/3.1 upgrade (<c>Upgrade: SPDY/3.1</c>,
+/// <c>X-Stream-Protocol-Version</c> one of the same protocols) to the <see cref="SpdyFrameObserver"/> pair of its
+/// connection. The recording starts at the upgrade; anything else (the <c>base64.channel.k8s.io</c> variants'
+/// text frames, port-forward) is forwarded unrecorded. <see cref="CompleteAsync"/> ends the recording.
 /// </summary>
 internal sealed class ExecStreamTap(IHttpUpgradeFeature inner, HttpContext http, TerminalRecorder terminals, SessionContext session, KubernetesExec exec)
     : IHttpUpgradeFeature
@@ -47,8 +49,21 @@ internal sealed class ExecStreamTap(IHttpUpgradeFeature inner, HttpContext http,
             var recording = Start();
             return new TappedStream(stream, new ChannelFrameObserver(recording), new ChannelFrameObserver(recording));
         }
+        if (Spdy(http.Response.Headers))
+        {
+            var (fromClient, toClient) = SpdyFrameObserver.ForConnection(Start());
+            return new TappedStream(stream, fromClient, toClient);
+        }
         return stream;
     }
+
+    /// <summary>
+    /// A SPDY/3.1 upgrade to a remote-command protocol: <c>X-Stream-Protocol-Version</c> one of the channel protocols, or
+    /// none (client-go then speaks v1, <c>channel.k8s.io</c>).
+    /// </summary>
+    private static bool Spdy(IHeaderDictionary response) =>
+        response.Upgrade.ToString().Equals("SPDY/3.1", StringComparison.OrdinalIgnoreCase)
+        && response["X-Stream-Protocol-Version"].ToString() is var protocol && (protocol.Length == 0 || Channels(protocol));
 
     /// <summary>Starts the exec's terminal recording (<c>attach NS/POD</c> when there is no command).</summary>
     private TerminalRecording Start() =>

@@ -2,7 +2,8 @@ namespace Vigil.Adapters.Http;
 
 /// <summary>
 /// Reads one direction of an upgraded <c>kubectl exec</c>/<c>attach</c> stream as its bytes pass and records its
-/// terminal channels (<see cref="ChannelFrameObserver"/> for the channel WebSocket protocols). It never holds, alters or delays the bytes, and never throws for what
+/// terminal channels (<see cref="ChannelFrameObserver"/> for the channel WebSocket protocols,
+/// <see cref="SpdyFrameObserver"/> for SPDY/3.1). It never holds, alters or delays the bytes, and never throws for what
 /// it reads: malformed framing stops the observation, never the stream.
 /// </summary>
 internal interface IExecStreamObserver
