@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text.Json;
 using Vigil.Sessions.Terminal;
 
 namespace Vigil.Adapters.Http;
@@ -12,14 +11,13 @@ namespace Vigil.Adapters.Http;
 /// stderr as output, resizes as resizes; the error channel, control frames and text frames (the
 /// <c>base64.channel.k8s.io</c> variants) are not recorded. Malformed framing stops the observation, never the stream.
 /// </summary>
-internal sealed class ChannelFrameObserver(TerminalRecording recording)
+internal sealed class ChannelFrameObserver(TerminalRecording recording) : IExecStreamObserver
 {
     private const byte Stdin = 0, Stdout = 1, Stderr = 2, Resize = 4;
-    private const int MaxResizeMessage = 256;
 
     private readonly byte[] _header = new byte[14];
     private readonly byte[] _mask = new byte[4];
-    private readonly byte[] _resize = new byte[MaxResizeMessage];
+    private readonly byte[] _resize = new byte[TerminalSizeMessage.MaxLength];
     private int _headerLength;
     private int _headerNeeded = 2;
     private long _remaining;
@@ -33,7 +31,7 @@ internal sealed class ChannelFrameObserver(TerminalRecording recording)
     private int _resizeLength;
     private bool _broken;
 
-    /// <summary>Observes <paramref name="data"/>, the next bytes of the direction.</summary>
+    /// <inheritdoc />
     public void Observe(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty && !_broken)
@@ -114,7 +112,7 @@ internal sealed class ChannelFrameObserver(TerminalRecording recording)
         _headerNeeded = 2;
         if (_fin && !_control && _binary && _channel == Resize)
         {
-            Resized(_resize.AsSpan(0, _resizeLength));
+            TerminalSizeMessage.Record(recording, _resize.AsSpan(0, _resizeLength));
         }
     }
 
@@ -149,29 +147,10 @@ internal sealed class ChannelFrameObserver(TerminalRecording recording)
                 recording.Output(data);
                 break;
             case Resize:
-                var n = Math.Min(data.Length, MaxResizeMessage - _resizeLength);
+                var n = Math.Min(data.Length, TerminalSizeMessage.MaxLength - _resizeLength);
                 data[..n].CopyTo(_resize.AsSpan(_resizeLength));
                 _resizeLength += n;
                 break;
         }
     }
-
-    private void Resized(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var size = JsonSerializer.Deserialize<TerminalSize>(json);
-            if (size is { Width: > 0, Height: > 0 })
-            {
-                recording.Resize(size.Width, size.Height);
-            }
-        }
-        catch (JsonException)
-        {
-            // Not a size: nothing to record.
-        }
-    }
-
-    /// <summary>The resize channel's message (k8s.io/client-go remotecommand TerminalSize).</summary>
-    private sealed record TerminalSize(int Width, int Height);
 }

@@ -7,11 +7,13 @@ namespace Vigil.Adapters.Http;
 /// <summary>
 /// Records the terminal stream of an upgraded <c>kubectl exec</c> or <c>attach</c>: it stands in for the request's
 /// <see cref="IHttpUpgradeFeature"/>, so when YARP upgrades the client's connection (after the upstream answered 101)
-/// it gets the client's stream wrapped in a <see cref="TappedStream"/> that shows each direction to a
-/// <see cref="ChannelFrameObserver"/> as the bytes pass (nothing is held or delayed). The recording starts at the
-/// upgrade and only for the channel WebSocket protocols (<c>Sec-WebSocket-Protocol</c> <c>v5.channel.k8s.io</c> …
-/// <c>channel.k8s.io</c>); a SPDY/3.1 upgrade and the base64 variants are forwarded unrecorded (their channels are
-/// zlib-compressed SPDY streams and base64 text frames). <see cref="CompleteAsync"/> ends the recording.
+/// it gets the client's stream wrapped in a <see cref="TappedStream"/> that shows each direction to an
+/// <see cref="IExecStreamObserver"/> as the bytes pass (nothing is held or delayed). The upstream's 101 says which:
+/// the channel WebSocket protocols (<c>Sec-WebSocket-Protocol</c> <c>v5.channel.k8s.io</c> … <c>channel.k8s.io</c>) go
+/// to a <see cref="ChannelFrameObserver"/> per direction, a SPDY/3.1 upgrade (<c>Upgrade: SPDY/3.1</c>,
+/// <c>X-Stream-Protocol-Version</c> one of the same protocols) to the <see cref="SpdyFrameObserver"/> pair of its
+/// connection. The recording starts at the upgrade; anything else (the <c>base64.channel.k8s.io</c> variants'
+/// text frames, port-forward) is forwarded unrecorded. <see cref="CompleteAsync"/> ends the recording.
 /// </summary>
 internal sealed class ExecStreamTap(IHttpUpgradeFeature inner, HttpContext http, TerminalRecorder terminals, SessionContext session, KubernetesExec exec)
     : IHttpUpgradeFeature
@@ -30,8 +32,8 @@ internal sealed class ExecStreamTap(IHttpUpgradeFeature inner, HttpContext http,
         return tap;
     }
 
-    /// <summary>The protocol the upstream chose, when it is one whose frames are recorded.</summary>
-    public static bool Recordable(string? protocol) =>
+    /// <summary>The Kubernetes remote-command protocols, v5 down to v1 (<c>channel.k8s.io</c>).</summary>
+    private static bool Channels(string protocol) =>
         protocol is "v5.channel.k8s.io" or "v4.channel.k8s.io" or "v3.channel.k8s.io" or "v2.channel.k8s.io" or "channel.k8s.io";
 
     /// <inheritdoc />
@@ -41,19 +43,37 @@ internal sealed class ExecStreamTap(IHttpUpgradeFeature inner, HttpContext http,
     public async Task<Stream> UpgradeAsync()
     {
         var stream = await inner.UpgradeAsync();
-        if (!Recordable(http.Response.Headers.SecWebSocketProtocol.ToString()))
+        // What the upstream accepted (its 101's headers, which YARP copied) says how the channels are framed.
+        if (Channels(http.Response.Headers.SecWebSocketProtocol.ToString()))
         {
-            return stream;
+            var recording = Start();
+            return new TappedStream(stream, new ChannelFrameObserver(recording), new ChannelFrameObserver(recording));
         }
-        _recording = terminals.Start(session, 0, 0, term: null, exec.CommandLine ?? $"attach {exec.Namespace}/{exec.Pod}");
-        return new TappedStream(stream, new ChannelFrameObserver(_recording), new ChannelFrameObserver(_recording));
+        if (Spdy(http.Response.Headers))
+        {
+            var (fromClient, toClient) = SpdyFrameObserver.ForConnection(Start());
+            return new TappedStream(stream, fromClient, toClient);
+        }
+        return stream;
     }
+
+    /// <summary>
+    /// A SPDY/3.1 upgrade to a remote-command protocol: <c>X-Stream-Protocol-Version</c> one of the channel protocols, or
+    /// none (client-go then speaks v1, <c>channel.k8s.io</c>).
+    /// </summary>
+    private static bool Spdy(IHeaderDictionary response) =>
+        response.Upgrade.ToString().Equals("SPDY/3.1", StringComparison.OrdinalIgnoreCase)
+        && response["X-Stream-Protocol-Version"].ToString() is var protocol && (protocol.Length == 0 || Channels(protocol));
+
+    /// <summary>Starts the exec's terminal recording (<c>attach NS/POD</c> when there is no command).</summary>
+    private TerminalRecording Start() =>
+        _recording = terminals.Start(session, 0, 0, term: null, exec.CommandLine ?? $"attach {exec.Namespace}/{exec.Pod}");
 
     /// <summary>Ends the recording (once the forwarder is done with the stream); nothing when there was none.</summary>
     public Task CompleteAsync() => _recording?.CompleteAsync(CancellationToken.None) ?? Task.CompletedTask;
 
     /// <summary>The client's upgraded stream, each direction shown to its observer as it passes.</summary>
-    private sealed class TappedStream(Stream inner, ChannelFrameObserver fromClient, ChannelFrameObserver toClient) : Stream
+    private sealed class TappedStream(Stream inner, IExecStreamObserver fromClient, IExecStreamObserver toClient) : Stream
     {
         public override bool CanRead => inner.CanRead;
         public override bool CanWrite => inner.CanWrite;

@@ -63,6 +63,12 @@ public sealed class UpstreamTransformer(
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        if (proxyRequest.Method == HttpMethod.Get && HttpMethods.IsPost(httpContext.Request.Method))
+        {
+            // YARP sends every HTTP/1.1 upgrade as a GET; kubectl's SPDY exec is a POST, which the API server authorizes
+            // as verb create on pods/exec (a GET as get, refused by a role that grants only create on older clusters).
+            proxyRequest.Method = HttpMethod.Post;
+        }
         proxyRequest.RequestUri = new Uri(upstream.Url + (target.Path.Length == 0 ? "/" : target.Path) + target.Query);
         var headers = proxyRequest.Headers;
         headers.Remove("Authorization");

@@ -158,8 +158,8 @@ public sealed class TerminalRecording : IAsyncDisposable
 
     private static string Drain(Decoder decoder, ReadOnlySpan<byte> data, bool flush)
     {
-        var count = decoder.GetCharCount(data, flush);
-        return count == 0 ? "" : Decode(decoder, data, count, flush);
+        // Decoded even when no character is complete yet: a sequence's first byte alone must still enter the decoder.
+        return Decode(decoder, data, decoder.GetCharCount(data, flush), flush);
     }
 
     private static string Decode(Decoder decoder, ReadOnlySpan<byte> data, int count, bool flush)

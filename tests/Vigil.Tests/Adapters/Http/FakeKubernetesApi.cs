@@ -24,8 +24,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    /// <summary>The resize messages exec sessions received on channel 4, as sent (<c>{"Width":…,"Height":…}</c>).</summary>
+    /// <summary>The resize messages exec sessions received (channel 4, or the SPDY resize stream), as sent (<c>{"Width":…,"Height":…}</c>).</summary>
     public ConcurrentQueue<string> Resizes { get; } = new();
+
+    /// <summary>How each exec stream was carried: <c>websocket</c> or <c>SPDY/3.1</c>.</summary>
+    public ConcurrentQueue<string> ExecTransports { get; } = new();
 
     public string Url { get; }
 

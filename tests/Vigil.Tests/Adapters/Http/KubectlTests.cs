@@ -7,8 +7,8 @@ namespace Vigil.Tests.Adapters.Http;
 /// The real kubectl through the gateway to a server that speaks the Kubernetes API (<see cref="FakeKubernetesApi"/>),
 /// configured by <c>vigil kubeconfig --merge</c> behind a TLS front (kubectl sends its token only over TLS): reads work, the cluster sees the connection's token (never the
 /// caller's), a namespace delete is refused with the analyzer's reason as kubectl prints RBAC denials, a watch
-/// delivers events as they happen, and exec (WebSocket v5; the SPDY upgrade is forwarded) has its command analyzed as a
-/// shell command and its terminal recorded.
+/// delivers events as they happen, and exec (WebSocket v5, and the older SPDY/3.1 upgrade with
+/// <c>KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false</c>) has its command analyzed as a shell command and its terminal recorded.
 /// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
@@ -67,10 +67,21 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
         Directory.Delete(_home, recursive: true);
     }
 
-    private Task<Processes.Result> KubectlAsync(params string[] arguments) =>
-        Processes.RunAsync("kubectl", ["--cache-dir", Path.Combine(_home, "cache"), "--request-timeout", "20s", .. arguments], Environment(), timeout: TimeSpan.FromSeconds(60));
+    private Task<Processes.Result> KubectlAsync(params string[] arguments) => KubectlAsync(Environment(), arguments);
 
-    private Dictionary<string, string> Environment() => new() { ["KUBECONFIG"] = KubeconfigPath, ["HOME"] = _home };
+    private Task<Processes.Result> KubectlAsync(Dictionary<string, string> environment, params string[] arguments) =>
+        Processes.RunAsync("kubectl", ["--cache-dir", Path.Combine(_home, "cache"), "--request-timeout", "20s", .. arguments], environment, timeout: TimeSpan.FromSeconds(60));
+
+    /// <summary>kubectl's environment; with <paramref name="spdy"/>, exec uses the older SPDY/3.1 upgrade instead of WebSocket.</summary>
+    private Dictionary<string, string> Environment(bool spdy = false)
+    {
+        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = KubeconfigPath, ["HOME"] = _home };
+        if (spdy)
+        {
+            environment["KUBECTL_REMOTE_COMMAND_WEBSOCKETS"] = "false";
+        }
+        return environment;
+    }
 
     [Fact]
     public async Task Kubeconfig_merge_keeps_the_other_context_and_makes_the_gateway_current()
@@ -142,17 +153,26 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
         .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsArray()).Where(e => e[1]!.GetValue<string>() == kind).Select(e => e[2]!.GetValue<string>()));
 
     [Fact]
-    public async Task Kubectl_exec_runs_through_the_gateway_and_its_output_is_recorded_as_a_terminal()
+    public Task Kubectl_exec_runs_through_the_gateway_and_its_output_is_recorded_as_a_terminal() => ExecLsAsync(spdy: false);
+
+    [Fact]
+    public Task Kubectl_exec_over_spdy_runs_through_the_gateway_and_its_output_is_recorded_as_a_terminal() => ExecLsAsync(spdy: true);
+
+    /// <summary><c>kubectl exec web-1 -- ls</c>, over WebSocket or over SPDY.</summary>
+    private async Task ExecLsAsync(bool spdy)
     {
         var (connection, server) = await ExecConnectionAsync();
 
-        var result = await KubectlAsync("--server", server, "exec", "web-1", "--", "ls");
+        var result = await KubectlAsync(Environment(spdy), "--server", server, "exec", "web-1", "--", "ls");
 
         result.ExitCode.Should().Be(0, result.Stderr);
-        result.Stdout.Should().Be("bin\netc\nusr\n");
-        _cluster.Requests.Should().Contain(r => r.StartsWith("GET /api/v1/namespaces/default/pods/web-1/exec?command=ls", StringComparison.Ordinal));
+        result.Stdout.Should().Be(FakeKubernetesExec.Listing);
+        // kubectl upgrades a GET to a WebSocket and a POST to SPDY; the API server authorizes them as verbs get and create.
+        var method = spdy ? "POST" : "GET";
+        _cluster.Requests.Should().Contain(r => r.StartsWith($"{method} /api/v1/namespaces/default/pods/web-1/exec?command=ls", StringComparison.Ordinal));
+        _cluster.ExecTransports.Should().Equal(spdy ? "SPDY/3.1" : "websocket");
         var (_, cast) = await CastAsync(connection, c => Events(c, "o").Contains("usr", StringComparison.Ordinal));
-        Events(cast, "o").Should().Be("bin\netc\nusr\n");
+        Events(cast, "o").Should().Be(FakeKubernetesExec.Listing);
         var header = System.Text.Json.Nodes.JsonNode.Parse(cast.Split('\n')[0])!;
         header["version"]!.GetValue<int>().Should().Be(2);
         header["command"]!.GetValue<string>().Should().Be("ls");
@@ -175,18 +195,24 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Kubectl_exec_it_on_a_terminal_records_keystrokes_output_and_resizes()
+    public Task Kubectl_exec_it_on_a_terminal_records_keystrokes_output_and_resizes() => ExecInteractiveAsync(spdy: false);
+
+    [Fact]
+    public Task Kubectl_exec_it_over_spdy_records_keystrokes_output_and_resizes() => ExecInteractiveAsync(spdy: true);
+
+    /// <summary><c>kubectl exec -it web-1 -- sh</c> on a pty of 100x30: a line typed with a Backspace, then <c>exit</c>.</summary>
+    private async Task ExecInteractiveAsync(bool spdy)
     {
         var (connection, server) = await ExecConnectionAsync();
         var start = new System.Diagnostics.ProcessStartInfo("script")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        // A pty of 100x30 for kubectl: stty on the pty script allocates, then kubectl in raw mode on it.
-        start.ArgumentList.Add("-qfc");
+        // A pty of 100x30 for kubectl: stty on the pty script allocates, then kubectl in raw mode on it (-e: kubectl's exit code).
+        start.ArgumentList.Add("-qefc");
         start.ArgumentList.Add($"stty cols 100 rows 30; exec kubectl --cache-dir {_home}/cache --server {server} exec -it web-1 -- sh");
         start.ArgumentList.Add("/dev/null");
-        foreach (var (key, value) in Environment())
+        foreach (var (key, value) in Environment(spdy))
         {
             start.Environment[key] = value;
         }
@@ -232,46 +258,17 @@ public sealed class KubectlTests(GatewayFixture gateway) : IAsyncLifetime
         (await Task.WhenAny(kubectl.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)))).Should().NotBeNull();
         kubectl.HasExited.Should().BeTrue();
         await reading;
+        lock (screen)
+        {
+            kubectl.ExitCode.Should().Be(0, screen.ToString());
+        }
+        _cluster.ExecTransports.Should().Equal(spdy ? "SPDY/3.1" : "websocket");
 
         var (_, cast) = await CastAsync(connection, c => Events(c, "i").Contains("exit\r", StringComparison.Ordinal) && Events(c, "o").Contains("exit", StringComparison.Ordinal));
         Events(cast, "i").Should().Be("echo hix\x7f\rexit\r");
         Events(cast, "o").Should().Be("$ echo hix\b \b\r\nyou ran: echo hi\r\n$ exit\r\nexit\r\n");
         Events(cast, "r").Should().StartWith("100x30");
         _cluster.Resizes.Select(r => r.TrimEnd('\n')).Should().Contain("{\"Width\":100,\"Height\":30}");
-    }
-
-    [Fact]
-    public async Task The_older_spdy_upgrade_for_exec_is_still_forwarded()
-    {
-        var (connection, _) = await ExecConnectionAsync();
-        var address = new Uri(gateway.HttpAddress);
-        using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(address.Host, address.Port);
-        var stream = tcp.GetStream();
-        var request = $"POST /proxy/{connection}/api/v1/namespaces/default/pods/web-1/exec?command=ls&stdout=true HTTP/1.1\r\nHost: {address.Authority}\r\n"
-            + $"Authorization: Bearer {GatewayFixture.Token}\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
-            + "Content-Length: 0\r\n\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
-
-        var response = new System.Text.StringBuilder();
-        var buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        while (!response.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-        {
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            read.Should().BePositive();
-            response.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
-        }
-        response.ToString().Should().StartWith("HTTP/1.1 101").And.Contain("X-Stream-Protocol-Version: v4.channel.k8s.io");
-        await stream.WriteAsync("spdy frames"u8.ToArray(), timeout.Token);
-        var echoed = new System.Text.StringBuilder();
-        while (echoed.Length < "spdy frames".Length)
-        {
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            read.Should().BePositive();
-            echoed.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
-        }
-        echoed.ToString().Should().Be("spdy frames");
     }
 
     [Fact]

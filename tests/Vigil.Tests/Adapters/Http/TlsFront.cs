@@ -49,7 +49,7 @@ public sealed class TlsFront : IAsyncDisposable
         // A block body: a lambda returning the ForwarderError would have it serialized after the forwarded response.
         app.Map("/{**rest}", async (HttpContext http, IHttpForwarder forwarder) =>
         {
-            await forwarder.SendAsync(http, gatewayAddress.TrimEnd('/'), client, ForwarderRequestConfig.Empty, HttpTransformer.Default);
+            await forwarder.SendAsync(http, gatewayAddress.TrimEnd('/'), client, ForwarderRequestConfig.Empty, KeepMethod.Instance);
         });
         await app.StartAsync();
         var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
@@ -61,5 +61,20 @@ public sealed class TlsFront : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _client.Dispose();
+    }
+
+    /// <summary>Forwards a POST as a POST: YARP sends every HTTP/1.1 upgrade as a GET, and kubectl's SPDY exec is a POST.</summary>
+    private sealed class KeepMethod : HttpTransformer
+    {
+        public static readonly KeepMethod Instance = new();
+
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await Default.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            if (HttpMethods.IsPost(httpContext.Request.Method))
+            {
+                proxyRequest.Method = HttpMethod.Post;
+            }
+        }
     }
 }
