@@ -40,7 +40,7 @@ public static class SshServerConnection
         }
 
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var ssh = new SshTransport(transport, options, remoteEndPoint, lifetime.Token);
+        using var ssh = new SshTransport(transport, SshTransportSettings.From(options), new ServerKeyExchange([.. options.HostKeys]), remoteEndPoint, lifetime.Token);
         var connection = new ConnectionService(ssh, options, handler, lifetime);
         Task? rekeyTimer = null;
         try
@@ -59,7 +59,7 @@ public static class SshServerConnection
                 }
             }
 
-            ssh.ServerRekeyEnabled = true;
+            ssh.RekeyEnabled = true;
             rekeyTimer = RekeyTimerAsync(ssh, options, lifetime.Token);
             await connection.RunAsync(lifetime.Token).ConfigureAwait(false);
         }

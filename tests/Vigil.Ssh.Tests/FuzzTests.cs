@@ -82,7 +82,7 @@ public class FuzzTests(ITestOutputHelper output)
                 switch (name)
                 {
                     case "kexinit":
-                        KexInit.Parse(input).Negotiate(["ssh-ed25519"]);
+                        KexInit.Parse(input).Negotiate(KexInit.Parse(KexInit.Build(SshAlgorithmCatalog.KeyExchange, ["ssh-ed25519"])));
                         break;
                     case "userauth":
                         UserAuthRequest.Parse(input);

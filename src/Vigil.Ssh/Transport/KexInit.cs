@@ -39,15 +39,16 @@ internal sealed record KexInit(
         return new KexInit(kex, hostKey, cipherCs, cipherSc, macCs, macSc, compCs, compSc, follows);
     }
 
-    /// <summary>Builds the server's KEXINIT payload; <paramref name="strict"/> adds the strict-kex marker (first key exchange only).</summary>
-    public static byte[] BuildServer(IEnumerable<string> hostKeyAlgorithms, bool strict)
+    /// <summary>Builds a KEXINIT payload with our ciphers and MACs (either role: the lists are the same both ways).</summary>
+    /// <param name="keyExchange">Key exchange methods, pseudo-algorithms (strict KEX, ext-info) included.</param>
+    /// <param name="hostKeyAlgorithms">Host key algorithms: the server's keys, or those the client can verify.</param>
+    public static byte[] Build(IEnumerable<string> keyExchange, IEnumerable<string> hostKeyAlgorithms)
     {
-        string[] kex = strict ? [.. SshAlgorithmCatalog.KeyExchange, SshAlgorithmCatalog.StrictKexServer] : SshAlgorithmCatalog.KeyExchange;
         var writer = SshWriter.Message(Protocol.SshMessageNumber.SSH_MSG_KEXINIT, 512);
         Span<byte> cookie = stackalloc byte[16];
         RandomNumberGenerator.Fill(cookie);
         writer.WriteBytes(cookie)
-            .WriteNameList(kex)
+            .WriteNameList(keyExchange)
             .WriteNameList(hostKeyAlgorithms)
             .WriteNameList(SshAlgorithmCatalog.Ciphers)
             .WriteNameList(SshAlgorithmCatalog.Ciphers)
@@ -63,26 +64,27 @@ internal sealed record KexInit(
     }
 
     /// <summary>
-    /// Negotiates with this (the client's) KEXINIT: for each list, the first client algorithm the server supports
-    /// (RFC 4253 §7.1). MACs are not negotiated for AEAD ciphers.
+    /// Negotiates this (the client's) KEXINIT with the server's: for each list, the first client algorithm the server
+    /// also lists (RFC 4253 §7.1). Pseudo-algorithms never match (each side offers only its own marker). MACs are not
+    /// negotiated for AEAD ciphers.
     /// </summary>
     /// <exception cref="SshProtocolException">No common algorithm in some list (SSH_DISCONNECT_KEY_EXCHANGE_FAILED).</exception>
-    public SshAlgorithms Negotiate(IReadOnlyList<string> hostKeyAlgorithms)
+    public SshAlgorithms Negotiate(KexInit server)
     {
-        var cipherCs = Pick("encryption client to server", CipherClientToServer, SshAlgorithmCatalog.Ciphers);
-        var cipherSc = Pick("encryption server to client", CipherServerToClient, SshAlgorithmCatalog.Ciphers);
-        Pick("compression client to server", CompressionClientToServer, ["none"]);
-        Pick("compression server to client", CompressionServerToClient, ["none"]);
+        var cipherCs = Pick("encryption client to server", CipherClientToServer, server.CipherClientToServer);
+        var cipherSc = Pick("encryption server to client", CipherServerToClient, server.CipherServerToClient);
+        Pick("compression client to server", CompressionClientToServer, server.CompressionClientToServer);
+        Pick("compression server to client", CompressionServerToClient, server.CompressionServerToClient);
         return new SshAlgorithms(
-            Pick("key exchange", KeyExchange, SshAlgorithmCatalog.KeyExchange),
-            Pick("host key", HostKey, hostKeyAlgorithms),
+            Pick("key exchange", KeyExchange, server.KeyExchange),
+            Pick("host key", HostKey, server.HostKey),
             cipherCs,
             cipherSc,
-            SshAlgorithmCatalog.IsAead(cipherCs) ? SshAlgorithmCatalog.AeadMac : Pick("MAC client to server", MacClientToServer, SshAlgorithmCatalog.Macs),
-            SshAlgorithmCatalog.IsAead(cipherSc) ? SshAlgorithmCatalog.AeadMac : Pick("MAC server to client", MacServerToClient, SshAlgorithmCatalog.Macs));
+            SshAlgorithmCatalog.IsAead(cipherCs) ? SshAlgorithmCatalog.AeadMac : Pick("MAC client to server", MacClientToServer, server.MacClientToServer),
+            SshAlgorithmCatalog.IsAead(cipherSc) ? SshAlgorithmCatalog.AeadMac : Pick("MAC server to client", MacServerToClient, server.MacServerToClient));
     }
 
-    private static string Pick(string what, string[] client, IReadOnlyList<string> server) =>
+    private static string Pick(string what, string[] client, string[] server) =>
         Array.Find(client, server.Contains)
         ?? throw new SshProtocolException(SshDisconnectReason.KeyExchangeFailed, $"no matching {what} algorithm (client offered {string.Join(',', client)}; server supports {string.Join(',', server)})");
 }

@@ -8,23 +8,27 @@ using static Vigil.Ssh.Protocol.SshMessageNumber;
 namespace Vigil.Ssh.Transport;
 
 /// <summary>
-/// The server side of the SSH transport layer (RFC 4253): identification strings (§4.2), the binary packet
-/// protocol (§6), key exchange and rekeying (§7-9) with strict KEX, and RFC 8308 ext-info. One read loop calls
-/// <see cref="ReceiveAsync"/>; any task may call <see cref="SendAsync"/>, which holds non-key-exchange messages back
-/// while a key exchange runs (RFC 4253 §7.1).
+/// The SSH transport layer (RFC 4253) for either role: identification strings (§4.2), the binary packet protocol
+/// (§6), key exchange and rekeying (§7-9) with strict KEX. What differs between client and server (offered
+/// algorithms, the ECDH messages, host key signing or checking, ext-info) is the <see cref="KeyExchangeRole"/>.
+/// One read loop calls <see cref="ReceiveAsync"/>; any task may call <see cref="SendAsync"/>, which holds
+/// non-key-exchange messages back while a key exchange runs (RFC 4253 §7.1).
 /// </summary>
 internal sealed class SshTransport : IDisposable
 {
     /// <summary>RFC 4253 §4.2: the identification string is at most 255 characters including CR LF.</summary>
     private const int MaxIdentificationLength = 255;
 
+    /// <summary>Lines a server may send before its identification string (RFC 4253 §4.2); OpenSSH's client allows 1024.</summary>
+    private const int MaxPreambleLines = 1024;
+
     private readonly Stream _stream;
     private readonly InputBuffer _input;
-    private readonly SshServerOptions _options;
+    private readonly SshTransportSettings _settings;
+    private readonly KeyExchangeRole _role;
     private readonly EndPoint? _remote;
     private readonly CancellationToken _lifetime;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly string[] _hostKeyAlgorithms;
     private readonly List<byte[]> _queued = [];
     private PacketCipher _rx = new NoneCipher();
     private PacketCipher _tx = new NoneCipher();
@@ -32,28 +36,28 @@ internal sealed class SshTransport : IDisposable
     private uint _txSeq;
     private bool _kexInProgress;
     private TaskCompletionSource _kexDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private byte[]? _serverKexInit;
+    private byte[]? _ownKexInit;
     private byte[]? _sessionId;
     private bool _strict;
-    private bool _extInfo;
     private long _rxBytes;
     private long _txBytes;
     private long _lastKexAt;
 
-    /// <summary>Creates the transport over an accepted stream.</summary>
+    /// <summary>Creates the transport over a connected stream.</summary>
     /// <param name="stream">The connection.</param>
-    /// <param name="options">Limits and host keys.</param>
-    /// <param name="remote">Client address for <see cref="Info"/>.</param>
+    /// <param name="settings">Limits.</param>
+    /// <param name="role">Client or server part of the key exchange.</param>
+    /// <param name="remote">Peer address for <see cref="Info"/>.</param>
     /// <param name="lifetime">Cancelled when the connection ends; bounds every socket write.</param>
-    public SshTransport(Stream stream, SshServerOptions options, EndPoint? remote, CancellationToken lifetime)
+    public SshTransport(Stream stream, SshTransportSettings settings, KeyExchangeRole role, EndPoint? remote, CancellationToken lifetime)
     {
         _stream = stream;
         _input = new InputBuffer(stream);
-        _options = options;
+        _settings = settings;
+        _role = role;
         _remote = remote;
         _lifetime = lifetime;
-        _hostKeyAlgorithms = options.HostKeys.Select(k => k.AlgorithmName).Distinct().ToArray();
-        _lastKexAt = options.TimeProvider.GetTimestamp();
+        _lastKexAt = settings.TimeProvider.GetTimestamp();
     }
 
     /// <summary>The connection's facts; available after <see cref="StartAsync"/>.</summary>
@@ -63,42 +67,27 @@ internal sealed class SshTransport : IDisposable
     public uint LastReceivedSequence { get; private set; }
 
     /// <summary>
-    /// Whether the server may start key exchanges (set after authentication): OpenSSH's client refuses a
-    /// KEXINIT in the middle of user authentication, and OpenSSH's server never sends one there either.
+    /// Whether we may start key exchanges (set after authentication): OpenSSH's client refuses a KEXINIT in the
+    /// middle of user authentication, and neither OpenSSH side sends one there. The peer may rekey any time.
     /// </summary>
-    public bool ServerRekeyEnabled { get; set; }
+    public bool RekeyEnabled { get; set; }
 
     /// <summary>The session identifier H of the first key exchange.</summary>
     public ReadOnlySpan<byte> SessionId => _sessionId;
 
     /// <summary>
-    /// Exchanges identification strings (RFC 4253 §4.2) and sends the first SSH_MSG_KEXINIT. The client must send
-    /// its <c>SSH-2.0-</c> line first: other lines before it are refused (they are allowed only from servers).
+    /// Exchanges identification strings (RFC 4253 §4.2) and runs the first key exchange. A client must send its
+    /// <c>SSH-2.0-</c> line first; a server may precede its own with other lines, which the client skips.
     /// </summary>
-    /// <exception cref="SshProtocolException">Not an SSH-2.0 client, or a line over 255 bytes.</exception>
+    /// <exception cref="SshProtocolException">The peer does not speak SSH-2.0, sent a line over 255 bytes, or the key exchange failed.</exception>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var serverVersion = "SSH-2.0-" + _options.SoftwareVersion;
-        await _stream.WriteAsync(Encoding.ASCII.GetBytes(serverVersion + "\r\n"), cancellationToken).ConfigureAwait(false);
-        var line = await _input.ReadLineAsync(MaxIdentificationLength, cancellationToken).ConfigureAwait(false)
-            ?? throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"identification string longer than {MaxIdentificationLength} bytes (RFC 4253 §4.2)");
-        if (!line.AsSpan().StartsWith("SSH-"u8))
-        {
-            throw new SshProtocolException(SshDisconnectReason.ProtocolError, "expected the identification string 'SSH-2.0-...' as the client's first line (RFC 4253 §4.2)");
-        }
-
-        if (Array.Exists(line, b => b is < 0x20 or > 0x7e))
-        {
-            throw new SshProtocolException(SshDisconnectReason.ProtocolError, "identification string has control or non-ASCII characters");
-        }
-
-        var clientVersion = Encoding.ASCII.GetString(line);
-        if (!clientVersion.StartsWith("SSH-2.0-", StringComparison.Ordinal) && !clientVersion.StartsWith("SSH-1.99-", StringComparison.Ordinal))
-        {
-            throw new SshProtocolException(SshDisconnectReason.ProtocolVersionNotSupported, "only SSH protocol version 2.0 is supported");
-        }
-
-        Info = new SshConnectionInfo(_remote, clientVersion, serverVersion);
+        var ownVersion = "SSH-2.0-" + _settings.SoftwareVersion;
+        await _stream.WriteAsync(Encoding.ASCII.GetBytes(ownVersion + "\r\n"), cancellationToken).ConfigureAwait(false);
+        var peerVersion = await ReadPeerVersionAsync(cancellationToken).ConfigureAwait(false);
+        Info = _role.IsClient
+            ? new SshConnectionInfo(_remote, ownVersion, peerVersion)
+            : new SshConnectionInfo(_remote, peerVersion, ownVersion);
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -108,15 +97,31 @@ internal sealed class SshTransport : IDisposable
         {
             _sendLock.Release();
         }
+
+        while (true)
+        {
+            var sequence = _rxSeq;
+            var payload = await ReadPacketAsync(cancellationToken).ConfigureAwait(false);
+            switch (payload[0])
+            {
+                case SSH_MSG_IGNORE or SSH_MSG_DEBUG or SSH_MSG_UNIMPLEMENTED:
+                    continue;
+                case SSH_MSG_KEXINIT:
+                    await RunKeyExchangeAsync(payload, sequence, cancellationToken).ConfigureAwait(false);
+                    return;
+                case var number:
+                    throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"message {number} before the key exchange completed");
+            }
+        }
     }
 
     /// <summary>
     /// Returns the next message for the layers above, handling transport messages on the way: IGNORE, DEBUG and
     /// UNIMPLEMENTED are dropped, KEXINIT runs a key exchange (rekey), DISCONNECT ends the connection.
     /// </summary>
-    /// <exception cref="SshPeerDisconnectedException">The client sent SSH_MSG_DISCONNECT.</exception>
+    /// <exception cref="SshPeerDisconnectedException">The peer sent SSH_MSG_DISCONNECT.</exception>
     /// <exception cref="SshProtocolException">A protocol violation.</exception>
-    /// <exception cref="EndOfStreamException">The client closed the connection.</exception>
+    /// <exception cref="EndOfStreamException">The peer closed the connection.</exception>
     public async ValueTask<byte[]> ReceiveAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -125,13 +130,11 @@ internal sealed class SshTransport : IDisposable
             var payload = await ReadPacketAsync(cancellationToken).ConfigureAwait(false);
             switch (payload[0])
             {
-                case SSH_MSG_IGNORE or SSH_MSG_DEBUG or SSH_MSG_UNIMPLEMENTED when _sessionId is not null || !_strict:
+                case SSH_MSG_IGNORE or SSH_MSG_DEBUG or SSH_MSG_UNIMPLEMENTED:
                     continue;
                 case SSH_MSG_KEXINIT:
                     await RunKeyExchangeAsync(payload, sequence, cancellationToken).ConfigureAwait(false);
                     continue;
-                case var number when _sessionId is null:
-                    throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"message {number} before the key exchange completed");
                 case var number when IsKex(number):
                     throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"key exchange message {number} outside a key exchange");
             }
@@ -183,10 +186,10 @@ internal sealed class SshTransport : IDisposable
 
     /// <summary>
     /// Sends a message from the read loop (replies to requests, channel confirmations, closes). It never waits for a
-    /// key exchange, since a server-initiated one can only finish when the read loop reads the client's KEXINIT:
+    /// key exchange, since one we started can only finish when the read loop reads the peer's KEXINIT:
     /// while one runs, the message is queued and sent right after SSH_MSG_NEWKEYS, before held-back messages.
     /// </summary>
-    /// <exception cref="SshProtocolException">More than 1000 queued replies (a client that floods instead of answering KEXINIT).</exception>
+    /// <exception cref="SshProtocolException">More than 1000 queued replies (a peer that floods instead of answering KEXINIT).</exception>
     public async ValueTask SendOrQueueAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -215,13 +218,13 @@ internal sealed class SshTransport : IDisposable
         }
     }
 
-    /// <summary>Starts a server-initiated key exchange (RFC 4253 §9) unless one is running; the client's KEXINIT reply is handled by <see cref="ReceiveAsync"/>.</summary>
+    /// <summary>Starts a key exchange (RFC 4253 §9) unless one is running or <see cref="RekeyEnabled"/> is off; the peer's KEXINIT reply is handled by <see cref="ReceiveAsync"/>.</summary>
     public async Task RequestRekeyAsync(CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_kexInProgress && _sessionId is not null && ServerRekeyEnabled)
+            if (!_kexInProgress && _sessionId is not null && RekeyEnabled)
             {
                 await SendKexInitLockedAsync().ConfigureAwait(false);
             }
@@ -257,7 +260,7 @@ internal sealed class SshTransport : IDisposable
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
-            // The client may already be gone; the connection is ending either way.
+            // The peer may already be gone; the connection is ending either way.
         }
     }
 
@@ -270,16 +273,53 @@ internal sealed class SshTransport : IDisposable
     }
 
     private bool NeedsRekey() =>
-        ServerRekeyEnabled
+        RekeyEnabled
         && _sessionId is not null
         && !_kexInProgress
-        && (Math.Max(_rxBytes, _txBytes) >= _options.RekeyBytes
-            || (_options.RekeyInterval != Timeout.InfiniteTimeSpan && _options.TimeProvider.GetElapsedTime(_lastKexAt) >= _options.RekeyInterval));
+        && (Math.Max(_rxBytes, _txBytes) >= _settings.RekeyBytes
+            || (_settings.RekeyInterval != Timeout.InfiniteTimeSpan && _settings.TimeProvider.GetElapsedTime(_lastKexAt) >= _settings.RekeyInterval));
+
+    /// <summary>
+    /// Reads the peer's identification string. A server's first line must be it; a client skips the lines a server
+    /// may send before it (RFC 4253 §4.2).
+    /// </summary>
+    private async Task<string> ReadPeerVersionAsync(CancellationToken cancellationToken)
+    {
+        for (var lines = 0; ; lines++)
+        {
+            var line = await _input.ReadLineAsync(MaxIdentificationLength, cancellationToken).ConfigureAwait(false)
+                ?? throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"identification string longer than {MaxIdentificationLength} bytes (RFC 4253 §4.2)");
+            if (!line.AsSpan().StartsWith("SSH-"u8))
+            {
+                if (_role.IsClient && lines < MaxPreambleLines)
+                {
+                    continue;
+                }
+
+                throw new SshProtocolException(SshDisconnectReason.ProtocolError, _role.IsClient
+                    ? $"no identification string 'SSH-2.0-...' within the server's first {MaxPreambleLines} lines (RFC 4253 §4.2)"
+                    : "expected the identification string 'SSH-2.0-...' as the client's first line (RFC 4253 §4.2)");
+            }
+
+            if (Array.Exists(line, b => b is < 0x20 or > 0x7e))
+            {
+                throw new SshProtocolException(SshDisconnectReason.ProtocolError, "identification string has control or non-ASCII characters");
+            }
+
+            var version = Encoding.ASCII.GetString(line);
+            if (!version.StartsWith("SSH-2.0-", StringComparison.Ordinal) && !version.StartsWith("SSH-1.99-", StringComparison.Ordinal))
+            {
+                throw new SshProtocolException(SshDisconnectReason.ProtocolVersionNotSupported, "only SSH protocol version 2.0 is supported");
+            }
+
+            return version;
+        }
+    }
 
     private async ValueTask<byte[]> ReadPacketAsync(CancellationToken cancellationToken)
     {
         var sequence = _rxSeq;
-        var payload = await _rx.ReadAsync(_input, sequence, _options.MaxPacketLength, cancellationToken).ConfigureAwait(false);
+        var payload = await _rx.ReadAsync(_input, sequence, _settings.MaxPacketLength, cancellationToken).ConfigureAwait(false);
         LastReceivedSequence = sequence;
         _rxSeq++;
         _rxBytes += payload.Length;
@@ -318,95 +358,71 @@ internal sealed class SshTransport : IDisposable
             _kexDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        _serverKexInit = KexInit.BuildServer(_hostKeyAlgorithms, strict: _sessionId is null);
-        await WritePacketLockedAsync(_serverKexInit).ConfigureAwait(false);
+        _ownKexInit = KexInit.Build(_role.KeyExchangeNames(first: _sessionId is null), _role.HostKeyAlgorithms);
+        await WritePacketLockedAsync(_ownKexInit).ConfigureAwait(false);
     }
 
-    /// <summary>Runs one key exchange (RFC 4253 §7, RFC 5656 §4, RFC 8731) after the client's KEXINIT arrived.</summary>
-    private async Task RunKeyExchangeAsync(byte[] clientKexInit, uint sequence, CancellationToken cancellationToken)
+    /// <summary>Runs one key exchange (RFC 4253 §7, RFC 5656 §4, RFC 8731) after the peer's KEXINIT arrived.</summary>
+    private async Task RunKeyExchangeAsync(byte[] peerKexInit, uint sequence, CancellationToken cancellationToken)
     {
         var first = _sessionId is null;
-        byte[] serverKexInit;
+        byte[] ownKexInit;
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_kexInProgress || _serverKexInit is null)
+            if (!_kexInProgress || _ownKexInit is null)
             {
                 await SendKexInitLockedAsync().ConfigureAwait(false);
             }
 
-            serverKexInit = _serverKexInit!;
+            ownKexInit = _ownKexInit!;
         }
         finally
         {
             _sendLock.Release();
         }
 
-        var client = KexInit.Parse(clientKexInit);
+        var peer = KexInit.Parse(peerKexInit);
+        var own = KexInit.Parse(ownKexInit);
         if (first)
         {
-            _strict = client.KeyExchange.Contains(SshAlgorithmCatalog.StrictKexClient);
-            _extInfo = client.KeyExchange.Contains(SshAlgorithmCatalog.ExtInfoClient);
+            _strict = peer.KeyExchange.Contains(_role.PeerStrictKexMarker);
             if (_strict && sequence != 0)
             {
-                throw new SshProtocolException(SshDisconnectReason.ProtocolError, "strict KEX: SSH_MSG_KEXINIT was not the client's first packet");
+                throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"strict KEX: SSH_MSG_KEXINIT was not the {(_role.IsClient ? "server" : "client")}'s first packet");
             }
         }
 
-        var algorithms = client.Negotiate(_hostKeyAlgorithms);
-        if (client.FirstKexPacketFollows && (client.KeyExchange[0] != algorithms.KeyExchange || client.HostKey[0] != algorithms.HostKey))
+        var algorithms = _role.IsClient ? own.Negotiate(peer) : peer.Negotiate(own);
+        if (peer.FirstKexPacketFollows && (peer.KeyExchange[0] != algorithms.KeyExchange || peer.HostKey[0] != algorithms.HostKey))
         {
-            // RFC 4253 §7: the client guessed wrong, so its first key exchange packet is to be ignored.
-            await ReadKexMessageAsync(null, first, cancellationToken).ConfigureAwait(false);
+            // RFC 4253 §7: the peer guessed wrong, so its first key exchange packet is to be ignored.
+            await ReadKeyExchangeMessageAsync(null, cancellationToken).ConfigureAwait(false);
         }
 
-        var init = await ReadKexMessageAsync(SSH_MSG_KEX_ECDH_INIT, first, cancellationToken).ConfigureAwait(false);
-        var reader = new SshReader(init, "SSH_MSG_KEX_ECDH_INIT");
-        reader.ReadByte();
-        var clientPublic = reader.ReadBinaryString().ToArray();
-        reader.ExpectEnd();
+        var context = _role.IsClient
+            ? new KexContext(Info.ClientVersion, Info.ServerVersion, ownKexInit, peerKexInit, algorithms, first)
+            : new KexContext(Info.ClientVersion, Info.ServerVersion, peerKexInit, ownKexInit, algorithms, first);
+        var outcome = await _role.ExchangeAsync(this, context, cancellationToken).ConfigureAwait(false);
+        _sessionId ??= outcome.ExchangeHash;
 
-        using var ecdh = EcdhKeyExchange.Create(algorithms.KeyExchange);
-        var secret = ecdh.Agree(clientPublic);
-        var serverPublic = ecdh.ServerPublic;
-        var hostKey = _options.HostKeys.First(k => k.AlgorithmName == algorithms.HostKey);
-        var exchangeHash = SHA256.HashData(new SshWriter(2048)
-            .WriteString(Info.ClientVersion)
-            .WriteString(Info.ServerVersion)
-            .WriteBinaryString(clientKexInit)
-            .WriteBinaryString(serverKexInit)
-            .WriteBinaryString(hostKey.PublicKeyBlob.Span)
-            .WriteBinaryString(clientPublic)
-            .WriteBinaryString(serverPublic)
-            .WriteMpint(secret)
-            .Span);
-        _sessionId ??= exchangeHash;
-
-        var reply = SshWriter.Message(SSH_MSG_KEX_ECDH_REPLY, 512)
-            .WriteBinaryString(hostKey.PublicKeyBlob.Span)
-            .WriteBinaryString(serverPublic)
-            .WriteBinaryString(hostKey.Sign(exchangeHash));
-        var sharedSecret = new SshWriter(40).WriteMpint(secret).ToArray();
-        CryptographicOperations.ZeroMemory(secret);
-        byte[] Key(char letter, int length) => Derive(sharedSecret, exchangeHash, letter, length);
-        var rx = SshAlgorithmCatalog.Create(
-            algorithms.CipherClientToServer,
-            algorithms.MacClientToServer,
-            Key('C', SshAlgorithmCatalog.KeyLength(algorithms.CipherClientToServer)),
-            Key('A', SshAlgorithmCatalog.IvLength(algorithms.CipherClientToServer)),
-            Key('E', SshAlgorithmCatalog.MacKeyLength(algorithms.MacClientToServer)));
-        var tx = SshAlgorithmCatalog.Create(
-            algorithms.CipherServerToClient,
-            algorithms.MacServerToClient,
-            Key('D', SshAlgorithmCatalog.KeyLength(algorithms.CipherServerToClient)),
-            Key('B', SshAlgorithmCatalog.IvLength(algorithms.CipherServerToClient)),
-            Key('F', SshAlgorithmCatalog.MacKeyLength(algorithms.MacServerToClient)));
-        CryptographicOperations.ZeroMemory(sharedSecret);
+        // RFC 4253 §7.2: the client sends with the client-to-server keys A (IV), C (key), E (MAC); the server with B, D, F.
+        var (txLetters, rxLetters) = _role.IsClient ? ("ACE", "BDF") : ("BDF", "ACE");
+        var (txCipher, txMac, rxCipher, rxMac) = _role.IsClient
+            ? (algorithms.CipherClientToServer, algorithms.MacClientToServer, algorithms.CipherServerToClient, algorithms.MacServerToClient)
+            : (algorithms.CipherServerToClient, algorithms.MacServerToClient, algorithms.CipherClientToServer, algorithms.MacClientToServer);
+        var tx = CreateCipher(outcome, txCipher, txMac, txLetters);
+        var rx = CreateCipher(outcome, rxCipher, rxMac, rxLetters);
+        CryptographicOperations.ZeroMemory(outcome.SharedSecret);
 
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await WritePacketLockedAsync(reply.Memory).ConfigureAwait(false);
+            if (outcome.SendBeforeNewKeys is { } message)
+            {
+                await WritePacketLockedAsync(message).ConfigureAwait(false);
+            }
+
             await WritePacketLockedAsync(new[] { SSH_MSG_NEWKEYS }).ConfigureAwait(false);
             _tx.Dispose();
             _tx = tx;
@@ -415,14 +431,9 @@ internal sealed class SshTransport : IDisposable
                 _txSeq = 0;
             }
 
-            if (first && _extInfo)
+            if (_role.AfterNewKeys(peer, first) is { } after)
             {
-                // RFC 8308 §2.4: sent as the next packet after SSH_MSG_NEWKEYS, so clients sign RSA keys with SHA-2.
-                await WritePacketLockedAsync(SshWriter.Message(SSH_MSG_EXT_INFO)
-                    .WriteUInt32(1)
-                    .WriteString("server-sig-algs")
-                    .WriteNameList(SshAlgorithmCatalog.UserSignatures)
-                    .Memory).ConfigureAwait(false);
+                await WritePacketLockedAsync(after).ConfigureAwait(false);
             }
         }
         finally
@@ -430,7 +441,7 @@ internal sealed class SshTransport : IDisposable
             _sendLock.Release();
         }
 
-        await ReadKexMessageAsync(SSH_MSG_NEWKEYS, first, cancellationToken).ConfigureAwait(false);
+        await ReadKeyExchangeMessageAsync(SSH_MSG_NEWKEYS, cancellationToken).ConfigureAwait(false);
         _rx.Dispose();
         _rx = rx;
         if (_strict)
@@ -447,10 +458,10 @@ internal sealed class SshTransport : IDisposable
         try
         {
             _kexInProgress = false;
-            _serverKexInit = null;
+            _ownKexInit = null;
             _rxBytes = 0;
             _txBytes = 0;
-            _lastKexAt = _options.TimeProvider.GetTimestamp();
+            _lastKexAt = _settings.TimeProvider.GetTimestamp();
             foreach (var queued in _queued)
             {
                 await WritePacketLockedAsync(queued).ConfigureAwait(false);
@@ -465,15 +476,19 @@ internal sealed class SshTransport : IDisposable
         }
     }
 
-    /// <summary>Reads the next key exchange packet; <paramref name="expected"/> null accepts any (a wrong guess to discard).</summary>
-    private async ValueTask<byte[]> ReadKexMessageAsync(byte? expected, bool first, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the next key exchange packet for the <see cref="KeyExchangeRole"/>; <paramref name="expected"/> null accepts
+    /// any (a wrong guess to discard). IGNORE, DEBUG and UNIMPLEMENTED are skipped, except in the initial strict KEX.
+    /// </summary>
+    /// <exception cref="SshProtocolException">Another message arrived.</exception>
+    public async ValueTask<byte[]> ReadKeyExchangeMessageAsync(byte? expected, CancellationToken cancellationToken)
     {
         while (true)
         {
             var payload = await ReadPacketAsync(cancellationToken).ConfigureAwait(false);
             if (payload[0] is SSH_MSG_IGNORE or SSH_MSG_DEBUG or SSH_MSG_UNIMPLEMENTED)
             {
-                if (first && _strict)
+                if (Info.KeyExchangeCount == 0 && _strict)
                 {
                     throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"strict KEX: unexpected message {payload[0]} during the initial key exchange");
                 }
@@ -489,6 +504,28 @@ internal sealed class SshTransport : IDisposable
             return payload;
         }
     }
+
+    /// <summary>Sends a key exchange message (the client's SSH_MSG_KEX_ECDH_INIT) while the exchange holds other messages back.</summary>
+    public async ValueTask SendKeyExchangeMessageAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WritePacketLockedAsync(payload).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Builds one direction's cipher from the keys RFC 4253 §7.2 derives with the given IV, key and MAC letters.</summary>
+    private PacketCipher CreateCipher(EcdhOutcome outcome, string cipher, string mac, string letters) => SshAlgorithmCatalog.Create(
+        cipher,
+        mac,
+        Derive(outcome.SharedSecret, outcome.ExchangeHash, letters[1], SshAlgorithmCatalog.KeyLength(cipher)),
+        Derive(outcome.SharedSecret, outcome.ExchangeHash, letters[0], SshAlgorithmCatalog.IvLength(cipher)),
+        Derive(outcome.SharedSecret, outcome.ExchangeHash, letters[2], SshAlgorithmCatalog.MacKeyLength(mac)));
 
     /// <summary>RFC 4253 §7.2: HASH(K || H || letter || session_id), extended by HASH(K || H || K1 || ...) to the needed length.</summary>
     private byte[] Derive(byte[] sharedSecret, byte[] exchangeHash, char letter, int length)

@@ -111,7 +111,7 @@ internal sealed class TestSshClient : IAsyncDisposable
             .WriteBoolean(false).WriteUInt32(0).ToArray();
         await SendAsync(clientKexInit);
         using var ecdh = EcdhKeyExchange.Create("curve25519-sha256");
-        var clientPublic = ecdh.ServerPublic;
+        var clientPublic = ecdh.PublicKey;
         await SendAsync(SshWriter.Message(SshMessageNumber.SSH_MSG_KEX_ECDH_INIT).WriteBinaryString(clientPublic).ToArray());
         var serverKexInit = await ReceiveAsync();
         var reply = await ReceiveAsync();
