@@ -3,33 +3,27 @@ using System.Threading.Channels;
 namespace Vigil.Ssh.Connection;
 
 /// <summary>
-/// A session channel's stdin (SSH_MSG_CHANNEL_DATA from the client, RFC 4254 §5.2). Reading drives flow control:
-/// once half the receive window has been consumed, SSH_MSG_CHANNEL_WINDOW_ADJUST returns it to the client, so the
-/// client can never have more than the window buffered here. Reads return 0 after SSH_MSG_CHANNEL_EOF or CLOSE.
+/// Data a channel received (RFC 4254 §5.2): a server session's stdin, a client session's stdout or stderr. Reading
+/// drives flow control through the channel's <see cref="ReceiveWindow"/>, so the peer can never have more than the
+/// window buffered here. Reads return 0 after SSH_MSG_CHANNEL_EOF or CLOSE.
 /// </summary>
 internal sealed class ChannelInputStream : Stream
 {
     private readonly Channel<ReadOnlyMemory<byte>> _chunks = Channel.CreateUnbounded<ReadOnlyMemory<byte>>(new() { SingleReader = true, SingleWriter = true });
-    private readonly Func<uint, CancellationToken, ValueTask> _adjustWindow;
-    private readonly uint _windowSize;
+    private readonly ReceiveWindow _window;
     private ReadOnlyMemory<byte> _current;
-    private uint _consumed;
-    private long _window;
 
     /// <summary>Creates the stream.</summary>
-    /// <param name="windowSize">The window granted to the client.</param>
-    /// <param name="adjustWindow">Sends SSH_MSG_CHANNEL_WINDOW_ADJUST for n bytes.</param>
-    public ChannelInputStream(uint windowSize, Func<uint, CancellationToken, ValueTask> adjustWindow)
+    /// <param name="window">The channel's receive window.</param>
+    public ChannelInputStream(ReceiveWindow window)
     {
-        _windowSize = windowSize;
-        _window = windowSize;
-        _adjustWindow = adjustWindow;
+        _window = window;
     }
 
-    /// <summary>Queues data received from the client; false when it exceeds the window the client was given (protocol error).</summary>
+    /// <summary>Queues data received from the peer; false when it exceeds the window the peer was given (protocol error).</summary>
     public bool TryPush(ReadOnlySpan<byte> data)
     {
-        if (Interlocked.Add(ref _window, -data.Length) < 0)
+        if (!_window.TryTake(data.Length))
         {
             return false;
         }
@@ -64,15 +58,7 @@ internal sealed class ChannelInputStream : Stream
         var count = Math.Min(buffer.Length, _current.Length);
         _current[..count].CopyTo(buffer);
         _current = _current[count..];
-        _consumed += (uint)count;
-        if (_consumed >= _windowSize / 2)
-        {
-            var grant = _consumed;
-            _consumed = 0;
-            Interlocked.Add(ref _window, grant);
-            await _adjustWindow(grant, cancellationToken).ConfigureAwait(false);
-        }
-
+        await _window.ConsumedAsync(count, cancellationToken).ConfigureAwait(false);
         return count;
     }
 

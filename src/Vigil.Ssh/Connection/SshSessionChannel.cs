@@ -20,9 +20,7 @@ public sealed class SshSessionChannel
     private readonly CancellationTokenSource _closed = new();
     private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private readonly uint _remoteMaxPacket;
-    private long _remoteWindow;
-    private TaskCompletionSource _windowOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SendWindow _sendWindow;
     private bool _started;
     private bool _eofSent;
     private bool _closeSent;
@@ -33,9 +31,8 @@ public sealed class SshSessionChannel
         _host = host;
         ChannelId = localId;
         RemoteChannelId = remoteId;
-        _remoteWindow = remoteWindow;
-        _remoteMaxPacket = Math.Clamp(remoteMaxPacket, 1, 32768);
-        Input = new ChannelInputStream(localWindow, AdjustWindowAsync);
+        _sendWindow = new SendWindow(remoteWindow, remoteMaxPacket);
+        Input = new ChannelInputStream(new ReceiveWindow(localWindow, AdjustWindowAsync));
         Output = new ChannelOutputStream(this, stderr: false);
         ErrorOutput = new ChannelOutputStream(this, stderr: true);
     }
@@ -159,15 +156,9 @@ public sealed class SshSessionChannel
     /// <summary>SSH_MSG_CHANNEL_WINDOW_ADJUST from the client.</summary>
     internal void OnWindowAdjust(uint bytes)
     {
-        lock (_lock)
+        if (!_sendWindow.TryAdd(bytes))
         {
-            _remoteWindow += bytes;
-            if (_remoteWindow > uint.MaxValue)
-            {
-                throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"channel {ChannelId}: window beyond 2^32-1 bytes (RFC 4254 §5.2)");
-            }
-
-            _windowOpened.TrySetResult();
+            throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"channel {ChannelId}: window beyond 2^32-1 bytes (RFC 4254 §5.2)");
         }
     }
 
@@ -188,8 +179,9 @@ public sealed class SshSessionChannel
             _closeReceived = true;
             reply = !_closeSent && !connectionEnded;
             _closeSent = true;
-            _windowOpened.TrySetResult();
         }
+
+        _sendWindow.Close();
 
         ((ChannelInputStream)Input).Complete();
         _requests.Writer.TryComplete();
@@ -308,45 +300,28 @@ public sealed class SshSessionChannel
     {
         while (!data.IsEmpty)
         {
-            int chunk;
-            Task wait;
             lock (_lock)
             {
                 if (_closeSent || _eofSent)
                 {
                     throw new IOException($"SSH channel {ChannelId} is closed for output");
                 }
+            }
 
-                chunk = (int)Math.Min(Math.Min(_remoteWindow, _remoteMaxPacket), data.Length);
-                if (chunk > 0)
-                {
-                    _remoteWindow -= chunk;
-                    wait = Task.CompletedTask;
-                }
-                else
-                {
-                    if (_windowOpened.Task.IsCompleted)
-                    {
-                        _windowOpened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    }
-
-                    wait = _windowOpened.Task;
-                }
+            int chunk;
+            try
+            {
+                chunk = await _sendWindow.TakeAsync(data.Length, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_closed.IsCancellationRequested && !_host.IsEnding)
+            {
+                // Only the caller giving up ends the connection; a channel or connection already closing just unwinds.
+                _host.Abort(new SshProtocolException(SshDisconnectReason.ByApplication, $"channel {ChannelId}: gave up waiting for the client's window"));
+                throw;
             }
 
             if (chunk == 0)
             {
-                try
-                {
-                    await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_closed.IsCancellationRequested && !_host.IsEnding)
-                {
-                    // Only the caller giving up ends the connection; a channel or connection already closing just unwinds.
-                    _host.Abort(new SshProtocolException(SshDisconnectReason.ByApplication, $"channel {ChannelId}: gave up waiting for the client's window"));
-                    throw;
-                }
-
                 continue;
             }
 
