@@ -1,7 +1,10 @@
 namespace Vigil.Ssh.Connection;
 
-/// <summary>A write-only stream over <see cref="SshSessionChannel.WriteAsync"/> or <see cref="SshSessionChannel.WriteErrorAsync"/>, for CopyToAsync-style piping.</summary>
-internal sealed class ChannelOutputStream(SshSessionChannel channel, bool stderr) : Stream
+/// <summary>
+/// A write-only stream over a channel's write method (<see cref="SshSessionChannel.WriteAsync"/>,
+/// <see cref="SshSessionChannel.WriteErrorAsync"/>, a client session's stdin), for CopyToAsync-style piping.
+/// </summary>
+internal sealed class ChannelOutputStream(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write) : Stream
 {
     /// <inheritdoc />
     public override bool CanRead => false;
@@ -20,7 +23,7 @@ internal sealed class ChannelOutputStream(SshSessionChannel channel, bool stderr
 
     /// <inheritdoc />
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        stderr ? channel.WriteErrorAsync(buffer, cancellationToken) : channel.WriteAsync(buffer, cancellationToken);
+        write(buffer, cancellationToken);
 
     /// <inheritdoc />
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

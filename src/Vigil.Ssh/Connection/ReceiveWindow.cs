@@ -12,13 +12,22 @@ internal sealed class ReceiveWindow(uint size, Func<uint, CancellationToken, Val
 {
     private long _available = size;
     private long _consumed;
+    private long _buffered;
+
+    /// <summary>Bytes received and not yet read by the consumer (at most the window).</summary>
+    public long Buffered => Interlocked.Read(ref _buffered);
 
     /// <summary>Takes <paramref name="bytes"/> for data that arrived; false when the peer exceeded the window (a protocol error).</summary>
-    public bool TryTake(int bytes) => Interlocked.Add(ref _available, -bytes) >= 0;
+    public bool TryTake(int bytes)
+    {
+        Interlocked.Add(ref _buffered, bytes);
+        return Interlocked.Add(ref _available, -bytes) >= 0;
+    }
 
     /// <summary>Counts <paramref name="bytes"/> as read by the consumer, sending a window adjust when half the window was read.</summary>
     public ValueTask ConsumedAsync(int bytes, CancellationToken cancellationToken)
     {
+        Interlocked.Add(ref _buffered, -bytes);
         if (Interlocked.Add(ref _consumed, bytes) < size / 2)
         {
             return ValueTask.CompletedTask;

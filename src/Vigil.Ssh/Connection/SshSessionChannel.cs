@@ -33,8 +33,8 @@ public sealed class SshSessionChannel
         RemoteChannelId = remoteId;
         _sendWindow = new SendWindow(remoteWindow, remoteMaxPacket);
         Input = new ChannelInputStream(new ReceiveWindow(localWindow, AdjustWindowAsync));
-        Output = new ChannelOutputStream(this, stderr: false);
-        ErrorOutput = new ChannelOutputStream(this, stderr: true);
+        Output = new ChannelOutputStream(WriteAsync);
+        ErrorOutput = new ChannelOutputStream(WriteErrorAsync);
     }
 
     /// <summary>Our channel number (recipient channel in the client's messages).</summary>

@@ -20,14 +20,14 @@ public sealed class SshHostKey : IDisposable
     private readonly Key? _ed25519;
     private readonly ECDsa? _ecdsa;
 
-    private SshHostKey(Key ed25519)
+    internal SshHostKey(Key ed25519)
     {
         _ed25519 = ed25519;
         Type = SshHostKeyType.Ed25519;
         PublicKeyBlob = new SshWriter().WriteString("ssh-ed25519").WriteBinaryString(ed25519.PublicKey.Export(KeyBlobFormat.RawPublicKey)).ToArray();
     }
 
-    private SshHostKey(ECDsa ecdsa)
+    internal SshHostKey(ECDsa ecdsa)
     {
         _ecdsa = ecdsa;
         Type = SshHostKeyType.EcdsaP256;
@@ -79,17 +79,12 @@ public sealed class SshHostKey : IDisposable
     /// <exception cref="FormatException">Not that format, encrypted, or a key type other than ssh-ed25519 / ecdsa-sha2-nistp256.</exception>
     public static SshHostKey Load(string text)
     {
-        var begin = text.IndexOf(PemBegin, StringComparison.Ordinal);
-        var end = text.IndexOf(PemEnd, StringComparison.Ordinal);
-        if (begin < 0 || end < begin)
-        {
-            throw new FormatException("not an OpenSSH private key (expected -----BEGIN OPENSSH PRIVATE KEY-----)");
-        }
-
+        var section = OpenSshPrivateSection(text);
         try
         {
-            var body = Convert.FromBase64String(text[(begin + PemBegin.Length)..end].Replace("\n", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal));
-            return Parse(body);
+            var secret = new SshReader(section, "openssh-key-v1 private section");
+            var type = secret.ReadString();
+            return ParseKey(type, ref secret) ?? throw new FormatException($"unsupported host key type '{type}'");
         }
         catch (SshProtocolException ex)
         {
@@ -176,33 +171,62 @@ public sealed class SshHostKey : IDisposable
 
     private static byte[] EcPoint(ECParameters parameters) => [4, .. parameters.Q.X!, .. parameters.Q.Y!];
 
-    private static SshHostKey Parse(byte[] body)
+    /// <summary>True when <paramref name="text"/> has OpenSSH private key armour.</summary>
+    internal static bool IsOpenSshPrivateKey(string text) => text.Contains(PemBegin, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Opens an unencrypted <c>openssh-key-v1</c> file (OpenSSH PROTOCOL.key) and returns its private section after the
+    /// two check integers, starting at the key type.
+    /// </summary>
+    /// <exception cref="FormatException">No armour, bad base64, encrypted, several keys, or check integers that differ.</exception>
+    internal static byte[] OpenSshPrivateSection(string text)
     {
-        if (!body.AsSpan().StartsWith(AuthMagic))
+        var begin = text.IndexOf(PemBegin, StringComparison.Ordinal);
+        var end = text.IndexOf(PemEnd, StringComparison.Ordinal);
+        if (begin < 0 || end < begin)
         {
-            throw new FormatException("missing openssh-key-v1 magic");
+            throw new FormatException("not an OpenSSH private key (expected -----BEGIN OPENSSH PRIVATE KEY-----)");
         }
 
-        var reader = new SshReader(body.AsSpan(AuthMagic.Length), "openssh-key-v1");
-        if (reader.ReadString() != "none" || reader.ReadString() != "none")
+        try
         {
-            throw new FormatException("encrypted OpenSSH private keys are not supported (use ssh-keygen -N '')");
-        }
+            var body = Convert.FromBase64String(text[(begin + PemBegin.Length)..end].Replace("\n", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal));
+            if (!body.AsSpan().StartsWith(AuthMagic))
+            {
+                throw new FormatException("missing openssh-key-v1 magic");
+            }
 
-        reader.ReadBinaryString();
-        if (reader.ReadUInt32() != 1)
+            var reader = new SshReader(body.AsSpan(AuthMagic.Length), "openssh-key-v1");
+            if (reader.ReadString() != "none" || reader.ReadString() != "none")
+            {
+                throw new FormatException("encrypted OpenSSH private keys are not supported (use ssh-keygen -N '')");
+            }
+
+            reader.ReadBinaryString();
+            if (reader.ReadUInt32() != 1)
+            {
+                throw new FormatException("expected exactly one key");
+            }
+
+            reader.ReadBinaryString();
+            var secret = new SshReader(reader.ReadBinaryString(), "openssh-key-v1 private section");
+            if (secret.ReadUInt32() != secret.ReadUInt32())
+            {
+                throw new FormatException("check integers differ");
+            }
+
+            return secret.ReadBytes(secret.Remaining).ToArray();
+        }
+        catch (SshProtocolException ex)
         {
-            throw new FormatException("expected exactly one key");
+            throw new FormatException($"bad OpenSSH private key: {ex.Message}", ex);
         }
+    }
 
-        reader.ReadBinaryString();
-        var secret = new SshReader(reader.ReadBinaryString(), "openssh-key-v1 private section");
-        if (secret.ReadUInt32() != secret.ReadUInt32())
-        {
-            throw new FormatException("check integers differ");
-        }
-
-        switch (secret.ReadString())
+    /// <summary>Reads an ssh-ed25519 or ecdsa-sha2-nistp256 private key of an OpenSSH private section; null for other types.</summary>
+    internal static SshHostKey? ParseKey(string type, ref SshReader secret)
+    {
+        switch (type)
         {
             case "ssh-ed25519":
                 secret.ReadBinaryString();
@@ -230,8 +254,8 @@ public sealed class SshHostKey : IDisposable
                     D = dFixed,
                     Q = new ECPoint { X = q[1..33].ToArray(), Y = q[33..].ToArray() },
                 }));
-            case var other:
-                throw new FormatException($"unsupported host key type '{other}'");
+            default:
+                return null;
         }
     }
 }
