@@ -75,6 +75,13 @@ public class ChannelProtocolTests(ITestOutputHelper output)
         await client.SendAsync(TestSshClient.Request(channel, "exec", w => w.WriteString("sleep")));
         (await client.ReceiveAsync())[0].Should().Be(SshMessageNumber.SSH_MSG_CHANNEL_SUCCESS);
 
+        // The library answers exec before the handler dequeues it: ending the connection earlier would cancel the
+        // handler before it reaches "sleep", and the test would wait for a cancellation that never comes.
+        for (var i = 0; i < 100 && !server.Handler.Events.Contains("exec:sleep"); i++)
+        {
+            await Task.Delay(50);
+        }
+
         await client.SendAsync(SshWriter.Message(SshMessageNumber.SSH_MSG_CHANNEL_DATA).WriteUInt32(channel).WriteBinaryString(new byte[1001]).ToArray());
         var messages = await client.ReceiveUntilClosedAsync();
 

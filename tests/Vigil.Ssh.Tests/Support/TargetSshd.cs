@@ -62,8 +62,8 @@ public sealed class TargetSshd : IAsyncDisposable
     /// <summary>Options for a key login as <see cref="User"/> with the host key pinned.</summary>
     public SshClientOptions KeyOptions(SshClientKey key) => new() { UserName = User, PrivateKey = key, HostKeyFingerprint = HostKeyFingerprint };
 
-    /// <summary>Starts sshd with one host key of <paramref name="hostKeyType"/> (ed25519, ecdsa or rsa).</summary>
-    public static async Task<TargetSshd> StartAsync(string hostKeyType = "ed25519")
+    /// <summary>Starts sshd with one host key of <paramref name="hostKeyType"/> (ed25519, ecdsa or rsa) and <paramref name="extraConfig"/> appended to its config.</summary>
+    public static async Task<TargetSshd> StartAsync(string hostKeyType = "ed25519", string extraConfig = "")
     {
         if (OperatingSystem.IsWindows())
         {
@@ -116,7 +116,9 @@ public sealed class TargetSshd : IAsyncDisposable
             AcceptEnv VIGIL_*
             PrintMotd no
             PrintLastLog no
+            Subsystem sftp /usr/lib/openssh/sftp-server
             LogLevel VERBOSE
+            {extraConfig}
 
             """);
         var process = OpenSsh.Start(["/usr/sbin/sshd", "-D", "-e", "-f", config]);
