@@ -33,7 +33,7 @@ public sealed class SshClientConnection : IAsyncDisposable
     {
         _stream = stream;
         _options = options;
-        _keyExchange = new ClientKeyExchange(TrustHostKey);
+        _keyExchange = new ClientKeyExchange(TrustHostKey, [.. options.HostKeyAlgorithms]);
         _transport = new SshTransport(
             stream,
             new SshTransportSettings(options.SoftwareVersion, options.MaxPacketLength, options.RekeyBytes, options.RekeyInterval, options.TimeProvider),
@@ -183,6 +183,11 @@ public sealed class SshClientConnection : IAsyncDisposable
         if (options.HostKeyFingerprint is { } pinned)
         {
             ExpectedFingerprint(pinned);
+        }
+
+        if (options.HostKeyAlgorithms.Count == 0 || options.HostKeyAlgorithms.Any(a => !ClientKeyExchange.HostKeySignatures.Contains(a)))
+        {
+            throw new ArgumentException($"SshClientOptions.HostKeyAlgorithms must be one or more of {string.Join(", ", ClientKeyExchange.HostKeySignatures)}", nameof(options));
         }
 
         if (options.MaxPacketLength < 35000 || options.ChannelMaxPacket < 1 || options.ChannelMaxPacket > options.MaxPacketLength - 1024 || options.ChannelWindowSize < options.ChannelMaxPacket)

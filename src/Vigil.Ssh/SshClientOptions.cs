@@ -32,6 +32,13 @@ public sealed class SshClientOptions
     /// <summary>Decides trust in the server's host key when <see cref="HostKeyFingerprint"/> is not set; false fails the connection with <see cref="SshHostKeyRejectedException"/>.</summary>
     public Func<SshPublicKey, bool>? HostKeyValidator { get; set; }
 
+    /// <summary>
+    /// Host key signature algorithms offered, in preference order (RFC 4253 §7.1: the server presents its key for the
+    /// first one it has). Default: <c>ssh-ed25519</c>, <c>ecdsa-sha2-nistp256</c>, <c>rsa-sha2-512</c>, <c>rsa-sha2-256</c>.
+    /// Narrow it to the pinned key's type so a server holding several host keys presents that one.
+    /// </summary>
+    public IList<string> HostKeyAlgorithms { get; } = new List<string> { "ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256" };
+
     /// <summary>The softwareversion of <c>SSH-2.0-softwareversion</c> (RFC 4253 §4.2). Default <c>Vigil</c>.</summary>
     public string SoftwareVersion { get; set; } = "Vigil";
 

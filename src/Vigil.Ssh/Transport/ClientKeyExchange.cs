@@ -9,10 +9,11 @@ namespace Vigil.Ssh.Transport;
 /// same host key as the first exchange (as OpenSSH's client requires).
 /// </summary>
 /// <param name="trustHostKey">Throws (e.g. <see cref="SshHostKeyRejectedException"/>) when the server's key is not trusted.</param>
-internal sealed class ClientKeyExchange(Action<SshPublicKey> trustHostKey) : KeyExchangeRole
+/// <param name="hostKeyAlgorithms">The host key signatures offered, in preference order (a subset of <see cref="HostKeySignatures"/>).</param>
+internal sealed class ClientKeyExchange(Action<SshPublicKey> trustHostKey, IReadOnlyList<string> hostKeyAlgorithms) : KeyExchangeRole
 {
     /// <summary>Host key signatures the client verifies, in preference order (RFC 8709, RFC 5656, RFC 8332).</summary>
-    private static readonly string[] HostKeySignatures = ["ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256"];
+    public static readonly string[] HostKeySignatures = ["ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256"];
 
     private SshPublicKey? _hostKey;
 
@@ -23,7 +24,7 @@ internal sealed class ClientKeyExchange(Action<SshPublicKey> trustHostKey) : Key
     public override bool IsClient => true;
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> HostKeyAlgorithms => HostKeySignatures;
+    public override IReadOnlyList<string> HostKeyAlgorithms => hostKeyAlgorithms;
 
     /// <inheritdoc />
     public override string PeerStrictKexMarker => SshAlgorithmCatalog.StrictKexServer;

@@ -1,6 +1,4 @@
 using System.Text;
-using Renci.SshNet;
-using Renci.SshNet.Common;
 
 namespace Vigil.Connections;
 
@@ -45,14 +43,14 @@ public static class SshTargetRequest
         }
         try
         {
-            using var file = new PrivateKeyFile(new MemoryStream(Encoding.UTF8.GetBytes(privateKey)));
+            using var key = Vigil.Ssh.SshClientKey.Load(privateKey);
             return null;
         }
-        catch (SshPassPhraseNullOrEmptyException)
+        catch (FormatException e) when (e.Message.Contains("encrypted", StringComparison.Ordinal))
         {
             return "field 'private_key' is encrypted with a passphrase: give the key without one (ssh-keygen -p -N '' -f KEY)";
         }
-        catch (Exception e) when (e is SshException or FormatException or ArgumentException or InvalidOperationException or NotSupportedException or System.Security.Cryptography.CryptographicException or IndexOutOfRangeException or EndOfStreamException)
+        catch (FormatException)
         {
             return "field 'private_key' must be an unencrypted private key in OpenSSH or PEM form (ed25519, ecdsa or rsa)";
         }

@@ -42,13 +42,13 @@ public sealed class SshExecutor(GatewayOptions options, TimeProvider time) : IEx
             Fault(statement, e.Message);
             return;
         }
-        using (upstream)
+        await using (upstream)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(options.ExecStatementTimeout);
             try
             {
-                using var execution = await upstream.ExecAsync(script, deadline.Token);
+                await using var execution = await upstream.ExecAsync(script, deadline.Token);
                 var outcome = await RelayAsync(execution, statement, deadline.Token);
                 if (outcome is not null)
                 {
@@ -66,7 +66,7 @@ public sealed class SshExecutor(GatewayOptions options, TimeProvider time) : IEx
             {
                 Fault(statement, e.Message);
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or Renci.SshNet.Common.SshException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
                 Fault(statement, $"connection '{session.Connection.Name}' broke while the command ran: {e.Message}");
             }

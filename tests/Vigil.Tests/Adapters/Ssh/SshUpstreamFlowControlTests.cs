@@ -4,17 +4,17 @@ using Vigil.Tests.Fixtures;
 namespace Vigil.Tests.Adapters.Ssh;
 
 /// <summary>
-/// The upstream side holds a target back while its output waits unread (<see cref="UpstreamBackpressure"/>): a command
-/// or shell that writes 50 MB (25 MB) to a reader that takes nothing for 3 s has at most the gateway's bound (1 MiB and a
-/// packet) held in the gateway, and once read, every byte arrives. The target writes 256 KiB at a time and counts each
-/// chunk into a file, so the test sees how far it got: further than the gateway holds, since sshd buffers a channel's
-/// output up to its own limit (OpenSSH: 16 MiB) and the kernel's socket buffers hold some too, but not to the end.
+/// The upstream side holds a target back while its output waits unread (the channel's 2 MiB window, returned only as it
+/// is read): a command or shell that writes 50 MB (25 MB) to a reader that takes nothing for 3 s has at most the window
+/// held in the gateway, and once read, every byte arrives. The target writes 256 KiB at a time and counts each
+/// chunk into a file, so the test sees how far it got: a little further than the window, since the pipe to sshd and
+/// sshd's own buffers hold some, but not to the end.
 /// </summary>
 public sealed class SshUpstreamFlowControlTests : IAsyncLifetime
 {
     private const int Chunks = 200;
     private const int ChunkBytes = 256 * 1024;
-    private const int MaxPacket = 64 * 1024;
+    private const int WindowSize = 2 * 1024 * 1024;
     private SshdTarget _sshd = null!;
     private string _progress = "";
 
@@ -39,13 +39,13 @@ public sealed class SshUpstreamFlowControlTests : IAsyncLifetime
     public async Task A_command_whose_output_is_not_read_is_held_back_and_loses_nothing_once_read()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("flow"), timeout.Token);
-        using var execution = await session.ExecAsync(Writer($"head -c {ChunkBytes} /dev/zero", Chunks), timeout.Token);
+        await using var session = await SshUpstream.ConnectAsync(_sshd.Connection("flow"), timeout.Token);
+        await using var execution = await session.ExecAsync(Writer($"head -c {ChunkBytes} /dev/zero", Chunks), timeout.Token);
 
         await Task.Delay(TimeSpan.FromSeconds(3), timeout.Token);
 
-        execution.BufferedBytes.Should().BeLessThanOrEqualTo(UpstreamBackpressure.DefaultLimit + MaxPacket);
-        ChunksWritten().Should().BeLessThan(Chunks / 2, "the target must be held back, not run to its 50 MB");
+        execution.BufferedBytes.Should().BeLessThanOrEqualTo(WindowSize);
+        ChunksWritten().Should().BeLessThan(Chunks / 8, "the target must be held back after about two windows, not run to its 50 MB");
         (await CountAsync(execution.Stdout, timeout.Token)).Should().Be((long)Chunks * ChunkBytes);
         (await execution.WaitAsync().WaitAsync(timeout.Token)).Succeeded.Should().BeTrue();
     }
@@ -54,15 +54,15 @@ public sealed class SshUpstreamFlowControlTests : IAsyncLifetime
     public async Task A_shell_whose_output_is_not_read_is_held_back_too()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("flow"), timeout.Token);
-        using var shell = await session.OpenShellAsync("dumb", 80, 24, null, timeout.Token);
+        await using var session = await SshUpstream.ConnectAsync(_sshd.Connection("flow"), timeout.Token);
+        await using var shell = await session.OpenShellAsync(new SshTerminal("dumb", 80, 24), timeout.Token);
         await shell.Stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(Writer($"head -c {ChunkBytes} /dev/zero | tr '\\0' x", Chunks / 2) + "; exit\n"), timeout.Token);
         await shell.Stream.FlushAsync(timeout.Token);
 
         await Task.Delay(TimeSpan.FromSeconds(3), timeout.Token);
 
-        shell.BufferedBytes.Should().BeLessThanOrEqualTo(UpstreamBackpressure.DefaultLimit + MaxPacket);
-        ChunksWritten().Should().BeLessThan(Chunks / 4);
+        shell.BufferedBytes.Should().BeLessThanOrEqualTo(WindowSize);
+        ChunksWritten().Should().BeLessThan(Chunks / 8);
         (await CountAsync(shell.Stream, timeout.Token)).Should().BeGreaterThan((long)Chunks / 2 * ChunkBytes);
     }
 

@@ -28,9 +28,9 @@ public sealed class SshUpstreamTests : IAsyncLifetime
     public async Task Exec_gives_stdout_stderr_and_the_exit_status_and_stdin_is_empty_unless_opened()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
+        await using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
 
-        using (var withoutInput = await session.ExecAsync("cat; echo out; echo err >&2; exit 7", timeout.Token))
+        await using (var withoutInput = await session.ExecAsync("cat; echo out; echo err >&2; exit 7", timeout.Token))
         {
             var (stdout, stderr) = (ReadToEndAsync(withoutInput.Stdout), ReadToEndAsync(withoutInput.Stderr));
             (await stdout).Should().Be("out\n", "cat reads an empty stdin and ends");
@@ -39,7 +39,7 @@ public sealed class SshUpstreamTests : IAsyncLifetime
             status.Should().Be(new SshExitStatus(7, null));
             status.ToString().Should().Be("exit status 7");
         }
-        using var withInput = await session.ExecAsync("tr a-z A-Z", timeout.Token, withStdin: true);
+        await using var withInput = await session.ExecAsync("tr a-z A-Z", timeout.Token, withStdin: true);
         await using (var stdin = withInput.Stdin!)
         {
             await stdin.WriteAsync("piped text\n"u8.ToArray(), timeout.Token);
@@ -52,8 +52,8 @@ public sealed class SshUpstreamTests : IAsyncLifetime
     public async Task A_signal_ends_a_running_command()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
-        using var sleeping = await session.ExecAsync("echo started; exec sleep 60", timeout.Token);
+        await using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
+        await using var sleeping = await session.ExecAsync("echo started; exec sleep 60", timeout.Token);
         var buffer = new byte[16];
         (await sleeping.Stdout.ReadAsync(buffer, timeout.Token)).Should().BeGreaterThan(0);
 
@@ -65,11 +65,11 @@ public sealed class SshUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_shell_gets_a_pty_of_the_asked_size_follows_a_resize_and_closes_on_exit()
+    public async Task A_shell_gets_a_pty_of_the_asked_size_follows_a_resize_and_reports_its_exit_status()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
-        using var shell = await session.OpenShellAsync("xterm", 80, 24, null, timeout.Token);
+        await using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
+        await using var shell = await session.OpenShellAsync(new SshTerminal("xterm", 80, 24), timeout.Token);
         var output = new StringBuilder();
         var reading = Task.Run(async () =>
         {
@@ -87,26 +87,12 @@ public sealed class SshUpstreamTests : IAsyncLifetime
         await shell.Stream.WriteAsync("stty size\n"u8.ToArray(), timeout.Token);
         await shell.Stream.FlushAsync(timeout.Token);
         await WaitForAsync(output, "24 80", timeout.Token);
-        shell.Resize(100, 30);
-        await shell.Stream.WriteAsync("stty size; exit\n"u8.ToArray(), timeout.Token);
+        await shell.ResizeAsync(100, 30, timeout.Token);
+        await shell.Stream.WriteAsync("stty size; exit 3\n"u8.ToArray(), timeout.Token);
         await shell.Stream.FlushAsync(timeout.Token);
-        await shell.Closed.WaitAsync(timeout.Token);
+        (await shell.Exit.WaitAsync(timeout.Token)).Should().Be(new SshExitStatus(3, null), "the shell's own exit status is reported");
 
         await WaitForAsync(output, "30 100", timeout.Token);
-    }
-
-    [Fact]
-    public async Task Sftp_reads_and_writes_files_over_its_own_checked_connection()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var session = await SshUpstream.ConnectAsync(_sshd.Connection("upstream"), timeout.Token);
-        using var sftp = await session.OpenSftpAsync(timeout.Token);
-        var path = Path.Combine(_sshd.Scratch, "sftp-" + Guid.NewGuid().ToString("N")[..8]);
-
-        sftp.WriteAllText(path, "over sftp");
-
-        (await File.ReadAllTextAsync(path)).Should().Be("over sftp");
-        sftp.ListDirectory(_sshd.Scratch).Select(f => f.Name).Should().Contain(Path.GetFileName(path));
     }
 
     [Fact]

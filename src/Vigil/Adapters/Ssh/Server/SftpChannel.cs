@@ -27,7 +27,7 @@ public sealed class SftpChannel(CommandPipeline pipeline)
     /// <summary>Serves the subsystem of <paramref name="channel"/> until either side ends it.</summary>
     public async Task<SshChannelOutcome> RunAsync(SessionContext session, SshUpstreamSession upstream, SshSessionChannel channel, CancellationToken cancellationToken)
     {
-        using var server = await upstream.ExecAsync(ServerCommand, cancellationToken, withStdin: true);
+        await using var server = await upstream.ExecAsync(ServerCommand, cancellationToken, withStdin: true);
         using var toClient = new SemaphoreSlim(1, 1);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var requests = RelayRequestsAsync(server.Stdin!, ended.Token);

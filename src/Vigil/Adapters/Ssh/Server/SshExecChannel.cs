@@ -13,8 +13,8 @@ namespace Vigil.Adapters.Ssh.Server;
 /// command from that identity through once). Allowed: it runs on the target with the client's stdin; stdout and stderr
 /// come back through <see cref="SshOutputFilter"/> and the target's exit status or signal is relayed (RFC 4254 §6.10).
 /// The output is recorded as the session's terminal stream (asciicast, with the command in its header) and the command
-/// as a statement with its analysis, exit status and duration. The target runs it without a pty, as its own
-/// <c>$SHELL -c</c>.
+/// as a statement with its analysis, exit status and duration. The target runs it as its own <c>$SHELL -c</c>, in a pty
+/// when the client asked for one (<c>ssh -t gateway cmd</c>).
 /// </summary>
 public sealed class SshExecChannel(CommandPipeline pipeline, TerminalRecorder terminals)
 {
@@ -36,7 +36,8 @@ public sealed class SshExecChannel(CommandPipeline pipeline, TerminalRecorder te
         var pty = channel.Pty;
         await using var recording = terminals.Start(session, (int)(pty?.Columns ?? 0), (int)(pty?.Rows ?? 0), pty?.Term, commandText);
         var output = new SshOutputFilter(run, recording);
-        using var execution = await upstream.ExecAsync(commandText, cancellationToken, withStdin: true);
+        await using var execution = await upstream.ExecAsync(commandText, cancellationToken, withStdin: true,
+            pty is null ? null : new SshTerminal(pty.Term, pty.Columns, pty.Rows, pty.Modes));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stdin = PumpStdinAsync(channel, execution.Stdin!, recording, stop.Token);
         await Task.WhenAll(PumpAsync(execution.Stdout, false), PumpAsync(execution.Stderr, true));

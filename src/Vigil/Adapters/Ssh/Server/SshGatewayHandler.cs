@@ -95,7 +95,7 @@ public sealed partial class SshGatewayHandler(
             await SshClientText.FailAsync(channel, reason, SshClientText.Refused, cancellationToken);
             return new(SessionStatus.Failed, reason, SshClientText.Refused);
         }
-        using var upstream = await SshUpstream.ConnectAsync(session.Connection, cancellationToken);
+        await using var upstream = await SshUpstream.ConnectAsync(session.Connection, cancellationToken);
         return start switch
         {
             SshExecRequest request => await exec.RunAsync(session, upstream, channel, request.Command, cancellationToken),

@@ -1,4 +1,3 @@
-using Renci.SshNet.Common;
 using Vigil.Adapters.Ssh.Upstream;
 using Vigil.Adapters.Terminal;
 using Vigil.Pipeline;
@@ -31,7 +30,7 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
         var pty = channel.Pty;
         var term = string.IsNullOrEmpty(pty?.Term) ? DefaultTerm : pty.Term;
         var (columns, rows) = (pty?.Columns is > 0 ? pty.Columns : TerminalRecorder.DefaultWidth, pty?.Rows is > 0 ? pty.Rows : TerminalRecorder.DefaultHeight);
-        using var shell = await upstream.OpenShellAsync(term, (uint)columns, (uint)rows, Modes(pty), cancellationToken);
+        await using var shell = await upstream.OpenShellAsync(new SshTerminal(term, (uint)columns, (uint)rows, pty?.Modes), cancellationToken);
         await using var recording = terminals.Start(session, (int)columns, (int)rows, term);
         var output = new SshOutputFilter(pipeline.StartOutput(new Command(session, "")), recording);
         var lines = new LineReconstructor();
@@ -57,9 +56,16 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             await SshClientText.FailAsync(channel, stopped, SshClientText.Refused, cancellationToken);
             return new(SessionStatus.Done, null, SshClientText.Refused);
         }
-        // SSH.NET does not report the shell's exit status; the shell closing its channel is a normal end.
-        await channel.SendExitStatusAsync(0, cancellationToken);
-        return new(SessionStatus.Done, null, 0);
+        // The shell's own end, relayed as the target reported it (RFC 4254 §6.10).
+        var exit = await shell.Exit.WaitAsync(cancellationToken);
+        if (exit.ExitSignal is { } signal)
+        {
+            await channel.SendExitSignalAsync(signal, false, "", cancellationToken);
+            return new(SessionStatus.Done, null, null);
+        }
+        var status = exit.ExitStatus ?? 0;
+        await channel.SendExitStatusAsync((uint)status, cancellationToken);
+        return new(SessionStatus.Done, null, status);
 
         async Task PumpOutputAsync()
         {
@@ -105,14 +111,14 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
                     }
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or SshException)
+            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
                 // The shell or the client ended; the output side decides the outcome.
             }
             finally
             {
                 // The client's EOF or close ends the shell: the output pump then sees the channel close.
-                shell.Dispose();
+                await shell.DisposeAsync();
             }
         }
 
@@ -153,19 +159,15 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             {
                 if (request is SshWindowChangeRequest change)
                 {
-                    shell.Resize(change.Columns, change.Rows);
+                    await shell.ResizeAsync(change.Columns, change.Rows, cancellationToken);
                     recording.Resize((int)change.Columns, (int)change.Rows);
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SshException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or IOException)
         {
         }
     }
-
-    /// <summary>The client's RFC 4254 §8 terminal modes for the target's pty (SSH.NET's <see cref="TerminalModes"/> uses the same opcodes).</summary>
-    private static Dictionary<TerminalModes, uint>? Modes(SshPtyRequest? pty) =>
-        pty?.Modes.ToDictionary(m => (TerminalModes)m.Key, m => m.Value);
 
     private static async Task<int> ReadAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
     {
@@ -173,7 +175,7 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
         {
             return await stream.ReadAsync(buffer, cancellationToken);
         }
-        catch (Exception e) when (e is ObjectDisposedException or SshException)
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
         {
             return 0;
         }

@@ -1,33 +1,30 @@
-using Renci.SshNet;
-using Renci.SshNet.Common;
 using Vigil.Connections;
+using Vigil.Ssh;
 
 namespace Vigil.Adapters.Ssh.Upstream;
 
 /// <summary>
 /// An authenticated SSH session to an <c>ssh</c> connection's target (<see cref="SshUpstream.ConnectAsync"/>): run
-/// commands (<see cref="ExecAsync"/>, one RFC 4254 §6.5 <c>exec</c> channel each), open an interactive shell
-/// (<see cref="OpenShellAsync"/>, <c>pty-req</c> + <c>shell</c>), or an SFTP client (<see cref="OpenSftpAsync"/>).
-/// Dispose to disconnect. Channels may be opened concurrently; each returned object is used by one caller.
+/// commands (<see cref="ExecAsync"/>, one RFC 4254 §6.5 <c>exec</c> channel each) or open an interactive shell
+/// (<see cref="OpenShellAsync"/>, <c>pty-req</c> + <c>shell</c>). Each channel's output is flow-controlled by its
+/// receive window (2 MiB, returned only as it is read), so a slow reader stops the target rather than filling the
+/// gateway. Dispose to disconnect. Channels may be opened concurrently; each returned object is used by one caller.
 /// </summary>
-public sealed class SshUpstreamSession : IDisposable
+public sealed class SshUpstreamSession : IAsyncDisposable
 {
-    private readonly SshClient _client;
-    private readonly SshConnectionInfo _info;
-    private readonly List<UpstreamBackpressure> _gates = [];
+    private readonly SshClientConnection _client;
 
-    internal SshUpstreamSession(Connection connection, SshClient client, SshConnectionInfo info)
+    internal SshUpstreamSession(Connection connection, SshClientConnection client)
     {
         Connection = connection;
         _client = client;
-        _info = info;
     }
 
     /// <summary>The connection this session reaches.</summary>
     public Connection Connection { get; }
 
     /// <summary>True while the SSH session is up.</summary>
-    public bool IsConnected => _client.IsConnected;
+    public bool IsConnected => !_client.Completion.IsCompleted;
 
     /// <summary>
     /// Starts <paramref name="command"/> on the target (exactly this text, run by the target user's login shell as
@@ -40,89 +37,75 @@ public sealed class SshUpstreamSession : IDisposable
     /// True to write the command's stdin (<see cref="SshExecution.Stdin"/>; dispose it to send EOF). False: the command
     /// reads an empty stdin (EOF is sent at once), so a command that reads it cannot hang.
     /// </param>
-    /// <exception cref="SshUpstreamException">The session broke (<see cref="SshUpstreamFailure.ConnectionLost"/>).</exception>
-    public Task<SshExecution> ExecAsync(string command, CancellationToken cancellationToken, bool withStdin = false)
+    /// <param name="pty">A pseudo-terminal to run it in (RFC 4254 §6.2), as the client asked for one; null for none.</param>
+    /// <exception cref="SshUpstreamException">The session broke or the target refused the channel (<see cref="SshUpstreamFailure.ConnectionLost"/>).</exception>
+    public async Task<SshExecution> ExecAsync(string command, CancellationToken cancellationToken, bool withStdin = false, SshTerminal? pty = null)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        var channel = await OpenAsync(cancellationToken);
         try
         {
-            var ssh = _client.CreateCommand(command);
-            ssh.CommandTimeout = Timeout.InfiniteTimeSpan;
-            return Task.FromResult(new SshExecution(ssh, _info, withStdin, Gate(), Gate(), cancellationToken));
+            if (pty is not null)
+            {
+                await channel.RequestPtyAsync(pty.Term, pty.Columns, pty.Rows, pty.Modes, cancellationToken);
+            }
+            await channel.ExecAsync(command, cancellationToken);
+            if (!withStdin)
+            {
+                await channel.SendEofAsync(cancellationToken);
+            }
+            return new SshExecution(channel, this, withStdin, cancellationToken);
         }
-        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
+        catch (IOException e)
         {
-            throw _info.Failure(SshUpstreamFailure.ConnectionLost, e.Message, e);
+            await channel.DisposeAsync();
+            throw Lost(e);
         }
     }
 
-    /// <summary>
-    /// Opens an interactive shell with a pseudo-terminal (RFC 4254 §6.2 <c>pty-req</c>, §6.5 <c>shell</c>).
-    /// </summary>
-    /// <param name="term">The TERM value, e.g. <c>xterm-256color</c>.</param>
-    /// <param name="columns">Terminal width in characters.</param>
-    /// <param name="rows">Terminal height in rows.</param>
-    /// <param name="terminalModes">RFC 4254 §8 encoded terminal modes the client asked for (opcode → value); null or empty for the server's defaults.</param>
+    /// <summary>Opens an interactive shell with a pseudo-terminal (RFC 4254 §6.2 <c>pty-req</c>, §6.5 <c>shell</c>).</summary>
+    /// <param name="pty">The terminal the client asked for: TERM, size in characters, RFC 4254 §8 modes.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <exception cref="SshUpstreamException">The session broke or the target refused the channel.</exception>
-    public Task<SshShell> OpenShellAsync(string term, uint columns, uint rows, IDictionary<TerminalModes, uint>? terminalModes, CancellationToken cancellationToken)
+    public async Task<SshShell> OpenShellAsync(SshTerminal pty, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        var channel = await OpenAsync(cancellationToken);
         try
         {
-            var stream = _client.CreateShellStream(term, columns, rows, 0, 0, SshShell.BufferSize, terminalModes ?? new Dictionary<TerminalModes, uint>());
-            return Task.FromResult(new SshShell(stream, Gate()));
+            await channel.RequestPtyAsync(pty.Term, pty.Columns, pty.Rows, pty.Modes, cancellationToken);
+            await channel.ShellAsync(cancellationToken);
+            return new SshShell(channel);
         }
-        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException)
+        catch (IOException e)
         {
-            throw _info.Failure(SshUpstreamFailure.ConnectionLost, e.Message, e);
+            await channel.DisposeAsync();
+            throw Lost(e);
         }
     }
 
-    /// <summary>
-    /// A connected SFTP client (the <c>sftp</c> subsystem, RFC 4254 §6.5) for this connection. SSH.NET runs SFTP on an
-    /// SSH session of its own, so this connects once more with the same credentials and host key check. The caller
-    /// disposes the client.
-    /// </summary>
-    /// <exception cref="SshUpstreamException">As for <see cref="SshUpstream.ConnectAsync"/>.</exception>
-    public async Task<SftpClient> OpenSftpAsync(CancellationToken cancellationToken)
+    private async Task<SshClientSession> OpenAsync(CancellationToken cancellationToken)
     {
-        var sftp = new SftpClient(_info.ConnectionInfo);
         try
         {
-            await _info.ConnectAsync(sftp, cancellationToken);
-            return sftp;
+            return await _client.OpenSessionAsync(cancellationToken);
         }
-        catch
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            sftp.Dispose();
-            throw;
+            throw Lost(e);
         }
     }
 
-    /// <summary>A flow-control gate for one output stream, released when this session is disposed.</summary>
-    private UpstreamBackpressure Gate()
-    {
-        var gate = new UpstreamBackpressure(UpstreamBackpressure.DefaultLimit);
-        lock (_gates)
-        {
-            _gates.Add(gate);
-        }
-        return gate;
-    }
+    /// <summary>The session broke: the connection-lost failure for this connection.</summary>
+    internal SshUpstreamException Lost(Exception e) => SshUpstream.Failure(Connection, SshUpstreamFailure.ConnectionLost, e.Message, e);
+
+    /// <summary>True once the SSH connection ended other than by <see cref="DisposeAsync"/>.</summary>
+    internal bool Broken => _client.Completion.IsCompleted;
 
     /// <summary>Disconnects.</summary>
-    public void Dispose()
-    {
-        lock (_gates)
-        {
-            // SSH.NET's disconnect waits for its listener thread, which a gate may be holding.
-            _gates.ForEach(gate => gate.Release());
-        }
-        _client.Dispose();
-        _info.Dispose();
-    }
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
 }
+
+/// <summary>A pseudo-terminal as a client asked for it (RFC 4254 §6.2): TERM, size in characters, encoded modes (RFC 4254 §8 opcode → value).</summary>
+public sealed record SshTerminal(string Term, uint Columns, uint Rows, IReadOnlyDictionary<byte, uint>? Modes = null);
 
 /// <summary>How a command ended (RFC 4254 §6.10): its exit status, or the signal that killed it.</summary>
 /// <param name="ExitStatus">The <c>exit-status</c> the target sent; null when it sent none (killed by a signal, or the channel closed without one).</param>
@@ -135,148 +118,165 @@ public sealed record SshExitStatus(int? ExitStatus, string? ExitSignal)
     /// <summary>How it ended in words: <c>exit status 3</c>, <c>killed by signal TERM</c>, <c>no exit status</c>.</summary>
     public override string ToString() =>
         ExitStatus is { } status ? $"exit status {status}" : ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status";
+
+    internal static SshExitStatus From(SshSessionExit exit) => new((int?)exit.ExitStatus, exit.ExitSignal);
 }
 
 /// <summary>
 /// A command running on the target (<see cref="SshUpstreamSession.ExecAsync"/>). <see cref="Stdout"/> and
-/// <see cref="Stderr"/> deliver its output as it arrives and end when the target closes the channel; read both (or
-/// the channel's window stalls the command), then await <see cref="WaitAsync"/>. Dispose to close the channel.
+/// <see cref="Stderr"/> deliver its output as it arrives and end when the target closes the channel; read both (they
+/// share the channel's window, so an unread one stalls the command), then await <see cref="WaitAsync"/>. Dispose to
+/// close the channel.
 /// </summary>
-public sealed class SshExecution : IDisposable
+public sealed class SshExecution : IAsyncDisposable
 {
-    private readonly SshCommand _command;
-    private readonly SshConnectionInfo _info;
-    private readonly UpstreamBackpressure _stdoutGate;
-    private readonly UpstreamBackpressure _stderrGate;
-    private readonly Task _run;
+    private readonly SshClientSession _channel;
+    private readonly SshUpstreamSession _session;
     private readonly CancellationToken _cancellationToken;
-    private volatile bool _signalled;
+    private readonly CancellationTokenRegistration _terminate;
 
-    internal SshExecution(SshCommand command, SshConnectionInfo info, bool withStdin, UpstreamBackpressure stdoutGate, UpstreamBackpressure stderrGate,
-        CancellationToken cancellationToken)
+    internal SshExecution(SshClientSession channel, SshUpstreamSession session, bool withStdin, CancellationToken cancellationToken)
     {
-        _command = command;
-        _info = info;
-        _stdoutGate = stdoutGate;
-        _stderrGate = stderrGate;
+        _channel = channel;
+        _session = session;
         _cancellationToken = cancellationToken;
-        _run = command.ExecuteAsync(cancellationToken);
-        SshNetInternals.OnData(command, stdoutGate.Arrived, stderrGate.Arrived);
-        // SSH.NET completes the command, then completes its streams on the same thread: a read that comes in between
-        // waits for that moment only.
-        _run.ContinueWith(_ =>
-        {
-            stdoutGate.End();
-            stderrGate.End();
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        Stdout = stdoutGate.Wrap(command.OutputStream);
-        Stderr = stderrGate.Wrap(command.ExtendedOutputStream);
-        if (withStdin)
-        {
-            Stdin = command.CreateInputStream();
-        }
-        else
-        {
-            SshNetInternals.SendEof(command);
-        }
+        _terminate = cancellationToken.Register(() => Signal());
+        Stdin = withStdin ? new EofOnDisposeStream(channel) : null;
     }
 
-    /// <summary>The command's standard output (channel data); the target is held back while 1 MiB of it is unread (<see cref="UpstreamBackpressure"/>).</summary>
-    public Stream Stdout { get; }
+    /// <summary>The command's standard output (channel data).</summary>
+    public Stream Stdout => _channel.StandardOutput;
 
-    /// <summary>The command's standard error (extended data type 1, SSH_EXTENDED_DATA_STDERR), held back likewise.</summary>
-    public Stream Stderr { get; }
-
-    /// <summary>Bytes of stdout and stderr the target sent that wait unread in the gateway.</summary>
-    internal long BufferedBytes => _stdoutGate.Pending + _stderrGate.Pending;
+    /// <summary>The command's standard error (extended data type 1, SSH_EXTENDED_DATA_STDERR).</summary>
+    public Stream Stderr => _channel.StandardError;
 
     /// <summary>The command's stdin when it was asked for (<c>withStdin</c>), else null; disposing it sends EOF.</summary>
     public Stream? Stdin { get; }
 
+    /// <summary>Bytes of stdout and stderr the target sent that wait unread in the gateway (at most the channel's window).</summary>
+    internal long BufferedBytes => _channel.BufferedBytes;
+
     /// <summary>
-    /// Asks the target to end the command with SIGTERM (or SIGKILL with <paramref name="kill"/>); <see cref="WaitAsync"/>
-    /// then reports the signal (or the status the command exited with).
+    /// Asks the target to end the command with SIGTERM (or SIGKILL with <paramref name="kill"/>, RFC 4254 §6.9);
+    /// <see cref="WaitAsync"/> then reports the signal (or the status the command exited with).
     /// </summary>
-    public void Signal(bool kill = false)
-    {
-        _signalled = true;
-        _command.CancelAsync(kill, 2000);
-    }
+    public void Signal(bool kill = false) =>
+        _ = _channel.SignalAsync(kill ? "KILL" : "TERM").ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
 
     /// <summary>Waits for the command to end and returns how it ended.</summary>
     /// <exception cref="SshUpstreamException">The session broke before the command ended.</exception>
     /// <exception cref="OperationCanceledException">The token given to <see cref="SshUpstreamSession.ExecAsync"/> was cancelled (the command was sent SIGTERM).</exception>
     public async Task<SshExitStatus> WaitAsync()
     {
-        try
+        var exit = await _channel.Exit;
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (exit.ExitStatus is null && exit.ExitSignal is null && _session.Broken)
         {
-            await _run;
+            throw _session.Lost(new IOException(exit.ErrorMessage ?? "the SSH connection ended before the command did"));
         }
-        catch (Exception e) when (e is SshException or ObjectDisposedException)
-        {
-            throw _info.Failure(SshUpstreamFailure.ConnectionLost, e.Message, e);
-        }
-        catch (OperationCanceledException) when (_signalled && !_cancellationToken.IsCancellationRequested)
-        {
-            // SSH.NET ends its task as cancelled after a signal; the command did end, with what the target reported.
-        }
-        return new SshExitStatus(_command.ExitStatus, _command.ExitSignal);
+        return SshExitStatus.From(exit);
     }
 
     /// <summary>Closes the channel.</summary>
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _stdoutGate.Release();
-        _stderrGate.Release();
-        _command.Dispose();
+        await _terminate.DisposeAsync();
+        await _channel.DisposeAsync();
     }
 }
 
 /// <summary>
 /// An interactive shell on the target (<see cref="SshUpstreamSession.OpenShellAsync"/>): <see cref="Stream"/> is the
 /// terminal both ways (write keystrokes, read what the target's pty prints; stderr is part of it, as on any pty).
-/// <see cref="Closed"/> completes when the target closes the channel (the shell exited). SSH.NET's shell does not
-/// report the shell's exit status.
+/// <see cref="Exit"/> completes when the target closes the channel, with the shell's exit status.
 /// </summary>
-public sealed class SshShell : IDisposable
+public sealed class SshShell : IAsyncDisposable
 {
-    /// <summary>Bytes SSH.NET buffers from the target before the reader takes them.</summary>
-    internal const int BufferSize = 64 * 1024;
+    private readonly SshClientSession _channel;
 
-    private readonly ShellStream _stream;
-    private readonly UpstreamBackpressure _gate;
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    internal SshShell(ShellStream stream, UpstreamBackpressure gate)
+    internal SshShell(SshClientSession channel)
     {
-        _stream = stream;
-        _gate = gate;
-        stream.Closed += (_, _) =>
-        {
-            gate.End();
-            _closed.TrySetResult();
-        };
-        // Raised on SSH.NET's listener thread once the data is in the stream's buffer.
-        stream.DataReceived += (_, e) => gate.Arrived(e.Data.Length);
-        Stream = gate.Wrap(stream);
+        _channel = channel;
+        Stream = new TerminalStream(channel);
     }
 
-    /// <summary>The terminal: reads return 0 once the target closed the channel; the target is held back while 1 MiB of it is unread (<see cref="UpstreamBackpressure"/>).</summary>
+    /// <summary>The terminal: reads return 0 once the target closed the channel.</summary>
     public Stream Stream { get; }
 
-    /// <summary>Bytes the target sent that wait unread in the gateway.</summary>
-    internal long BufferedBytes => _gate.Pending;
+    /// <summary>Bytes the target sent that wait unread in the gateway (at most the channel's window).</summary>
+    internal long BufferedBytes => _channel.BufferedBytes;
 
-    /// <summary>Completes when the target closed the channel.</summary>
-    public Task Closed => _closed.Task;
+    /// <summary>Completes when the target closed the channel, with how the shell ended.</summary>
+    public Task<SshExitStatus> Exit => _channel.Exit.ContinueWith(t => SshExitStatus.From(t.Result), TaskScheduler.Default);
 
     /// <summary>Sends a <c>window-change</c> (RFC 4254 §6.7) with the new size in characters.</summary>
-    public void Resize(uint columns, uint rows) => _stream.ChangeWindowSize(columns, rows, 0, 0);
+    public Task ResizeAsync(uint columns, uint rows, CancellationToken cancellationToken) => _channel.ChangeWindowSizeAsync(columns, rows, cancellationToken);
 
     /// <summary>Closes the channel.</summary>
-    public void Dispose()
+    public ValueTask DisposeAsync() => _channel.DisposeAsync();
+
+    /// <summary>The pty both ways: reads are the channel's output, writes its input.</summary>
+    private sealed class TerminalStream(SshClientSession channel) : Stream
     {
-        _gate.Release();
-        _stream.Dispose();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            channel.StandardOutput.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            channel.WriteInputAsync(buffer, cancellationToken);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous reads are not supported");
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous writes are not supported");
+        public override void Flush() { }
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
+}
+
+/// <summary>A command's stdin: writes go to the channel within the target's window; disposing sends EOF (RFC 4254 §5.3).</summary>
+internal sealed class EofOnDisposeStream(SshClientSession channel) : Stream
+{
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        channel.WriteInputAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await channel.SendEofAsync();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The channel or the connection is already closed: there is no stdin left to end.
+        }
+        await base.DisposeAsync();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous writes are not supported");
+    public override void Flush() { }
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
 }
