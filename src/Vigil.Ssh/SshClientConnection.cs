@@ -123,9 +123,29 @@ public sealed class SshClientConnection : IAsyncDisposable
             _channels.Add(session.ChannelId, session);
         }
 
-        await SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN, 32).WriteString("session").WriteUInt32(session.ChannelId)
-            .WriteUInt32(_options.ChannelWindowSize).WriteUInt32(_options.ChannelMaxPacket).Memory, cancellationToken).ConfigureAwait(false);
-        await session.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var sent = false;
+        try
+        {
+            await SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN, 32).WriteString("session").WriteUInt32(session.ChannelId)
+                .WriteUInt32(_options.ChannelWindowSize).WriteUInt32(_options.ChannelMaxPacket).Memory, cancellationToken).ConfigureAwait(false);
+            sent = true;
+            await session.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            if (sent)
+            {
+                // A confirmation arriving later finds the channel and closes it at once.
+                await session.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                Release(session);
+            }
+
+            throw;
+        }
+
         return session;
     }
 
@@ -385,8 +405,12 @@ public sealed class SshClientConnection : IAsyncDisposable
                     break;
                 }
 
+            case SSH_MSG_EXT_INFO or SSH_MSG_REQUEST_SUCCESS or SSH_MSG_REQUEST_FAILURE:
+                // Nothing to act on: ext-info is only for the server's signature algorithms, no global request is ever sent.
+                break;
             default:
-                // SSH_MSG_EXT_INFO after a rekey, SSH_MSG_REQUEST_SUCCESS/FAILURE (never asked for), unknown numbers.
+                // RFC 4253 §11.4: unknown message numbers are answered with the packet's sequence number.
+                await SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_UNIMPLEMENTED, 5).WriteUInt32(_transport.LastReceivedSequence).Memory).ConfigureAwait(false);
                 break;
         }
     }

@@ -105,6 +105,33 @@ public sealed class ClientTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exec_WithAPty_RunsOnATerminal()
+    {
+        using var key = SshClientKey.Load(_sshd.ClientKey("ed25519"));
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", _sshd.Port, _sshd.KeyOptions(key), Timeout());
+        await using var session = await connection.OpenSessionAsync(Timeout());
+        (await session.RequestPtyAsync("vt100", 90, 20, cancellationToken: Timeout())).Should().BeTrue();
+        await session.ExecAsync("tty; stty size; exit 4", Timeout());
+
+        var text = Encoding.UTF8.GetString(await ReadAllAsync(session.StandardOutput));
+
+        text.Should().Contain("/dev/pts/").And.Contain("20 90");
+        (await session.Exit.WaitAsync(Timeout())).ExitStatus.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task OpenSession_Cancelled_LeavesTheConnectionUsable()
+    {
+        using var key = SshClientKey.Load(_sshd.ClientKey("ed25519"));
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", _sshd.Port, _sshd.KeyOptions(key), Timeout());
+
+        var act = () => connection.OpenSessionAsync(new CancellationToken(canceled: true));
+        await act.Should().ThrowAsync<OperationCanceledException>();
+
+        (await RunAsync(connection, "echo still-there")).Stdout.Should().Be("still-there\n");
+    }
+
+    [Fact]
     public async Task Signal_KillsTheCommand_AndTheExitSignalIsReported()
     {
         using var key = SshClientKey.Load(_sshd.ClientKey("ed25519"));
