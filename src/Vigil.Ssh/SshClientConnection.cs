@@ -113,7 +113,11 @@ public sealed class SshClientConnection : IAsyncDisposable
         SshClientSession session;
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_ended, this);
+            if (_ended)
+            {
+                throw new IOException("the SSH connection has ended");
+            }
+
             while (_channels.ContainsKey(_nextChannel))
             {
                 _nextChannel++;

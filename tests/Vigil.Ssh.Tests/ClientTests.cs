@@ -198,6 +198,17 @@ public sealed class ClientTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrivateKeys_EncryptedOrMalformed_AreFormatErrors()
+    {
+        var file = Path.Combine(_sshd.Directory, "encrypted");
+        (await OpenSsh.RunAsync(["ssh-keygen", "-q", "-N", "a-passphrase", "-t", "ed25519", "-f", file])).ExitCode.Should().Be(0);
+
+        FluentActions.Invoking(() => SshClientKey.Load(File.ReadAllText(file))).Should().Throw<FormatException>().WithMessage("*encrypted*");
+        FluentActions.Invoking(() => SshClientKey.Load("not a key")).Should().Throw<FormatException>().WithMessage("*not a private key*");
+        FluentActions.Invoking(() => SshClientKey.Load(File.ReadAllText(file + ".pub"))).Should().Throw<FormatException>();
+    }
+
+    [Fact]
     public async Task Password_LogsIn()
     {
         if (!_sshd.PasswordWorks)

@@ -100,6 +100,44 @@ public sealed class ClientTransportTests
         await act.Should().ThrowAsync<TimeoutException>();
     }
 
+    [Fact]
+    public async Task CorruptedServerPacket_IsAMacError_AndEndsTheSession()
+    {
+        await using var sshd = await TargetSshd.StartAsync();
+        await using var relay = new CorruptingRelay(sshd.Port, fromServer: true);
+        using var key = SshClientKey.Load(sshd.ClientKey("ed25519"));
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", relay.Port, sshd.KeyOptions(key), Timeout());
+        await using var session = await connection.OpenSessionAsync(Timeout());
+        await session.ExecAsync("head -c 100M /dev/zero", Timeout());
+        var buffer = new byte[65536];
+        await session.StandardOutput.ReadExactlyAsync(buffer, Timeout());
+
+        relay.CorruptNextChunk();
+        var reading = session.StandardOutput.CopyToAsync(Stream.Null, Timeout());
+
+        var act = () => connection.Completion.WaitAsync(Timeout());
+        (await act.Should().ThrowAsync<SshProtocolException>()).Which.Reason.Should().Be(SshDisconnectReason.MacError);
+        await reading.WaitAsync(Timeout());
+        (await session.Exit.WaitAsync(Timeout())).ExitStatus.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task TargetThatDisappears_EndsTheSessionAndTheConnection()
+    {
+        var sshd = await TargetSshd.StartAsync();
+        using var key = SshClientKey.Load(sshd.ClientKey("ed25519"));
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", sshd.Port, sshd.KeyOptions(key), Timeout());
+        await using var session = await connection.OpenSessionAsync(Timeout());
+        await session.ExecAsync("sleep 60", Timeout());
+
+        await sshd.DisposeAsync();
+
+        (await session.Exit.WaitAsync(Timeout())).ExitStatus.Should().BeNull();
+        await connection.Completion.WaitAsync(Timeout());
+        var act = () => connection.OpenSessionAsync(Timeout());
+        await act.Should().ThrowAsync<IOException>().WithMessage("*connection has ended*");
+    }
+
     private static async Task<byte[]> CatAsync(SshClientConnection connection, byte[] data)
     {
         await using var session = await connection.OpenSessionAsync(Timeout());
