@@ -92,6 +92,7 @@ public sealed class ClientTests(ITestOutputHelper output) : IAsyncLifetime
         await using var session = await connection.OpenSessionAsync(Timeout());
         (await session.RequestPtyAsync("xterm", 100, 30, cancellationToken: Timeout())).Should().BeTrue();
         (await session.SetEnvironmentVariableAsync("VIGIL_TEST", "from-env", Timeout())).Should().BeTrue();
+        (await session.SetEnvironmentVariableAsync("NOT_ACCEPTED", "x", Timeout())).Should().BeFalse("sshd accepts only its AcceptEnv names");
         await session.ShellAsync(Timeout());
         var reading = ReadAllAsync(session.StandardOutput);
 
