@@ -28,6 +28,7 @@ public sealed class SshClientConnection : IAsyncDisposable
     private bool _ended;
     private int _disposed;
     private Task _readLoop = Task.CompletedTask;
+    private Task _rekeyTimer = Task.CompletedTask;
 
     private SshClientConnection(Stream stream, SshClientOptions options, EndPoint? remote)
     {
@@ -173,7 +174,9 @@ public sealed class SshClientConnection : IAsyncDisposable
             // Already reported through Completion.
         }
 
+        await _rekeyTimer.ConfigureAwait(false);
         _transport.Dispose();
+        _lifetime.Dispose();
     }
 
     /// <summary>Sends a message from any task (waits while a key exchange runs).</summary>
@@ -298,6 +301,7 @@ public sealed class SshClientConnection : IAsyncDisposable
 
         connection._transport.RekeyEnabled = true;
         connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
+        connection._rekeyTimer = connection._transport.RunRekeyTimerAsync(connection._lifetime.Token);
         return connection;
     }
 
@@ -340,6 +344,7 @@ public sealed class SshClientConnection : IAsyncDisposable
         finally
         {
             SshClientSession[] channels;
+            await _lifetime.CancelAsync().ConfigureAwait(false);
             lock (_lock)
             {
                 _ended = true;

@@ -27,6 +27,22 @@ public sealed class ClientTransportTests
     }
 
     [Fact]
+    public async Task ClientRekeys_AfterRekeyInterval_OnAnIdleConnection()
+    {
+        await using var sshd = await TargetSshd.StartAsync();
+        using var key = SshClientKey.Load(sshd.ClientKey("ed25519"));
+        var options = sshd.KeyOptions(key);
+        options.RekeyInterval = TimeSpan.FromSeconds(1);
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", sshd.Port, options, Timeout());
+
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+
+        connection.Info.KeyExchangeCount.Should().BeGreaterThanOrEqualTo(3);
+        var data = RandomNumberGeneratorBytes(1000);
+        (await CatAsync(connection, data)).Should().Equal(data);
+    }
+
+    [Fact]
     public async Task ServerRekeys_AfterItsRekeyLimit_AndDataSurvives()
     {
         await using var sshd = await TargetSshd.StartAsync(extraConfig: "RekeyLimit 1M");
