@@ -28,6 +28,7 @@ public sealed class SshClientConnection : IAsyncDisposable
     private bool _ended;
     private int _disposed;
     private Task _readLoop = Task.CompletedTask;
+    private Task _rekeyTimer = Task.CompletedTask;
 
     private SshClientConnection(Stream stream, SshClientOptions options, EndPoint? remote)
     {
@@ -113,7 +114,11 @@ public sealed class SshClientConnection : IAsyncDisposable
         SshClientSession session;
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_ended, this);
+            if (_ended)
+            {
+                throw new IOException("the SSH connection has ended");
+            }
+
             while (_channels.ContainsKey(_nextChannel))
             {
                 _nextChannel++;
@@ -123,9 +128,29 @@ public sealed class SshClientConnection : IAsyncDisposable
             _channels.Add(session.ChannelId, session);
         }
 
-        await SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN, 32).WriteString("session").WriteUInt32(session.ChannelId)
-            .WriteUInt32(_options.ChannelWindowSize).WriteUInt32(_options.ChannelMaxPacket).Memory, cancellationToken).ConfigureAwait(false);
-        await session.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var sent = false;
+        try
+        {
+            await SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_OPEN, 32).WriteString("session").WriteUInt32(session.ChannelId)
+                .WriteUInt32(_options.ChannelWindowSize).WriteUInt32(_options.ChannelMaxPacket).Memory, cancellationToken).ConfigureAwait(false);
+            sent = true;
+            await session.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            if (sent)
+            {
+                // A confirmation arriving later finds the channel and closes it at once.
+                await session.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                Release(session);
+            }
+
+            throw;
+        }
+
         return session;
     }
 
@@ -149,7 +174,9 @@ public sealed class SshClientConnection : IAsyncDisposable
             // Already reported through Completion.
         }
 
+        await _rekeyTimer.ConfigureAwait(false);
         _transport.Dispose();
+        _lifetime.Dispose();
     }
 
     /// <summary>Sends a message from any task (waits while a key exchange runs).</summary>
@@ -279,6 +306,7 @@ public sealed class SshClientConnection : IAsyncDisposable
 
         connection._transport.RekeyEnabled = true;
         connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
+        connection._rekeyTimer = connection._transport.RunRekeyTimerAsync(connection._lifetime.Token);
         return connection;
     }
 
@@ -321,6 +349,7 @@ public sealed class SshClientConnection : IAsyncDisposable
         finally
         {
             SshClientSession[] channels;
+            await _lifetime.CancelAsync().ConfigureAwait(false);
             lock (_lock)
             {
                 _ended = true;
@@ -390,8 +419,12 @@ public sealed class SshClientConnection : IAsyncDisposable
                     break;
                 }
 
+            case SSH_MSG_EXT_INFO or SSH_MSG_REQUEST_SUCCESS or SSH_MSG_REQUEST_FAILURE:
+                // Nothing to act on: ext-info is only for the server's signature algorithms, no global request is ever sent.
+                break;
             default:
-                // SSH_MSG_EXT_INFO after a rekey, SSH_MSG_REQUEST_SUCCESS/FAILURE (never asked for), unknown numbers.
+                // RFC 4253 §11.4: unknown message numbers are answered with the packet's sequence number.
+                await SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_UNIMPLEMENTED, 5).WriteUInt32(_transport.LastReceivedSequence).Memory).ConfigureAwait(false);
                 break;
         }
     }

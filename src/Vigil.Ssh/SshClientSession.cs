@@ -153,8 +153,15 @@ public sealed class SshClientSession : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_closeSent || !_opened.Task.IsCompletedSuccessfully)
+            if (_closeSent)
             {
+                return;
+            }
+
+            if (!_opened.Task.IsCompletedSuccessfully)
+            {
+                // Not confirmed yet: the confirmation, if it comes, closes the channel (OnMessageAsync).
+                _opened.TrySetCanceled(CancellationToken.None);
                 return;
             }
 
@@ -185,7 +192,17 @@ public sealed class SshClientSession : IAsyncDisposable
             case SSH_MSG_CHANNEL_OPEN_CONFIRMATION:
                 RemoteChannelId = reader.ReadUInt32();
                 _sendWindow = new SendWindow(reader.ReadUInt32(), reader.ReadUInt32());
-                _opened.TrySetResult();
+                if (!_opened.TrySetResult())
+                {
+                    // The opener gave up waiting: close the channel the server just opened (its CLOSE releases it).
+                    lock (_lock)
+                    {
+                        _closeSent = true;
+                    }
+
+                    await _connection.SendFromReadLoopAsync(SshWriter.Message(SSH_MSG_CHANNEL_CLOSE, 5).WriteUInt32(RemoteChannelId).Memory).ConfigureAwait(false);
+                }
+
                 break;
             case SSH_MSG_CHANNEL_OPEN_FAILURE:
                 {

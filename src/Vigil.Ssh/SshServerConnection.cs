@@ -60,7 +60,7 @@ public static class SshServerConnection
             }
 
             ssh.RekeyEnabled = true;
-            rekeyTimer = RekeyTimerAsync(ssh, options, lifetime.Token);
+            rekeyTimer = ssh.RunRekeyTimerAsync(lifetime.Token);
             await connection.RunAsync(lifetime.Token).ConfigureAwait(false);
         }
         catch (SshProtocolException ex)
@@ -102,28 +102,6 @@ public static class SshServerConnection
             {
                 await rekeyTimer.ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>RFC 4253 §9: starts a new key exchange every <see cref="SshServerOptions.RekeyInterval"/>.</summary>
-    private static async Task RekeyTimerAsync(SshTransport ssh, SshServerOptions options, CancellationToken cancellationToken)
-    {
-        if (options.RekeyInterval == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(options.RekeyInterval, options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                await ssh.RequestRekeyAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            // The connection is over.
         }
     }
 }

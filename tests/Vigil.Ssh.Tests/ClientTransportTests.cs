@@ -27,6 +27,22 @@ public sealed class ClientTransportTests
     }
 
     [Fact]
+    public async Task ClientRekeys_AfterRekeyInterval_OnAnIdleConnection()
+    {
+        await using var sshd = await TargetSshd.StartAsync();
+        using var key = SshClientKey.Load(sshd.ClientKey("ed25519"));
+        var options = sshd.KeyOptions(key);
+        options.RekeyInterval = TimeSpan.FromSeconds(1);
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", sshd.Port, options, Timeout());
+
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+
+        connection.Info.KeyExchangeCount.Should().BeGreaterThanOrEqualTo(3);
+        var data = RandomNumberGeneratorBytes(1000);
+        (await CatAsync(connection, data)).Should().Equal(data);
+    }
+
+    [Fact]
     public async Task ServerRekeys_AfterItsRekeyLimit_AndDataSurvives()
     {
         await using var sshd = await TargetSshd.StartAsync(extraConfig: "RekeyLimit 1M");
@@ -98,6 +114,44 @@ public sealed class ClientTransportTests
         var act = () => SshClientConnection.ConnectAsync("127.0.0.1", ((IPEndPoint)listener.LocalEndpoint).Port, options, Timeout());
 
         await act.Should().ThrowAsync<TimeoutException>();
+    }
+
+    [Fact]
+    public async Task CorruptedServerPacket_IsAMacError_AndEndsTheSession()
+    {
+        await using var sshd = await TargetSshd.StartAsync();
+        await using var relay = new CorruptingRelay(sshd.Port, fromServer: true);
+        using var key = SshClientKey.Load(sshd.ClientKey("ed25519"));
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", relay.Port, sshd.KeyOptions(key), Timeout());
+        await using var session = await connection.OpenSessionAsync(Timeout());
+        await session.ExecAsync("head -c 100M /dev/zero", Timeout());
+        var buffer = new byte[65536];
+        await session.StandardOutput.ReadExactlyAsync(buffer, Timeout());
+
+        relay.CorruptNextChunk();
+        var reading = session.StandardOutput.CopyToAsync(Stream.Null, Timeout());
+
+        var act = () => connection.Completion.WaitAsync(Timeout());
+        (await act.Should().ThrowAsync<SshProtocolException>()).Which.Reason.Should().Be(SshDisconnectReason.MacError);
+        await reading.WaitAsync(Timeout());
+        (await session.Exit.WaitAsync(Timeout())).ExitStatus.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task TargetThatDisappears_EndsTheSessionAndTheConnection()
+    {
+        var sshd = await TargetSshd.StartAsync();
+        using var key = SshClientKey.Load(sshd.ClientKey("ed25519"));
+        await using var connection = await SshClientConnection.ConnectAsync("127.0.0.1", sshd.Port, sshd.KeyOptions(key), Timeout());
+        await using var session = await connection.OpenSessionAsync(Timeout());
+        await session.ExecAsync("sleep 60", Timeout());
+
+        await sshd.DisposeAsync();
+
+        (await session.Exit.WaitAsync(Timeout())).ExitStatus.Should().BeNull();
+        await connection.Completion.WaitAsync(Timeout());
+        var act = () => connection.OpenSessionAsync(Timeout());
+        await act.Should().ThrowAsync<IOException>().WithMessage("*connection has ended*");
     }
 
     private static async Task<byte[]> CatAsync(SshClientConnection connection, byte[] data)

@@ -25,10 +25,11 @@ public class ShellTests
         server.Handler.AuthorizedKeys.Add(SshPublicKey.ParseOpenSshLine(await File.ReadAllTextAsync(identity + ".pub")).OpenSshLine);
         var ssh = string.Join(' ', OpenSsh.KeySsh(server.Port, identity).Select(a => $"'{a}'"));
 
-        // script(1) gives ssh a real terminal; resizing it with stty makes the kernel send SIGWINCH to ssh. The resize
+        // script(1) gives ssh a real terminal; resizing it with stty makes the kernel send SIGWINCH to ssh. Only the
+        // width changes: stty sets cols and rows one at a time, and ssh could report the size in between. The resize
         // waits for a marker file the test creates once the server has the exec request, so a slow start cannot race it.
         var marker = Path.Combine(temp.Path, "resize-now");
-        var inner = $"stty cols 80 rows 24; {ssh} -tt u@127.0.0.1 winch </dev/tty & pid=$!; while [ ! -f {marker} ]; do sleep 0.1; done; stty cols 132 rows 43 </dev/tty; kill -WINCH $pid; wait $pid";
+        var inner = $"stty cols 80 rows 43; {ssh} -tt u@127.0.0.1 winch </dev/tty & pid=$!; while [ ! -f {marker} ]; do sleep 0.1; done; stty cols 132 </dev/tty; kill -WINCH $pid; wait $pid";
         var run = OpenSsh.RunAsync(["script", "-q", "-e", "-c", $"sh -c \"{inner.Replace("\"", "\\\"", StringComparison.Ordinal).Replace("$", "\\$", StringComparison.Ordinal)}\"", "/dev/null"]);
         for (var i = 0; i < 300 && !server.Handler.Events.Contains("exec:winch"); i++)
         {
@@ -40,6 +41,6 @@ public class ShellTests
 
         result.ExitCode.Should().Be(0, result.Text + result.Stderr);
         result.Text.Should().Contain("resized 132x43 pty 132x43");
-        server.Handler.Events.Should().ContainInOrder(server.Handler.Events.First(e => e.EndsWith(":80x24", StringComparison.Ordinal)), "exec:winch", "window-change:132x43");
+        server.Handler.Events.Should().ContainInOrder(server.Handler.Events.First(e => e.EndsWith(":80x43", StringComparison.Ordinal)), "exec:winch", "window-change:132x43");
     }
 }

@@ -235,6 +235,28 @@ internal sealed class SshTransport : IDisposable
         }
     }
 
+    /// <summary>RFC 4253 §9: starts a new key exchange every RekeyInterval until the connection ends (never throws).</summary>
+    public async Task RunRekeyTimerAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.RekeyInterval == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_settings.RekeyInterval, _settings.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await RequestRekeyAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The connection is over.
+        }
+    }
+
     /// <summary>Best effort SSH_MSG_DISCONNECT (RFC 4253 §11.1); never throws, gives up after 2 s.</summary>
     public async Task SendDisconnectAsync(SshDisconnectReason reason, string description)
     {

@@ -3,17 +3,19 @@ using System.Net.Sockets;
 
 namespace Vigil.Ssh.Tests.Support;
 
-/// <summary>A TCP relay between a client and the server that can flip one byte of the client's next chunk (a bad MAC on the wire).</summary>
+/// <summary>A TCP relay between a client and the server that can flip one byte of the client's (or, with <c>fromServer</c>, the server's) next chunk: a bad MAC on the wire.</summary>
 public sealed class CorruptingRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _target;
     private readonly Task _run;
+    private readonly bool _fromServer;
     private volatile bool _corruptNext;
 
-    public CorruptingRelay(int target)
+    public CorruptingRelay(int target, bool fromServer = false)
     {
         _target = target;
+        _fromServer = fromServer;
         _listener.Start();
         _run = RunAsync();
     }
@@ -23,7 +25,7 @@ public sealed class CorruptingRelay : IAsyncDisposable
     /// <summary>Set when a byte was flipped.</summary>
     public TaskCompletionSource Corrupted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Flips a byte in the middle of the next chunk the client sends.</summary>
+    /// <summary>Flips a byte in the middle of the next chunk the client (or the server) sends.</summary>
     public void CorruptNextChunk() => _corruptNext = true;
 
     public async ValueTask DisposeAsync()
@@ -43,7 +45,7 @@ public sealed class CorruptingRelay : IAsyncDisposable
         using var client = await _listener.AcceptTcpClientAsync();
         using var server = new TcpClient();
         await server.ConnectAsync(IPAddress.Loopback, _target);
-        await Task.WhenAny(PumpAsync(client.GetStream(), server.GetStream(), corrupt: true), PumpAsync(server.GetStream(), client.GetStream(), corrupt: false));
+        await Task.WhenAny(PumpAsync(client.GetStream(), server.GetStream(), corrupt: !_fromServer), PumpAsync(server.GetStream(), client.GetStream(), corrupt: _fromServer));
     }
 
     private async Task PumpAsync(NetworkStream from, NetworkStream to, bool corrupt)

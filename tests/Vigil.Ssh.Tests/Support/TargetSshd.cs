@@ -43,6 +43,68 @@ public sealed class TargetSshd : IAsyncDisposable
 
     public string Scratch => Path.Combine(Directory, "scratch");
 
+    /// <summary>
+    /// CPU time (utime + stime + cutime + cstime of /proc/PID/stat, 100 ticks per second) of the processes running
+    /// under sshd now: its connections and their commands. A connection's time is lost once it exits, so sample this
+    /// while a transfer runs (<see cref="SampleCpuAsync"/>).
+    /// </summary>
+    public TimeSpan ConnectionsCpuTime
+    {
+        get
+        {
+            var parents = new Dictionary<int, int>();
+            var ticks = new Dictionary<int, long>();
+            foreach (var directory in System.IO.Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(directory), out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    parents[pid] = int.Parse(fields[1]);
+                    ticks[pid] = long.Parse(fields[11]) + long.Parse(fields[12]) + long.Parse(fields[13]) + long.Parse(fields[14]);
+                }
+                catch (IOException)
+                {
+                    // The process exited while being read.
+                }
+            }
+
+            long total = 0;
+            foreach (var (pid, time) in ticks)
+            {
+                for (var ancestor = parents[pid]; parents.ContainsKey(ancestor) || ancestor == _process.Id; ancestor = parents[ancestor])
+                {
+                    if (ancestor == _process.Id)
+                    {
+                        total += time;
+                        break;
+                    }
+                }
+            }
+
+            return TimeSpan.FromSeconds(total / 100.0);
+        }
+    }
+
+    /// <summary>Samples <see cref="ConnectionsCpuTime"/> every 100 ms until <paramref name="done"/> completes; returns the largest sample.</summary>
+    public async Task<TimeSpan> SampleCpuAsync(Task done)
+    {
+        var most = TimeSpan.Zero;
+        while (!done.IsCompleted)
+        {
+            var sample = ConnectionsCpuTime;
+            most = sample > most ? sample : most;
+            await Task.WhenAny(done, Task.Delay(100));
+        }
+
+        return most;
+    }
+
     public string Log
     {
         get
