@@ -139,18 +139,29 @@ public sealed class TestHandler : ISshServerHandler
                 await channel.WriteAsync(Encoding.UTF8.GetBytes(await HashInputAsync(channel, cancellationToken) + "\n"), cancellationToken);
                 break;
             case "winch":
-                await foreach (var request in channel.Requests.ReadAllAsync(cancellationToken))
+                // Each window-change is answered; the command ends once none has come for a second, since one resize of
+                // a terminal can arrive as two (stty sets columns and rows one after the other, each a SIGWINCH).
+                using (var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
-                    if (request is SshSignalRequest signal)
+                    try
                     {
-                        Events.Enqueue($"signal:{signal.Signal}");
-                    }
+                        await foreach (var request in channel.Requests.ReadAllAsync(quiet.Token))
+                        {
+                            if (request is SshSignalRequest signal)
+                            {
+                                Events.Enqueue($"signal:{signal.Signal}");
+                            }
 
-                    if (request is SshWindowChangeRequest resize)
+                            if (request is SshWindowChangeRequest resize)
+                            {
+                                Events.Enqueue($"window-change:{resize.Columns}x{resize.Rows}");
+                                await channel.WriteAsync(Encoding.UTF8.GetBytes($"resized {resize.Columns}x{resize.Rows} pty {channel.Pty?.Columns}x{channel.Pty?.Rows}\r\n"), cancellationToken);
+                                quiet.CancelAfter(TimeSpan.FromSeconds(1));
+                            }
+                        }
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        Events.Enqueue($"window-change:{resize.Columns}x{resize.Rows}");
-                        await channel.WriteAsync(Encoding.UTF8.GetBytes($"resized {resize.Columns}x{resize.Rows} pty {channel.Pty?.Columns}x{channel.Pty?.Rows}\r\n"), cancellationToken);
-                        break;
                     }
                 }
 
