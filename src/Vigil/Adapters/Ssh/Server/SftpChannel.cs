@@ -7,7 +7,7 @@ namespace Vigil.Adapters.Ssh.Server;
 
 /// <summary>
 /// The <c>sftp</c> subsystem (RFC 4254 §6.5; <c>sftp</c>, and <c>scp</c>, which speaks SFTP since OpenSSH 9.0): the
-/// target's own <c>sftp-server</c> serves it, started over an exec channel (SSH.NET has no public subsystem channel),
+/// target's own <c>sftp-server</c> serves it, started over an exec channel (so it is found even where the target's sshd names no sftp subsystem),
 /// and the gateway reads the SFTP packets in between (<see cref="SftpPacket"/>). Each file operation (open for read or
 /// write, remove, rename, mkdir, rmdir, setstat, symlink) goes through the pipeline as <c>sftp OP PATH</c> before it is
 /// forwarded: allowed, it is recorded as a statement; refused (a guardrail or rule can block writes), the client gets
