@@ -34,5 +34,5 @@ before=$(rss)
 for i in $(seq $IDLE); do "${gateway[@]}" "sleep 60" > /dev/null 2>&1 & done
 sleep 15
 after=$(rss)
-echo "RSS before ${before} KiB, with $IDLE idle sessions ${after} KiB: $(( (after-before)/IDLE )) KiB per session (gateway + its upstream SSH.NET client)"
+echo "RSS before ${before} KiB, with $IDLE idle sessions ${after} KiB: $(( (after-before)/IDLE )) KiB per session (gateway + its upstream SSH client)"
 kill $(jobs -p) 2>/dev/null || true
