@@ -37,7 +37,7 @@ public sealed class SshClientSession : IAsyncDisposable
         _receiveWindow = new ReceiveWindow(window, AdjustWindowAsync);
         _stdout = new ChannelInputStream(_receiveWindow);
         _stderr = new ChannelInputStream(_receiveWindow);
-        StandardInput = new ChannelOutputStream(WriteInputAsync);
+        StandardInput = new ChannelOutputStream(WriteInputAsync, EndInputAsync);
     }
 
     /// <summary>Our channel number.</summary>
@@ -52,7 +52,7 @@ public sealed class SshClientSession : IAsyncDisposable
     /// <summary>SSH_MSG_CHANNEL_EXTENDED_DATA (SSH_EXTENDED_DATA_STDERR) from the server; shares the window with <see cref="StandardOutput"/>.</summary>
     public Stream StandardError => _stderr;
 
-    /// <summary>Write-only stdin (same as <see cref="WriteInputAsync"/>); <see cref="SendEofAsync"/> ends it.</summary>
+    /// <summary>Write-only stdin (same as <see cref="WriteInputAsync"/>); <see cref="SendEofAsync"/> or disposing it (asynchronously) ends it.</summary>
     public Stream StandardInput { get; }
 
     /// <summary>Output received and not yet read from <see cref="StandardOutput"/> and <see cref="StandardError"/>, in bytes: never more than <see cref="SshClientOptions.ChannelWindowSize"/>.</summary>
@@ -146,6 +146,18 @@ public sealed class SshClientSession : IAsyncDisposable
         }
 
         await _connection.SendAsync(SshWriter.Message(SSH_MSG_CHANNEL_EOF, 5).WriteUInt32(RemoteChannelId).Memory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>EOF when <see cref="StandardInput"/> is disposed; a channel or connection already gone has no input left to end.</summary>
+    private async ValueTask EndInputAsync()
+    {
+        try
+        {
+            await SendEofAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>Sends SSH_MSG_CHANNEL_CLOSE (RFC 4254 §5.3); the session ends when the server answers with its close.</summary>

@@ -4,8 +4,12 @@ namespace Vigil.Ssh.Connection;
 /// A write-only stream over a channel's write method (<see cref="SshSessionChannel.WriteAsync"/>,
 /// <see cref="SshSessionChannel.WriteErrorAsync"/>, a client session's stdin), for CopyToAsync-style piping.
 /// </summary>
-internal sealed class ChannelOutputStream(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write) : Stream
+/// <param name="write">Writes data on the channel.</param>
+/// <param name="end">Runs once when the stream is disposed (a client session's stdin sends EOF, RFC 4254 §5.3); null for nothing.</param>
+internal sealed class ChannelOutputStream(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, Func<ValueTask>? end = null) : Stream
 {
+    private int _ended;
+
     /// <inheritdoc />
     public override bool CanRead => false;
 
@@ -48,4 +52,14 @@ internal sealed class ChannelOutputStream(Func<ReadOnlyMemory<byte>, Cancellatio
 
     /// <inheritdoc />
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        if (end is not null && Interlocked.Exchange(ref _ended, 1) == 0)
+        {
+            await end().ConfigureAwait(false);
+        }
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -141,7 +141,7 @@ public sealed class SshExecution : IAsyncDisposable
         _session = session;
         _cancellationToken = cancellationToken;
         _terminate = cancellationToken.Register(() => Signal());
-        Stdin = withStdin ? new EofOnDisposeStream(channel) : null;
+        Stdin = withStdin ? channel.StandardInput : null;
     }
 
     /// <summary>The command's standard output (channel data).</summary>
@@ -243,40 +243,4 @@ public sealed class SshShell : IAsyncDisposable
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
     }
-}
-
-/// <summary>A command's stdin: writes go to the channel within the target's window; disposing sends EOF (RFC 4254 §5.3).</summary>
-internal sealed class EofOnDisposeStream(SshClientSession channel) : Stream
-{
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        channel.WriteInputAsync(buffer, cancellationToken);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override async ValueTask DisposeAsync()
-    {
-        try
-        {
-            await channel.SendEofAsync();
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            // The channel or the connection is already closed: there is no stdin left to end.
-        }
-        await base.DisposeAsync();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous writes are not supported");
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
