@@ -4,9 +4,9 @@ namespace Vigil.Connections;
 
 /// <summary>
 /// Validation of the SSH fields of a connection request (<c>private_key</c>, <c>password</c>, <c>host_key</c>) into an
-/// <see cref="SshTarget"/>. The private key is parsed here, at write time, with the library that will use it (SSH.NET:
-/// OpenSSH and PEM/PKCS#8 forms of ed25519, ecdsa and rsa keys), so a key the gateway cannot use is a 400 now rather
-/// than a failed session later. Messages name the field, never the secret.
+/// <see cref="SshTarget"/>. The private key is parsed here, at write time, with the client that will use it
+/// (<see cref="Vigil.Ssh.SshClientKey"/>: OpenSSH and PEM/PKCS#8 forms of ed25519, ecdsa and rsa keys), so a key the
+/// gateway cannot use is a 400 now rather than a failed session later. Messages name the field, never the secret.
 /// </summary>
 public static class SshTargetRequest
 {

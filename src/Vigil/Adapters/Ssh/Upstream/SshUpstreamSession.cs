@@ -23,9 +23,6 @@ public sealed class SshUpstreamSession : IAsyncDisposable
     /// <summary>The connection this session reaches.</summary>
     public Connection Connection { get; }
 
-    /// <summary>True while the SSH session is up.</summary>
-    public bool IsConnected => !_client.Completion.IsCompleted;
-
     /// <summary>
     /// Starts <paramref name="command"/> on the target (exactly this text, run by the target user's login shell as
     /// <c>$SHELL -c</c>). Read <see cref="SshExecution.Stdout"/> and <see cref="SshExecution.Stderr"/> to their ends,
@@ -97,7 +94,7 @@ public sealed class SshUpstreamSession : IAsyncDisposable
     /// <summary>The session broke: the connection-lost failure for this connection.</summary>
     internal SshUpstreamException Lost(Exception e) => SshUpstream.Failure(Connection, SshUpstreamFailure.ConnectionLost, e.Message, e);
 
-    /// <summary>True once the SSH connection ended other than by <see cref="DisposeAsync"/>.</summary>
+    /// <summary>True once the SSH connection has ended (the target left, the protocol failed, or it was disposed).</summary>
     internal bool Broken => _client.Completion.IsCompleted;
 
     /// <summary>Disconnects.</summary>
