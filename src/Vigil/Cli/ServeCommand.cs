@@ -4,6 +4,7 @@ using Vigil.Connections;
 using Vigil.Demo;
 using Vigil.Hosting;
 using Vigil.Identity.Oidc;
+using Vigil.Identity.Passwords;
 using Vigil.Adapters.Postgres;
 using Vigil.Security;
 
@@ -136,6 +137,10 @@ public static class ServeCommand
         await using (app)
         {
             string? token;
+            // Like the admin token, a console password is made on first start unless the operator gives one, so the
+            // printed console address can be signed in to at once; it is used only if this start bootstraps the admin.
+            var generatedPassword = options.AdminPassword is null ? AdminPassword.Generate() : null;
+            options.AdminPassword ??= generatedPassword;
             try
             {
                 token = await GatewayHost.BootstrapAsync(app, cancellationToken);
@@ -149,6 +154,12 @@ public static class ServeCommand
             if (token is not null && options.AdminToken is null)
             {
                 SecretFile.Write(tokenFile, token + "\n");
+            }
+            var passwordFile = Path.Combine(options.DataDirectory, "admin-password");
+            var newPassword = token is not null ? generatedPassword : null;
+            if (newPassword is not null)
+            {
+                SecretFile.Write(passwordFile, newPassword + "\n");
             }
             try
             {
@@ -183,7 +194,11 @@ public static class ServeCommand
                         ? $"vigil: HTTPS on {GatewayHost.HttpsAddress(app)} (self-signed certificate {Path.Combine(options.DataDirectory, "tls", "server.crt")}, SHA-256 fingerprint {tls.Fingerprint})"
                         : $"vigil: HTTPS on {GatewayHost.HttpsAddress(app)} (certificate {options.TlsCertificatePath}, SHA-256 fingerprint {tls.Fingerprint})");
                 }
-                Console.WriteLine($"vigil: web console on {app.Services.GetRequiredService<GatewayLinks>().Base}/ (sign in as {options.AdminEmail} with VIGIL_ADMIN_PASSWORD)");
+                Console.WriteLine($"vigil: web console on {app.Services.GetRequiredService<GatewayLinks>().Base}/ (sign in as {options.AdminEmail} " + (
+                    newPassword is not null ? $"with the password shown once, also in {passwordFile}: {newPassword})"
+                    : generatedPassword is null ? "with VIGIL_ADMIN_PASSWORD)"
+                    : File.Exists(passwordFile) ? $"with the first-start password in {passwordFile})"
+                    : "with the password VIGIL_ADMIN_PASSWORD gave on first start)"));
                 Console.WriteLine($"vigil: PostgreSQL proxy on {pg}");
                 var sshListener = app.Services.GetRequiredService<SshGatewayListener>();
                 Console.WriteLine(sshListener.Endpoint is { } sshAt

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Vigil.Tests.Fixtures;
@@ -101,6 +102,16 @@ public sealed class ServeProcessTests : IDisposable
             gateway.Lines.Should().Contain(l => l.Contains("bootstrap admin token") && l.EndsWith(token));
             File.GetUnixFileMode(Path.Combine(_data, "admin-token")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.GetUnixFileMode(Path.Combine(_data, "master.key")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // The console can be signed in to at once: a first-start password, shown once and kept 0600 beside the token.
+            var password = (await File.ReadAllTextAsync(Path.Combine(_data, "admin-password"))).Trim();
+            password.Should().HaveLength(20);
+            File.GetUnixFileMode(Path.Combine(_data, "admin-password")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            gateway.Lines.Should().Contain(l => l.StartsWith($"vigil: web console on http://127.0.0.1:{httpPort}/ (sign in as admin@vigil.local with the password shown once") && l.EndsWith(password + ")"));
+            using (var browser = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") })
+            {
+                var login = await browser.PostAsJsonAsync("/api/localauth/login", new { email = "admin@vigil.local", password });
+                login.StatusCode.Should().Be(HttpStatusCode.OK, await login.Content.ReadAsStringAsync());
+            }
 
             var psql = await Processes.RunAsync("psql",
                 [$"postgresql://me:{token}@127.0.0.1:{pgPort}/demo?sslmode=disable", "-X", "-A", "-t",
@@ -124,6 +135,7 @@ public sealed class ServeProcessTests : IDisposable
 
         await using var again = await StartAsync(httpPort, pgPort, demo: false, waitFor: "admin token");
         again.Lines.Should().NotContain(l => l.Contains(token), "the token is shown once");
+        again.Lines.Should().Contain(l => l.Contains($"with the first-start password in {Path.Combine(_data, "admin-password")})"));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var page = JsonNode.Parse(await http.GetStringAsync("/api/sessions?connection=demo&type=connect"))!;
