@@ -33,6 +33,13 @@ internal sealed class NativeSshClient(GatewayFixture gateway, string token = Gat
     public Task<Processes.Result> SftpAsync(string connection, string commands) =>
         Processes.RunAsync("sshpass", ["-e", "sftp", "-P", Port.ToString(), .. Options, $"{connection}@127.0.0.1"], Environment, commands, TimeSpan.FromSeconds(60));
 
+    /// <summary>
+    /// <c>ssh -tt CONNECTION@127.0.0.1</c> with <paramref name="stdin"/> piped in: a shell on a pty whose input ends at
+    /// once, as in <c>printf 'cmd\nexit 3\n' | ssh -tt host</c>.
+    /// </summary>
+    public Task<Processes.Result> PipedShellAsync(string connection, string stdin) =>
+        Processes.RunAsync("sshpass", ["-e", "ssh", "-tt", "-p", Port.ToString(), .. Options, $"{connection}@127.0.0.1"], Environment, stdin, TimeSpan.FromSeconds(60));
+
     /// <summary><c>ssh -i KEY</c>: public key login only (RFC 4252 §7).</summary>
     public static Task<Processes.Result> ExecWithKeyAsync(int port, string keyFile, string connection, string command) =>
         Processes.RunAsync("ssh", [

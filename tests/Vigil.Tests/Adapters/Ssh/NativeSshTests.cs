@@ -198,6 +198,20 @@ public sealed class NativeSshTests(GatewayFixture gateway) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_shell_whose_piped_input_ends_at_once_still_runs_its_lines_and_exits_with_its_own_status()
+    {
+        var connection = await _sshd.RegisterWithRuleAsync(gateway);
+
+        // The client's EOF goes on to the target instead of closing the shell, so the lines already sent run first.
+        var run = await _ssh.PipedShellAsync(connection, "echo piped-$((40+2))\nexit 5\n");
+
+        run.ExitCode.Should().Be(5, run.Stdout + run.Stderr);
+        run.Stdout.Should().Contain("piped-42");
+        var session = await gateway.LatestSessionAsync(connection);
+        session.Events!.Where(e => e.Kind == "statement").Select(e => e.Text).Should().Equal("echo piped-$((40+2))", "exit 5");
+    }
+
+    [Fact]
     public async Task Sftp_and_scp_move_files_and_each_operation_is_recorded_and_a_guardrail_blocks_a_write()
     {
         var connection = await _sshd.RegisterAsync(gateway);

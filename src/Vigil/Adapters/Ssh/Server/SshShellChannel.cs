@@ -110,6 +110,14 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
                         step = await DecideAsync(line, token);
                     }
                 }
+                if (!channel.Closed.IsCancellationRequested)
+                {
+                    // The client's EOF (`printf 'cmd\nexit 3\n' | ssh -tt`) is passed on, as ssh does to sshd: the lines
+                    // already sent still run and the shell ends by itself, with its own status. Only a close ends it here.
+                    await shell.SendEofAsync(token);
+                    using var closedOrEnded = CancellationTokenSource.CreateLinkedTokenSource(token, channel.Closed);
+                    await Task.Delay(Timeout.Infinite, closedOrEnded.Token);
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
             {
@@ -117,7 +125,8 @@ public sealed class SshShellChannel(CommandPipeline pipeline, TerminalRecorder t
             }
             finally
             {
-                // The client's EOF or close ends the shell: the output pump then sees the channel close.
+                // The client's close (or, without an EOF first, its end of input) ends the shell: the output pump then
+                // sees the channel close. After the shell ended by itself this closes an already closed channel.
                 await shell.DisposeAsync();
             }
         }

@@ -209,6 +209,12 @@ public sealed class SshShell : IAsyncDisposable
     /// <summary>Sends a <c>window-change</c> (RFC 4254 §6.7) with the new size in characters.</summary>
     public Task ResizeAsync(uint columns, uint rows, CancellationToken cancellationToken) => _channel.ChangeWindowSizeAsync(columns, rows, cancellationToken);
 
+    /// <summary>
+    /// Sends <c>SSH_MSG_CHANNEL_EOF</c> (RFC 4254 §5.3): no more input, while the shell's output and exit still come. A
+    /// shell on a pty may keep running after it (it reads its lines from the terminal, not from a pipe).
+    /// </summary>
+    public ValueTask SendEofAsync(CancellationToken cancellationToken) => _channel.SendEofAsync(cancellationToken);
+
     /// <summary>Closes the channel.</summary>
     public ValueTask DisposeAsync() => _channel.DisposeAsync();
 
