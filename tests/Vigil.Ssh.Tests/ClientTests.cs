@@ -204,7 +204,13 @@ public sealed class ClientTests(ITestOutputHelper output) : IAsyncLifetime
         var file = Path.Combine(_sshd.Directory, "encrypted");
         (await OpenSsh.RunAsync(["ssh-keygen", "-q", "-N", "a-passphrase", "-t", "ed25519", "-f", file])).ExitCode.Should().Be(0);
 
-        FluentActions.Invoking(() => SshClientKey.Load(File.ReadAllText(file))).Should().Throw<FormatException>().WithMessage("*encrypted*");
+        FluentActions.Invoking(() => SshClientKey.Load(File.ReadAllText(file))).Should().Throw<SshKeyEncryptedException>().WithMessage("*encrypted*");
+        var pem = Path.Combine(_sshd.Directory, "encrypted-pem");
+        (await OpenSsh.RunAsync(["ssh-keygen", "-q", "-N", "a-passphrase", "-t", "ecdsa", "-m", "PKCS8", "-f", pem])).ExitCode.Should().Be(0);
+        FluentActions.Invoking(() => SshClientKey.Load(File.ReadAllText(pem))).Should().Throw<SshKeyEncryptedException>();
+        var legacy = Path.Combine(_sshd.Directory, "encrypted-legacy");
+        (await OpenSsh.RunAsync(["ssh-keygen", "-q", "-N", "a-passphrase", "-t", "rsa", "-b", "2048", "-m", "PEM", "-f", legacy])).ExitCode.Should().Be(0);
+        FluentActions.Invoking(() => SshClientKey.Load(File.ReadAllText(legacy))).Should().Throw<SshKeyEncryptedException>();
         FluentActions.Invoking(() => SshClientKey.Load("not a key")).Should().Throw<FormatException>().WithMessage("*not a private key*");
         FluentActions.Invoking(() => SshClientKey.Load(File.ReadAllText(file + ".pub"))).Should().Throw<FormatException>();
     }

@@ -40,7 +40,8 @@ public sealed class SshClientKey : IDisposable
     /// </summary>
     /// <param name="text">The file's text.</param>
     /// <returns>The key.</returns>
-    /// <exception cref="FormatException">Not one of those formats, encrypted, another key type or curve, or RSA under 2048 bits.</exception>
+    /// <exception cref="SshKeyEncryptedException">The key is protected by a passphrase (OpenSSH or PEM form).</exception>
+    /// <exception cref="FormatException">Not one of those formats, another key type or curve, or RSA under 2048 bits.</exception>
     public static SshClientKey Load(string text)
     {
         try
@@ -102,6 +103,11 @@ public sealed class SshClientKey : IDisposable
 
     private static SshClientKey LoadPem(string text)
     {
+        if (text.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal) || text.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
+        {
+            throw new SshKeyEncryptedException("encrypted PEM private keys are not supported (remove the passphrase: ssh-keygen -p -N '' -f KEY)");
+        }
+
         if (text.Contains("-----BEGIN RSA PRIVATE KEY-----", StringComparison.Ordinal) || text.Contains("-----BEGIN PRIVATE KEY-----", StringComparison.Ordinal))
         {
             var rsa = RSA.Create();

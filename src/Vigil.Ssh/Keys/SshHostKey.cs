@@ -199,7 +199,7 @@ public sealed class SshHostKey : IDisposable
             var reader = new SshReader(body.AsSpan(AuthMagic.Length), "openssh-key-v1");
             if (reader.ReadString() != "none" || reader.ReadString() != "none")
             {
-                throw new FormatException("encrypted OpenSSH private keys are not supported (use ssh-keygen -N '')");
+                throw new SshKeyEncryptedException("encrypted OpenSSH private keys are not supported (use ssh-keygen -N '')");
             }
 
             reader.ReadBinaryString();

@@ -46,7 +46,7 @@ public static class SshTargetRequest
             using var key = Vigil.Ssh.SshClientKey.Load(privateKey);
             return null;
         }
-        catch (FormatException e) when (e.Message.Contains("encrypted", StringComparison.Ordinal))
+        catch (Vigil.Ssh.SshKeyEncryptedException)
         {
             return "field 'private_key' is encrypted with a passphrase: give the key without one (ssh-keygen -p -N '' -f KEY)";
         }

@@ -85,6 +85,24 @@ public sealed class SshConnectionApiTests(GatewayFixture gateway) : IAsyncLifeti
         text.Should().NotContain(_sshd.Server.ClientPrivateKey.Split('\n')[1]);
     }
 
+    [Theory]
+    [InlineData("ed25519", "RFC4716")]
+    [InlineData("ecdsa", "PKCS8")]
+    [InlineData("rsa", "PEM")]
+    public async Task A_key_with_a_passphrase_is_400_saying_so(string type, string format)
+    {
+        var file = Path.Combine(_sshd.Scratch, "encrypted-" + Guid.NewGuid().ToString("N")[..8]);
+        (await Processes.RunAsync("ssh-keygen", ["-q", "-N", "a-passphrase", "-t", type, "-m", format, "-f", file])).ExitCode.Should().Be(0);
+        var body = _sshd.ConnectionBody(Identities.Unique("ssh"), new() { ["private_key"] = await File.ReadAllTextAsync(file) });
+
+        using var response = await gateway.Http.PostAsJsonAsync("/api/connections", body);
+
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest, text);
+        JsonNode.Parse(text)!["detail"]!.GetValue<string>().Should().Be(
+            "field 'private_key' is encrypted with a passphrase: give the key without one (ssh-keygen -p -N '' -f KEY)");
+    }
+
     [Fact]
     public async Task A_connection_needs_a_private_key_or_a_password_and_other_types_refuse_the_ssh_fields()
     {
