@@ -77,8 +77,9 @@ public sealed class LocalSshd : IAsyncDisposable
     /// <param name="directory">Holds keys, config and logs; created when missing.</param>
     /// <param name="password">A password to set for <see cref="RootUser"/> when running as root; ignored otherwise.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="sftpSubsystem">Whether sshd names an <c>sftp</c> subsystem (<c>internal-sftp</c>); true by default.</param>
     /// <exception cref="InvalidOperationException">sshd is not installed, a tool failed, or sshd did not start (its log is included).</exception>
-    public static async Task<LocalSshd> StartAsync(string directory, string? password, CancellationToken cancellationToken)
+    public static async Task<LocalSshd> StartAsync(string directory, string? password, CancellationToken cancellationToken, bool sftpSubsystem = true)
     {
         if (!IsInstalled)
         {
@@ -140,7 +141,7 @@ public sealed class LocalSshd : IAsyncDisposable
             AllowUsers {user}
             PrintMotd no
             PrintLastLog no
-            Subsystem sftp internal-sftp
+            {(sftpSubsystem ? "Subsystem sftp internal-sftp" : "")}
             LogLevel VERBOSE
 
             """, cancellationToken);

@@ -33,14 +33,14 @@ public sealed class SshdTarget : IAsyncDisposable
     /// <summary>A world-writable directory for files commands create.</summary>
     public string Scratch => Path.Combine(_root, "scratch");
 
-    /// <summary>Starts a server in a fresh temporary directory.</summary>
-    public static async Task<SshdTarget> StartAsync()
+    /// <summary>Starts a server in a fresh temporary directory; without <paramref name="sftpSubsystem"/> its sshd names no sftp subsystem.</summary>
+    public static async Task<SshdTarget> StartAsync(bool sftpSubsystem = true)
     {
         var root = Path.Combine(Path.GetTempPath(), "vigil-sshd-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         var scratch = Directory.CreateDirectory(Path.Combine(root, "scratch"));
         scratch.UnixFileMode = (UnixFileMode)0b111_111_111;
-        var server = await LocalSshd.StartAsync(Path.Combine(root, "sshd"), Password, CancellationToken.None);
+        var server = await LocalSshd.StartAsync(Path.Combine(root, "sshd"), Password, CancellationToken.None, sftpSubsystem);
         return new SshdTarget(root, server);
     }
 

@@ -248,5 +248,20 @@ public sealed class NativeSshTests(GatewayFixture gateway) : IAsyncLifetime
             .And.Contain(("statement", $"sftp open read {remote}"))
             .And.Contain(("blocked", $"sftp open write {_sshd.Scratch}/forbidden-dir-x"))
             .And.Contain(("statement", $"sftp open write {remote}.scp"));
+        _sshd.Server.Log.Should().Contain("Starting session: subsystem 'sftp'", "the target's own sftp subsystem serves it");
+    }
+
+    [Fact]
+    public async Task Sftp_works_where_the_target_names_no_sftp_subsystem()
+    {
+        await using var bare = await SshdTarget.StartAsync(sftpSubsystem: false);
+        var connection = await bare.RegisterAsync(gateway);
+        var local = Path.Combine(bare.Scratch, "local-" + Guid.NewGuid().ToString("N")[..8]);
+        await File.WriteAllTextAsync(local, "through sftp-server\n");
+
+        var sftp = await _ssh.SftpAsync(connection, $"put {local} {local}.up\n");
+
+        (await File.ReadAllTextAsync(local + ".up")).Should().Be("through sftp-server\n", sftp.Stdout + sftp.Stderr);
+        bare.Server.Log.Should().Contain("subsystem request for sftp by user").And.Contain("failed, subsystem not found", "the gateway asked for the subsystem first");
     }
 }

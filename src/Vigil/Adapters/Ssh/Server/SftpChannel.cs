@@ -7,8 +7,8 @@ namespace Vigil.Adapters.Ssh.Server;
 
 /// <summary>
 /// The <c>sftp</c> subsystem (RFC 4254 §6.5; <c>sftp</c>, and <c>scp</c>, which speaks SFTP since OpenSSH 9.0): the
-/// target's own <c>sftp-server</c> serves it, started over an exec channel (so it is found even where the target's sshd names no sftp subsystem),
-/// and the gateway reads the SFTP packets in between (<see cref="SftpPacket"/>). Each file operation (open for read or
+/// target serves it through its own <c>sftp</c> subsystem (so <c>internal-sftp</c>, chroots and sftp-only accounts work
+/// as configured there) or, where its sshd names none, through its <c>sftp-server</c> started over an exec channel; the gateway reads the SFTP packets in between (<see cref="SftpPacket"/>). Each file operation (open for read or
 /// write, remove, rename, mkdir, rmdir, setstat, symlink) goes through the pipeline as <c>sftp OP PATH</c> before it is
 /// forwarded: allowed, it is recorded as a statement; refused (a guardrail or rule can block writes), the client gets
 /// SSH_FX_PERMISSION_DENIED with the reason and the target never sees the request. File contents are not analyzed or
@@ -19,7 +19,10 @@ public sealed class SftpChannel(CommandPipeline pipeline)
     /// <summary>The subsystem name (RFC 4254 §6.5).</summary>
     public const string Subsystem = "sftp";
 
-    /// <summary>Starts the target's sftp-server from its usual places (Debian, RHEL, Arch, BSD), or says it has none (exit 127).</summary>
+    /// <summary>
+    /// Where the target's sshd names no sftp subsystem: starts its sftp-server from the usual places (Debian, RHEL, Arch,
+    /// BSD), or says it has none (exit 127).
+    /// </summary>
     private const string ServerCommand =
         "for p in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/lib/ssh/sftp-server /usr/libexec/sftp-server; do [ -x \"$p\" ] && exec \"$p\"; done; " +
         "echo 'vigil: the target has no sftp-server' >&2; exit 127";
@@ -27,7 +30,8 @@ public sealed class SftpChannel(CommandPipeline pipeline)
     /// <summary>Serves the subsystem of <paramref name="channel"/> until either side ends it.</summary>
     public async Task<SshChannelOutcome> RunAsync(SessionContext session, SshUpstreamSession upstream, SshSessionChannel channel, CancellationToken cancellationToken)
     {
-        await using var server = await upstream.ExecAsync(ServerCommand, cancellationToken, withStdin: true);
+        await using var server = await upstream.SubsystemAsync(Subsystem, cancellationToken)
+            ?? await upstream.ExecAsync(ServerCommand, cancellationToken, withStdin: true);
         using var toClient = new SemaphoreSlim(1, 1);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var requests = RelayRequestsAsync(server.Stdin!, ended.Token);

@@ -59,6 +59,26 @@ public sealed class SshUpstreamSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the subsystem <paramref name="name"/> (RFC 4254 §6.5, e.g. <c>sftp</c>) with its stdin open
+    /// (<see cref="SshExecution.Stdin"/>), or returns null when the target refused it (its sshd names no such subsystem).
+    /// </summary>
+    /// <exception cref="SshUpstreamException">The session broke (<see cref="SshUpstreamFailure.ConnectionLost"/>).</exception>
+    public async Task<SshExecution?> SubsystemAsync(string name, CancellationToken cancellationToken)
+    {
+        var channel = await OpenAsync(cancellationToken);
+        try
+        {
+            await channel.SubsystemAsync(name, cancellationToken);
+            return new SshExecution(channel, this, true, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await channel.DisposeAsync();
+            return Broken ? throw Lost(e) : null;
+        }
+    }
+
     /// <summary>Opens an interactive shell with a pseudo-terminal (RFC 4254 §6.2 <c>pty-req</c>, §6.5 <c>shell</c>).</summary>
     /// <param name="pty">The terminal the client asked for: TERM, size in characters, RFC 4254 §8 modes.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
