@@ -1,8 +1,15 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
 using Vigil.Connections;
 using Vigil.Tests.Adapters.Http;
 using Vigil.Tests.Cli;
@@ -119,6 +126,37 @@ public sealed class ConnectivityTests(GatewayFixture gateway) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Kubernetes_with_a_client_certificate_is_reached_over_mutual_tls_and_another_certificate_is_refused()
+    {
+        var (serverCertificate, serverKey) = Vigil.Adapters.Postgres.ServerCertificate.CreateSelfSigned("localhost", TimeSpan.FromDays(1));
+        var (clientCertificate, clientKey) = ClientCertificate("vigil-gateway");
+        var (otherCertificate, otherKey) = ClientCertificate("someone-else");
+        using var trusted = X509Certificate2.CreateFromPem(clientCertificate);
+        await using var cluster = await MutualTlsApiAsync(serverCertificate, serverKey, trusted.Thumbprint);
+        var good = await CreateAsync(new
+        {
+            name = Identities.Unique("kube"), type = "kubernetes", url = cluster.Url, client_certificate = clientCertificate, client_key = clientKey,
+            certificate_authority = serverCertificate,
+        });
+        var other = await CreateAsync(new
+        {
+            name = Identities.Unique("kube"), type = "kubernetes", url = cluster.Url, client_certificate = otherCertificate, client_key = otherKey,
+            certificate_authority = serverCertificate,
+        });
+
+        var reached = await TestAsync(good);
+        var refused = await TestAsync(other);
+
+        reached["ok"]!.GetValue<bool>().Should().BeTrue(reached.ToJsonString());
+        reached["target"]!.GetValue<string>().Should().Be("Kubernetes v1.33.1");
+        Failure(refused).Should().Be("authentication");
+        foreach (var result in new[] { reached, refused })
+        {
+            result.ToJsonString().Should().NotContain(clientKey.Split('\n')[1]).And.NotContain(otherKey.Split('\n')[1]);
+        }
+    }
+
+    [Fact]
     public async Task A_target_that_echoes_the_credentials_back_has_them_replaced_in_the_result()
     {
         // A hostile (or merely odd) API server whose version string is the Authorization header it received.
@@ -165,6 +203,14 @@ public sealed class ConnectivityTests(GatewayFixture gateway) : IAsyncLifetime
         mismatch["message"]!.GetValue<string>().Should().Contain($"got {fingerprint}");
         Failure(refused).Should().Be("authentication");
         Failure(unreachable).Should().Be("unreachable");
+        if (_sshd.PasswordWorks)
+        {
+            var byPassword = await TestAsync(await _sshd.RegisterAsync(gateway, new() { ["private_key"] = null, ["password"] = SshdTarget.Password }));
+            var wrongPassword = await TestAsync(await _sshd.RegisterAsync(gateway, new() { ["private_key"] = null, ["password"] = "not-the-ssh-password" }));
+            byPassword["target"]!.GetValue<string>().Should().EndWith("login by password", byPassword.ToJsonString());
+            Failure(wrongPassword).Should().Be("authentication");
+            (byPassword.ToJsonString() + wrongPassword.ToJsonString()).Should().NotContain(SshdTarget.Password).And.NotContain("not-the-ssh-password");
+        }
         foreach (var result in new[] { reached, mismatch, refused, unreachable })
         {
             result.ToJsonString().Should().NotContain("PRIVATE KEY").And.NotContain(_sshd.Server.ClientPrivateKey.Split('\n')[1]).And.NotContain(unknownClientKey.Split('\n')[1]);
@@ -248,6 +294,53 @@ public sealed class ConnectivityTests(GatewayFixture gateway) : IAsyncLifetime
         parsed["failure"]!.GetValue<string>().Should().Be("unreachable");
         unknown.ExitCode.Should().Be(1);
         unknown.Stderr.Should().StartWith("vigil: ").And.Contain("not found");
+    }
+
+    /// <summary>A client certificate (ECDSA P-256, EKU clientAuth, self-signed) and its key, PEM.</summary>
+    private static (string Certificate, string Key) ClientCertificate(string subject)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={subject}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return (certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    /// <summary>
+    /// An API server that requires a client certificate (as one configured with <c>--client-ca-file</c>): <c>/version</c>
+    /// answers 200 to the certificate with <paramref name="thumbprint"/> and 401 to any other.
+    /// </summary>
+    private static async Task<MutualTlsApi> MutualTlsApiAsync(string certificatePem, string keyPem, string thumbprint)
+    {
+        using var pem = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            ServerCertificate = certificate,
+            ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+            // Self-signed client certificates: the handler decides by thumbprint, as an API server maps a certificate to a user.
+            ClientCertificateValidation = (_, _, _) => true,
+        })));
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
+        var app = builder.Build();
+        app.MapGet("/version", (HttpContext http) => http.Connection.ClientCertificate?.Thumbprint == thumbprint
+            ? Results.Json(new { major = "1", minor = "33", gitVersion = "v1.33.1" })
+            : Results.Json(new { kind = "Status", apiVersion = "v1", status = "Failure", message = "Unauthorized", reason = "Unauthorized", code = 401 }, statusCode: 401));
+        await app.StartAsync();
+        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
+        return new MutualTlsApi(app, $"https://localhost:{port}");
+    }
+
+    private sealed record MutualTlsApi(WebApplication App, string Url) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
     }
 
     private async Task<JsonNode> TestAsync(string name)

@@ -29,9 +29,6 @@ public sealed class SshUpstreamSession : IAsyncDisposable
     /// <summary>The fingerprint (<c>SHA256:…</c>, as <c>ssh-keygen -l</c> prints it) of the host key the target presented and the pin accepted.</summary>
     public string HostKeyFingerprint => _client.HostKey.Fingerprint;
 
-    /// <summary>The host key's type, e.g. <c>ssh-ed25519</c>.</summary>
-    public string HostKeyType => _client.HostKey.KeyType;
-
     /// <summary>The authentication method the target accepted (RFC 4252 §5): <c>publickey</c>, <c>password</c> or <c>keyboard-interactive</c>.</summary>
     public string AuthMethod => _client.Info.AuthMethod;
 
