@@ -267,7 +267,7 @@ public sealed class SshClientConnection : IAsyncDisposable
             try
             {
                 await connection._transport.StartAsync(deadline.Token).ConfigureAwait(false);
-                await ClientAuthentication.AuthenticateAsync(connection._transport, options, deadline.Token).ConfigureAwait(false);
+                connection._transport.Info.AuthMethod = await ClientAuthentication.AuthenticateAsync(connection._transport, options, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

@@ -27,7 +27,7 @@ public sealed class SshConnectionInfo
     /// <summary>The non-null object the handler's auth callback returned.</summary>
     public object Principal { get; internal set; } = null!;
 
-    /// <summary>The authentication method that succeeded: <c>password</c>, <c>keyboard-interactive</c> or <c>publickey</c>.</summary>
+    /// <summary>The authentication method that succeeded (on either side): <c>password</c>, <c>keyboard-interactive</c> or <c>publickey</c>.</summary>
     public string AuthMethod { get; internal set; } = "";
 
     /// <summary>The session identifier H of the first key exchange (RFC 4253 §7.2), hex.</summary>

@@ -12,7 +12,7 @@ public sealed class AuditLog(SqliteStore store)
     /// <summary>Outcome of a request answered with a 2xx status.</summary>
     public const string Success = "success";
 
-    /// <summary>Outcome of every other request, including one that failed with an exception (recorded as 500).</summary>
+    /// <summary>Outcome of every other request, including one that failed with an exception (recorded as 500), and of a 2xx whose action failed (<see cref="AuditRecorder.Annotate"/>).</summary>
     public const string Failure = "failure";
 
     /// <summary>Rows per query while <see cref="ExportAsync"/> streams.</summary>

@@ -14,12 +14,26 @@ namespace Vigil.Audit;
 /// <see cref="Anonymous"/>), the <see cref="AuditTarget"/>, <c>success</c> for a 2xx status else <c>failure</c>, the
 /// remote IP address, and the first 16 KiB of the body redacted by <see cref="AuditRedaction"/>. Headers are never
 /// stored. The entry is written before the response is sent and even when the endpoint throws (then as a 500, or the
-/// status of a <see cref="BadHttpRequestException"/>), and the exception is rethrown.
+/// status of a <see cref="BadHttpRequestException"/>), and the exception is rethrown. An endpoint whose request went
+/// through but whose action did not (a connectivity test that could not reach its target) says so with
+/// <see cref="Annotate"/>.
 /// </summary>
 public sealed partial class AuditRecorder(AuditLog log, TimeProvider time, ILogger<AuditRecorder> logger) : IEndpointFilter
 {
     /// <summary>The actor recorded for a request that did not authenticate.</summary>
     public const string Anonymous = "anonymous";
+
+    private static readonly object NoteKey = new();
+
+    private sealed record Note(bool Succeeded, object Result);
+
+    /// <summary>
+    /// Sets what the audit entry of <paramref name="http"/>'s request records beyond its status: with
+    /// <paramref name="succeeded"/> false its outcome is <c>failure</c> even though the status is 2xx, and
+    /// <paramref name="result"/> (serialized as the API's JSON and redacted like a body) is kept as its request (the
+    /// body of an action that sends none).
+    /// </summary>
+    public static void Annotate(HttpContext http, bool succeeded, object result) => http.Items[NoteKey] = new Note(succeeded, result);
 
     /// <inheritdoc />
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -65,6 +79,12 @@ public sealed partial class AuditRecorder(AuditLog log, TimeProvider time, ILogg
             request = null;
         }
         var success = status is >= 200 and <= 299;
+        if (http.Items[NoteKey] is Note note)
+        {
+            success &= note.Succeeded;
+            var json = JsonSerializer.SerializeToUtf8Bytes(note.Result, note.Result.GetType(), Api.Json);
+            request = AuditRedaction.Redact(json, json.Length);
+        }
         var resource = target.Resource
             ?? (success ? AuditTarget.FromResult(Unwrap(result)) : null)
             ?? AuditTarget.FromRequest(request);

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Vigil.Cli;
 
-/// <summary><c>vigil connections create|update|list|show|delete</c>.</summary>
+/// <summary><c>vigil connections create|update|list|show|delete|test</c>.</summary>
 public static class ConnectionsCommand
 {
     /// <summary>Builds the verb group.</summary>
@@ -44,7 +44,40 @@ public static class ConnectionsCommand
             return 0;
         }));
         group.Subcommands.Add(delete);
+        group.Subcommands.Add(TestCommand());
         return group;
+    }
+
+    /// <summary>
+    /// <c>vigil connections test NAME [--json]</c> (<c>POST /api/connections/{name}/test</c>, admins): prints the
+    /// result's message (or with <c>--json</c> the result); exits 0 when the target was reached, 1 when not (the
+    /// message then on stderr after <c>vigil: </c>).
+    /// </summary>
+    private static Command TestCommand()
+    {
+        var name = new Argument<string>("name");
+        var json = CliFormat.JsonOption();
+        var command = new Command("test", "Test that the gateway reaches a connection's target with its credentials (admins)") { name, json };
+        command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
+        {
+            var result = await client.SendAsync(HttpMethod.Post, $"api/connections/{Uri.EscapeDataString(parse.GetValue(name)!)}/test", null, ct);
+            var ok = result?["ok"]?.GetValue<bool>() == true;
+            var message = result?["message"]?.GetValue<string>() ?? "";
+            if (parse.GetValue(json))
+            {
+                CliOutput.Json(result);
+            }
+            else if (ok)
+            {
+                Console.WriteLine(message);
+            }
+            else
+            {
+                await Console.Error.WriteLineAsync($"vigil: {message}");
+            }
+            return ok ? 0 : 1;
+        }));
+        return command;
     }
 
     private static Command CreateCommand()

@@ -11,7 +11,8 @@ namespace Vigil.Connections;
 
 /// <summary>
 /// <c>/api/connections</c>: register, list (only what the caller may use), show, replace (PUT), change (PATCH) and delete
-/// targets. Output never carries secrets. Changing or deleting a connection ends open sessions that lose access.
+/// targets, and test whether the gateway reaches one (<c>POST /api/connections/{name}/test</c>). Output never carries
+/// secrets. Changing or deleting a connection ends open sessions that lose access.
 /// </summary>
 public static class ConnectionEndpoints
 {
@@ -25,6 +26,38 @@ public static class ConnectionEndpoints
         group.MapPut("/{name}", ReplaceAsync);
         group.MapPatch("/{name}", PatchAsync);
         group.MapDelete("/{name}", DeleteAsync);
+        group.MapPost("/{name}/test", TestAsync);
+    }
+
+    private static async Task<Results<Ok<ConnectivityResult>, ProblemHttpResult>> TestAsync(
+        string name, HttpContext http, ConnectionRepository repository, ConnectivityTester tester, CancellationToken cancellationToken)
+    {
+        var (result, problem) = await TestConnectionAsync(http, ApiAuthentication.Caller(http), name, repository, tester, cancellationToken);
+        return problem is not null ? problem : TypedResults.Ok(result!);
+    }
+
+    /// <summary>
+    /// Tests connection <paramref name="name"/> (<c>POST /api/connections/{name}/test</c> and the console's button) with
+    /// <see cref="ConnectivityTester"/>: 403 for a non-admin (a management action: it makes the gateway contact the
+    /// target with the connection's credentials), 404 for an unknown name; otherwise the result, reachable or not. The
+    /// request's audit entry (action <c>test</c>) gets outcome <c>failure</c> when the target was not reached, and the
+    /// result (without secrets) as its request.
+    /// </summary>
+    public static async Task<(ConnectivityResult? Result, ProblemHttpResult? Problem)> TestConnectionAsync(
+        HttpContext http, CallerIdentity caller, string name, ConnectionRepository repository, ConnectivityTester tester, CancellationToken cancellationToken)
+    {
+        if (!ConnectionAccess.CanManage(caller))
+        {
+            return (null, Api.Problem(403, "only admins may test connections"));
+        }
+        var connection = await repository.FindAsync(name, cancellationToken);
+        if (connection is null)
+        {
+            return (null, Api.Problem(404, $"connection '{name}' not found"));
+        }
+        var result = await tester.TestAsync(connection, cancellationToken);
+        Audit.AuditRecorder.Annotate(http, result.Ok, result);
+        return (result, null);
     }
 
     private static async Task<Results<Created<ConnectionView>, ProblemHttpResult>> CreateAsync(

@@ -100,6 +100,7 @@ public static class GatewayHost
         // The console's live updates tap the events published to the outbox (it wraps the publisher registered above).
         services.AddConsole();
         services.AddSingleton<ConnectionRepository>();
+        services.AddSingleton<ConnectivityTester>();
         services.AddSingleton<SessionRepository>();
         services.AddSingleton<GatewayInstance>();
         services.AddSingleton<SessionRecorder>();
@@ -129,6 +130,7 @@ public static class GatewayHost
         services.AddSingleton<SessionCloser>();
         services.AddSingleton<CommandPipeline>();
         services.AddSingleton<IExecExecutor, PostgresExecutor>();
+        services.AddSingleton<IConnectivityProbe, PostgresProbe>();
         services.AddSingleton<IExecExecutor, Adapters.Ssh.SshExecutor>();
         services.AddSingleton<ExecService>();
         services.AddSingleton<CancelRegistry>();

@@ -6,12 +6,14 @@ namespace Vigil.Adapters.Http;
 /// <summary>Registration of the HTTP and Kubernetes adapter (<c>/proxy/{connection}/…</c>, <see cref="ProxyHandler"/>).</summary>
 public static class HttpAdapter
 {
-    /// <summary>Registers the forwarder, the session grouping and the upstream clients (limits: <see cref="Hosting.GatewayOptions.Proxy"/> unless registered before).</summary>
+    /// <summary>Registers the forwarder, the session grouping, the upstream clients and the connectivity probes (limits: <see cref="Hosting.GatewayOptions.Proxy"/> unless registered before).</summary>
     public static IServiceCollection AddHttpAdapter(this IServiceCollection services)
     {
         services.AddHttpForwarder();
         services.TryAddSingleton(sp => sp.GetRequiredService<Hosting.GatewayOptions>().Proxy);
         services.AddSingleton<UpstreamClients>();
+        services.AddSingleton<Connections.IConnectivityProbe, HttpProbe>();
+        services.AddSingleton<Connections.IConnectivityProbe, KubernetesProbe>();
         services.AddSingleton<ProxySessions>();
         services.AddHostedService(sp => sp.GetRequiredService<ProxySessions>());
         services.AddSingleton<ProxyHandler>();

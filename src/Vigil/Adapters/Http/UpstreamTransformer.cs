@@ -89,19 +89,6 @@ public sealed class UpstreamTransformer(
             headers.Remove("Accept");
             headers.TryAddWithoutValidation("Accept", "application/json");
         }
-        foreach (var (name, value) in upstream.Headers)
-        {
-            headers.Remove(name);
-            proxyRequest.Content?.Headers.Remove(name);
-            if (!headers.TryAddWithoutValidation(name, value))
-            {
-                proxyRequest.Content?.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-        if (upstream.Token is { } token)
-        {
-            headers.Remove("Authorization");
-            headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        }
+        UpstreamCredentials.Apply(proxyRequest, upstream);
     }
 }

@@ -7,8 +7,17 @@ using Vigil.Postgres.Protocol;
 
 namespace Vigil.Adapters.Postgres;
 
-/// <summary>Raised when the target cannot be reached or refuses the gateway; the message names the connection only.</summary>
-public sealed class UpstreamException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// Raised when the target cannot be reached or refuses the gateway; the message names the connection only. The inner
+/// exception says how it failed: a <see cref="SocketException"/> (unreachable), an <see cref="OperationCanceledException"/>
+/// (timed out), an <see cref="System.Security.Authentication.AuthenticationException"/> (TLS), or none when the server
+/// refused the session (<see cref="SqlState"/>) or answered unexpectedly.
+/// </summary>
+public sealed class UpstreamException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The SQLSTATE of the server's ErrorResponse when it refused the session (<c>28P01</c>: wrong password); else null.</summary>
+    public string? SqlState { get; init; }
+}
 
 /// <summary>An authenticated upstream session, ready for queries.</summary>
 /// <param name="Stream">The (possibly TLS) stream to the server.</param>
@@ -122,7 +131,8 @@ public static class UpstreamConnector
         }
         if (connection.SslMode != SslMode.Prefer)
         {
-            throw new UpstreamException($"cannot reach connection \"{connection.Name}\": server does not support TLS but ssl_mode is {connection.SslMode.ToText()}");
+            throw new UpstreamException($"cannot reach connection \"{connection.Name}\": server does not support TLS but ssl_mode is {connection.SslMode.ToText()}",
+                new System.Security.Authentication.AuthenticationException("the server does not support TLS"));
         }
         return stream;
     }
@@ -217,6 +227,6 @@ public static class UpstreamConnector
         // The server's own text can name the upstream role or database; report the SQLSTATE only.
         var error = ErrorResponseMessage.Parse(new ReadOnlySequence<byte>(body));
         var what = error.SqlState is "28P01" or "28000" ? "rejected the gateway's credentials" : "refused the session";
-        return new UpstreamException($"connection \"{connection.Name}\" {what} (SQLSTATE {error.SqlState})");
+        return new UpstreamException($"connection \"{connection.Name}\" {what} (SQLSTATE {error.SqlState})") { SqlState = error.SqlState };
     }
 }

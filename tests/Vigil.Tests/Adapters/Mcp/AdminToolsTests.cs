@@ -21,7 +21,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
     /// <summary>The admin-only tools.</summary>
     public static readonly string[] AdminOnlyTools =
     [
-        "connection_create", "connection_update", "connection_delete",
+        "connection_create", "connection_update", "connection_delete", "connection_test",
         "ai_provider_get", "ai_provider_set", "ai_provider_delete", "ai_rule_create", "ai_rule_update", "ai_rule_delete",
         "masking_rule_create", "masking_rule_update", "masking_rule_delete", "guardrail_create", "guardrail_update", "guardrail_delete",
         "users_list", "user_get", "user_create", "user_update", "user_delete",
@@ -57,6 +57,7 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         annotations["token_revoke"].DestructiveHint.Should().BeTrue();
         annotations["connection_create"].DestructiveHint.Should().BeFalse();
         annotations["connection_create"].ReadOnlyHint.Should().BeFalse();
+        annotations["connection_test"].ReadOnlyHint.Should().BeTrue("a test reaches the target but changes nothing");
         var schema = admin.Single(t => t.Name == "connection_create").ProtocolTool.InputSchema;
         schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(["name", "type"]);
         schema.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).Should().Equal("postgres", "http", "kubernetes", "ssh");
@@ -396,5 +397,25 @@ public sealed class AdminToolsTests(GatewayFixture gateway)
         shown.Everything().Should().NotContain(key);
         (await gateway.Http.GetStringAsync("/api/audit/logs/export?format=json")).Should().NotContain(key);
         (await client.CallAsync("connection_delete", new { name })).IsError.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task An_admin_tests_a_connection_and_a_refused_login_is_an_answer_not_a_tool_error()
+    {
+        await using var client = await gateway.ConnectHttpAsync(GatewayFixture.Token);
+
+        var reached = await client.CallAsync("connection_test", new { name = "pg" });
+        var refused = await client.CallAsync("connection_test", new { name = "pg-wrong-password" });
+        var unknown = await client.CallAsync("connection_test", new { name = "no-such-connection" });
+
+        reached.IsError.Should().BeFalse(reached.Text);
+        reached.Json["ok"]!.GetValue<bool>().Should().BeTrue();
+        reached.Text.Should().MatchRegex(@"^Connected: PostgreSQL \d+");
+        refused.IsError.Should().BeFalse(refused.Text);
+        refused.Str("failure").Should().Be("authentication");
+        refused.Text.Should().StartWith("Connection test failed: ").And.Contain("28P01");
+        refused.Everything().Should().NotContain("not-the-password");
+        unknown.IsError.Should().BeTrue();
+        unknown.Text.Should().Contain("connection_test failed").And.Contain("not found");
     }
 }

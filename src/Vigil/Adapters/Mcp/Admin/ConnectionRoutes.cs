@@ -4,7 +4,8 @@ using Vigil.Connections;
 namespace Vigil.Adapters.Mcp.Admin;
 
 /// <summary>
-/// <c>connection_create</c>, <c>connection_update</c>, <c>connection_delete</c> over <c>/api/connections</c> (admins).
+/// <c>connection_create</c>, <c>connection_update</c>, <c>connection_delete</c> and <c>connection_test</c> over
+/// <c>/api/connections</c> (admins).
 /// Reading connections is the user tools' <c>connections_list</c> and <c>connection_get</c>. Secrets (password, headers,
 /// token, client key, ssh private key) are write-only: arguments, never in an answer nor in the audit log (redacted). Which fields a type
 /// needs is the API's check (a 400 naming the field), so the schema requires only name and type.
@@ -32,6 +33,14 @@ internal static class ConnectionRoutes
             "Delete a connection: its open sessions end at once, and analyzer rules, guardrails and masking rules stop naming it. "
             + "Its recorded sessions stay.",
             "Deleted connection '{name}'; its open sessions were ended."),
+        new("connection_test", "Test a connection's connectivity", Audience.Admins, ToolEffect.Read, HttpMethod.Post, "api/connections/{name}/test",
+            "Check that Vigil reaches a connection's target with the connection's own credentials, changing nothing: PostgreSQL "
+            + "login, an HTTP GET of the base URL, Kubernetes GET /version, or an SSH login with the pinned host key checked "
+            + "(at most 10 s). The answer says `ok`, what answered (`target`, e.g. \"PostgreSQL 17.2\") or why not (`failure`: "
+            + "unreachable, timeout, tls, authentication, host_key_mismatch or protocol) in a readable `message`. A target that "
+            + "cannot be reached is an answer (`ok: false`), not a tool error.",
+            Schema.Object(null, [("name", Schema.String("The connection to test"))], "name"),
+            (body, _) => ToolResults.Of(body, body?["message"]?.GetValue<string>() ?? "")),
     ];
 
     /// <summary>Every field of <c>POST /api/connections</c> but <c>name</c> (see <see cref="ConnectionRequest"/>).</summary>

@@ -23,6 +23,15 @@ public sealed class SshUpstreamSession : IAsyncDisposable
     /// <summary>The connection this session reaches.</summary>
     public Connection Connection { get; }
 
+    /// <summary>The target's identification string (RFC 4253 §4.2) without CR LF, e.g. <c>SSH-2.0-OpenSSH_10.0p2 Debian-5</c>.</summary>
+    public string ServerVersion => _client.Info.ServerVersion;
+
+    /// <summary>The fingerprint (<c>SHA256:…</c>, as <c>ssh-keygen -l</c> prints it) of the host key the target presented and the pin accepted.</summary>
+    public string HostKeyFingerprint => _client.HostKey.Fingerprint;
+
+    /// <summary>The authentication method the target accepted (RFC 4252 §5): <c>publickey</c>, <c>password</c> or <c>keyboard-interactive</c>.</summary>
+    public string AuthMethod => _client.Info.AuthMethod;
+
     /// <summary>
     /// Starts <paramref name="command"/> on the target (exactly this text, run by the target user's login shell as
     /// <c>$SHELL -c</c>). Read <see cref="SshExecution.Stdout"/> and <see cref="SshExecution.Stderr"/> to their ends,
