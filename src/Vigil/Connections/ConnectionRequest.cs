@@ -251,6 +251,11 @@ public sealed partial record ConnectionRequest(
         RequireJitForConnect ?? existing.Reviews.RequireJitForConnect, RequireReviewForExec ?? existing.Reviews.RequireReviewForExec,
         Recording ?? existing.Recording.ToText(), RecordResultRows ?? existing.RecordResultRows, RecordResultBytes ?? existing.RecordResultBytes)
     {
+        // The secrets this request gives replace the stored ones; KeepingSecretsOf fills in the ones it does not give.
+        Headers = Headers,
+        Token = Token,
+        ClientKey = ClientKey,
+        PrivateKey = PrivateKey,
         Url = Url ?? existing.Http?.Url,
         ClientCertificate = ClientCertificate ?? (Token is null ? existing.Http?.ClientCertificate : null),
         CertificateAuthority = CertificateAuthority ?? existing.Http?.CertificateAuthority,

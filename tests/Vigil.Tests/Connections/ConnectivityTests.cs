@@ -310,6 +310,28 @@ public sealed class ConnectivityTests(GatewayFixture gateway) : IAsyncLifetime
     /// An API server that requires a client certificate (as one configured with <c>--client-ca-file</c>): <c>/version</c>
     /// answers 200 to the certificate with <paramref name="thumbprint"/> and 401 to any other.
     /// </summary>
+    [Fact]
+    public async Task A_patch_that_gives_a_new_secret_replaces_the_stored_one_for_every_type()
+    {
+        var kube = await _cluster.RegisterAsync(gateway);
+        var web = await _http.RegisterAsync(gateway);
+        var ssh = await _sshd.RegisterAsync(gateway);
+        var (unknownClientKey, _) = await _sshd.GenerateKeyAsync("-t", "ed25519");
+
+        (await gateway.Http.PatchAsJsonAsync($"/api/connections/{kube}", new { token = WrongToken })).EnsureSuccessStatusCode();
+        (await gateway.Http.PatchAsJsonAsync($"/api/connections/{web}", new { headers = new Dictionary<string, string> { ["X-Api-Key"] = "rotated-key-81f2" } })).EnsureSuccessStatusCode();
+        (await gateway.Http.PatchAsJsonAsync($"/api/connections/{ssh}", new { private_key = unknownClientKey })).EnsureSuccessStatusCode();
+
+        Failure(await TestAsync(kube)).Should().Be("authentication", "the cluster refuses the rotated token, so it was sent");
+        (await TestAsync(web))["ok"]!.GetValue<bool>().Should().BeTrue();
+        _http.Requests.Last().Headers["X-Api-Key"].Should().Be("rotated-key-81f2");
+        Failure(await TestAsync(ssh)).Should().Be("authentication", "sshd does not know the new key, so it was used");
+        // A patch without secrets keeps the rotated ones.
+        (await gateway.Http.PatchAsJsonAsync($"/api/connections/{web}", new { min_approvals = 2 })).EnsureSuccessStatusCode();
+        (await TestAsync(web))["ok"]!.GetValue<bool>().Should().BeTrue();
+        _http.Requests.Last().Headers["X-Api-Key"].Should().Be("rotated-key-81f2");
+    }
+
     private static async Task<MutualTlsApi> MutualTlsApiAsync(string certificatePem, string keyPem, string thumbprint)
     {
         using var pem = X509Certificate2.CreateFromPem(certificatePem, keyPem);
