@@ -37,8 +37,24 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
         }
     }
 
+    /// <summary>
+    /// Raised with a connection's name after it was changed or deleted through this repository (in this gateway), so
+    /// holders of a connection's settings (the HTTP proxy's open sessions) stop using the old ones.
+    /// </summary>
+    public event Action<string>? Changed;
+
     /// <summary>Replaces every field of an existing connection; false when it does not exist.</summary>
     public async Task<bool> UpdateAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        var updated = await WriteAsync(connection, cancellationToken);
+        if (updated)
+        {
+            Changed?.Invoke(connection.Name);
+        }
+        return updated;
+    }
+
+    private async Task<bool> WriteAsync(Connection connection, CancellationToken cancellationToken)
     {
         await using var db = await store.OpenAsync(cancellationToken);
         var changed = await db.ExecuteAsync(new CommandDefinition(
@@ -61,8 +77,13 @@ public sealed class ConnectionRepository(SqliteStore store, SecretProtector prot
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await using var db = await store.OpenAsync(cancellationToken);
-        return await db.ExecuteAsync(new CommandDefinition(
+        var deleted = await db.ExecuteAsync(new CommandDefinition(
             "DELETE FROM connections WHERE name=@name", new { name }, cancellationToken: cancellationToken)) == 1;
+        if (deleted)
+        {
+            Changed?.Invoke(name);
+        }
+        return deleted;
     }
 
     /// <summary>The connection named <paramref name="name"/> with its password decrypted, or null.</summary>

@@ -14,9 +14,12 @@ namespace Vigil.Adapters.Http;
 /// under, and an idle gap of a few seconds is what separates one command (or burst of an agent's calls) from the next.
 /// </para>
 /// A session the gateway terminates (token revoked, access withdrawn, JIT access over) aborts its requests in flight
-/// and is closed <c>failed</c>; the next request opens a new session, authorized afresh.
+/// and is closed <c>failed</c>; the next request opens a new session, authorized afresh. A session holds its
+/// connection's settings as they were when it opened: when the connection changes (its URL, headers, token,
+/// certificates, rules), its open sessions are retired: requests in flight finish as they started, the next request
+/// opens a new session with the new settings, and a retired session closes (<c>done</c>) when its last request ends.
 /// </summary>
-public sealed class ProxySessions(CommandPipeline pipeline, ProxyLimits limits, TimeProvider time) : IHostedService
+public sealed class ProxySessions(CommandPipeline pipeline, ProxyLimits limits, TimeProvider time, Connections.ConnectionRepository connections) : IHostedService
 {
     private readonly Dictionary<(string Connection, string Credential), Entry> _entries = [];
     private readonly SemaphoreSlim _opening = new(1, 1);
@@ -68,7 +71,7 @@ public sealed class ProxySessions(CommandPipeline pipeline, ProxyLimits limits, 
         {
             if (_entries.TryGetValue(key, out var entry))
             {
-                if (entry.Session.TerminationReason is null)
+                if (entry.Session.TerminationReason is null && !entry.Retired)
                 {
                     entry.Active++;
                     entry.Idle?.Dispose();
@@ -102,7 +105,7 @@ public sealed class ProxySessions(CommandPipeline pipeline, ProxyLimits limits, 
             {
                 return;
             }
-            if (entry.Session.TerminationReason is not null)
+            if (entry.Session.TerminationReason is not null || entry.Retired)
             {
                 ended = Remove(key, entry);
             }
@@ -115,6 +118,30 @@ public sealed class ProxySessions(CommandPipeline pipeline, ProxyLimits limits, 
         if (ended is not null)
         {
             Close(ended);
+        }
+    }
+
+    /// <summary>
+    /// The connection <paramref name="connection"/> changed: its sessions take no new requests; idle ones close now, the
+    /// others when their last request ends.
+    /// </summary>
+    private void Retire(string connection)
+    {
+        var ended = new List<Entry>();
+        lock (_entries)
+        {
+            foreach (var (key, entry) in _entries.Where(e => e.Key.Connection == connection).ToList())
+            {
+                entry.Retired = true;
+                if (entry.Active == 0 && !entry.Closed)
+                {
+                    ended.Add(Remove(key, entry));
+                }
+            }
+        }
+        foreach (var entry in ended)
+        {
+            Close(entry);
         }
     }
 
@@ -151,12 +178,17 @@ public sealed class ProxySessions(CommandPipeline pipeline, ProxyLimits limits, 
             entry.Session, terminated is null ? SessionStatus.Done : SessionStatus.Failed, terminated is null ? null : $"terminated by the gateway: {terminated}");
     }
 
-    /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Starts following connection changes.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        connections.Changed += Retire;
+        return Task.CompletedTask;
+    }
 
     /// <summary>Closes every open session (the recorder stops after this service, so the closes are written).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        connections.Changed -= Retire;
         List<Entry> open;
         lock (_entries)
         {
@@ -180,6 +212,9 @@ public sealed class ProxySessions(CommandPipeline pipeline, ProxyLimits limits, 
         public int Active { get; set; }
         public ITimer? Idle { get; set; }
         public bool Closed { get; set; }
+
+        /// <summary>Its connection changed: it takes no new requests.</summary>
+        public bool Retired { get; set; }
     }
 
     /// <summary>One request's use of a session; disposing it ends the use.</summary>

@@ -25,6 +25,25 @@ public sealed class HttpProxyTests(GatewayFixture gateway) : IAsyncLifetime
     private HttpClient Client(string? token = GatewayFixture.Token) => gateway.ClientFor(token);
 
     [Fact]
+    public async Task A_connection_change_applies_from_the_next_request_in_a_new_session()
+    {
+        var connection = await _upstream.RegisterAsync(gateway);
+        using var client = Client();
+        (await client.GetAsync($"/proxy/{connection}/echo/before")).EnsureSuccessStatusCode();
+
+        (await gateway.Http.PatchAsJsonAsync($"/api/connections/{connection}", new { headers = new Dictionary<string, string> { ["X-Api-Key"] = "rotated-3c9e" } }))
+            .EnsureSuccessStatusCode();
+        var retired = await gateway.LatestSessionAsync(connection);
+        (await client.GetAsync($"/proxy/{connection}/echo/after")).EnsureSuccessStatusCode();
+
+        _upstream.Requests.Last().Headers["X-Api-Key"].Should().Be("rotated-3c9e", "the session opened before the change held the old headers");
+        retired.Status.Should().Be("done");
+        retired.Events!.Where(e => e.Kind == "statement").Select(e => e.Text).Should().ContainSingle().Which.Should().StartWith("GET /echo/before");
+        var page = await gateway.Http.GetFromJsonAsync<Vigil.Hosting.Paged<Vigil.Sessions.SessionView>>($"/api/sessions?connection={connection}&page_size=5", Vigil.Hosting.Api.Json);
+        page!.Data.Should().HaveCount(2, "the request after the change opened a new session");
+    }
+
+    [Fact]
     public async Task A_get_and_a_json_post_reach_the_service_with_the_connection_header_instead_of_the_client_token()
     {
         var connection = await _upstream.RegisterAsync(gateway);
