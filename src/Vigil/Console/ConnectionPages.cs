@@ -59,33 +59,29 @@ public static class ConnectionPages
     }
 
     /// <summary>
-    /// Opens a session to the target with the connection's own credentials and closes it at once (admins only, as a
-    /// management action): shows the server version, or why it failed (unreachable, TLS, authentication).
+    /// Runs the gateway's connectivity test for the connection's type (<see cref="ConnectionEndpoints.TestConnectionAsync"/>,
+    /// as <c>POST /api/connections/{name}/test</c>: admins only, audited with its outcome) and shows its one-line answer:
+    /// what answered, or why it failed (502).
     /// </summary>
-    private static async Task<IResult> TestAsync(string name, HttpContext http, ConnectionRepository repository, CancellationToken ct)
+    private static async Task<IResult> TestAsync(string name, HttpContext http, ConnectionRepository repository, ConnectivityTester tester, CancellationToken ct)
     {
         var context = ConsoleContext.Of(http);
-        if (!ConnectionAccess.CanManage(context.Caller))
+        var (result, problem) = await ConnectionEndpoints.TestConnectionAsync(http, context.Caller, name, repository, tester, ct);
+        if (problem is not null)
         {
-            return NotFoundPage.Forbidden(context, "Only admins may test connections.");
+            return problem.StatusCode == StatusCodes.Status404NotFound
+                ? NotFoundPage.Render(context, $"Connection '{name}' was not found.")
+                : NotFoundPage.Forbidden(context, "Only admins may test connections.");
         }
-        var connection = await repository.FindAsync(name, ct);
-        if (connection is null)
+        if (await repository.FindAsync(name, ct) is not { } tested)
         {
+            // Deleted while it was being tested.
             return NotFoundPage.Render(context, $"Connection '{name}' was not found.");
         }
-        var view = ConnectionView.From(connection);
-        try
-        {
-            var session = await Adapters.Postgres.UpstreamConnector.ConnectAsync(connection, new Dictionary<string, string>(), TimeSpan.FromSeconds(10), ct);
-            await session.Stream.DisposeAsync();
-            var version = session.Parameters.FirstOrDefault(p => p.Name == "server_version").Value ?? "unknown";
-            return ConsolePage.Render<ConnectionPage>(new ConnectionModel(context, view, ConnectionForm.From(view), null, Tested: $"Connected: PostgreSQL {version}."));
-        }
-        catch (Adapters.Postgres.UpstreamException e)
-        {
-            return ConsolePage.Render<ConnectionPage>(new ConnectionModel(context, view, ConnectionForm.From(view), $"Connection test failed: {e.Message}"), StatusCodes.Status502BadGateway);
-        }
+        var view = ConnectionView.From(tested);
+        return result!.Ok
+            ? ConsolePage.Render<ConnectionPage>(new ConnectionModel(context, view, ConnectionForm.From(view), null, Tested: result.Message))
+            : ConsolePage.Render<ConnectionPage>(new ConnectionModel(context, view, ConnectionForm.From(view), result.Message), StatusCodes.Status502BadGateway);
     }
 
     private static async Task<IResult> CreateAsync(
