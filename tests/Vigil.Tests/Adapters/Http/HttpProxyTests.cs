@@ -39,6 +39,7 @@ public sealed class HttpProxyTests(GatewayFixture gateway) : IAsyncLifetime
         _upstream.Requests.Last().Headers["X-Api-Key"].Should().Be("rotated-3c9e", "the session opened before the change held the old headers");
         retired.Status.Should().Be("done");
         retired.Events!.Where(e => e.Kind == "statement").Select(e => e.Text).Should().ContainSingle().Which.Should().StartWith("GET /echo/before");
+        await gateway.FlushRecordingAsync();
         var page = await gateway.Http.GetFromJsonAsync<Vigil.Hosting.Paged<Vigil.Sessions.SessionView>>($"/api/sessions?connection={connection}&page_size=5", Vigil.Hosting.Api.Json);
         page!.Data.Should().HaveCount(2, "the request after the change opened a new session");
     }
