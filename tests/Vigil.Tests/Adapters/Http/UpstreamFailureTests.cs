@@ -85,11 +85,19 @@ public sealed class UpstreamFailureTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
+            // The recorder writes asynchronously: right after a request the session may not be listed yet.
             var page = JsonNode.Parse(await _client.GetStringAsync("/api/sessions?connection=svc&page_size=1"))!;
-            var session = JsonNode.Parse(await _client.GetStringAsync($"/api/sessions/{page["data"]![0]!["id"]!.GetValue<string>()}"))!;
-            if (session["status"]!.GetValue<string>() == status || DateTime.UtcNow > deadline)
+            if (page["data"]!.AsArray() is [{ } listed, ..])
             {
-                return session;
+                var session = JsonNode.Parse(await _client.GetStringAsync($"/api/sessions/{listed["id"]!.GetValue<string>()}"))!;
+                if (session["status"]!.GetValue<string>() == status || DateTime.UtcNow > deadline)
+                {
+                    return session;
+                }
+            }
+            else if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("no session of connection svc was recorded within 10 s");
             }
             await Task.Delay(100);
         }
