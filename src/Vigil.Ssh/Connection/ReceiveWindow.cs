@@ -24,8 +24,24 @@ internal sealed class ReceiveWindow(uint size, Func<uint, CancellationToken, Val
         return Interlocked.Add(ref _available, -bytes) >= 0;
     }
 
-    /// <summary>Counts <paramref name="bytes"/> as read by the consumer, sending a window adjust when half the window was read.</summary>
-    public ValueTask ConsumedAsync(int bytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts <paramref name="bytes"/> as read by the consumer, sending a window adjust when half the window was read. A
+    /// connection that ended before the channel was marked closed does not fail the read: the bytes read stand, and the
+    /// next read sees the end of input.
+    /// </summary>
+    public async ValueTask ConsumedAsync(int bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AdjustAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The peer is gone: there is nobody to grant window to.
+        }
+    }
+
+    private ValueTask AdjustAsync(int bytes, CancellationToken cancellationToken)
     {
         Interlocked.Add(ref _buffered, -bytes);
         if (Interlocked.Add(ref _consumed, bytes) < size / 2)
