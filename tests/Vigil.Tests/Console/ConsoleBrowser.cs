@@ -33,6 +33,25 @@ public static class ConsoleBrowser
     }
 
     /// <summary>
+    /// Waits until the page's address satisfies <paramref name="matches"/> (polled every 50 ms, 30 s at most). Unlike
+    /// Playwright's WaitForURLAsync it does not then wait for the document's load event, which after a redirect chain
+    /// through another origin (single sign-on) was sometimes never reported; what the page shows is checked by the
+    /// auto-waiting assertions that follow.
+    /// </summary>
+    public static async Task WaitForAddressAsync(this IPage page, Func<string, bool> matches)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!matches(page.Url))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the page stayed at {page.Url}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
     /// Saves a full-page screenshot as <c>NAME.png</c> in the folder named by <c>VIGIL_SCREENSHOTS</c> (e.g.
     /// <c>docs/screenshots</c>); does nothing when it is unset, so ordinary test runs leave the repository alone.
     /// </summary>
