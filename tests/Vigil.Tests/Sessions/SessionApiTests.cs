@@ -29,6 +29,21 @@ public sealed class SessionApiTests(GatewayFixture gateway) : IDisposable
     }
 
     [Fact]
+    public async Task The_session_an_exec_answer_names_is_on_record_at_once()
+    {
+        var connection = await gateway.CreateConnectionAsync([]);
+        for (var i = 0; i < 10; i++)
+        {
+            var answer = await (await gateway.Http.PostAsJsonAsync("/api/sessions", new { connection, script = $"select {i}" })).Content.ReadFromJsonAsync<JsonObject>();
+
+            // No wait for the recorder: the answer is given once its session is written.
+            var shown = await gateway.Http.GetAsync($"/api/sessions/{answer!["id"]!.GetValue<string>()}");
+            shown.StatusCode.Should().Be(HttpStatusCode.OK);
+            (await shown.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>().Should().Be("done");
+        }
+    }
+
+    [Fact]
     public async Task A_recreated_user_with_the_same_email_sees_none_of_the_old_users_sessions()
     {
         var group = await gateway.CreateGroupAsync();

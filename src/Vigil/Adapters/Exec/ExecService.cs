@@ -57,11 +57,21 @@ public sealed partial class ExecService(
         {
             return (null, refusal);
         }
-        if (options.Wait is { } wait)
-        {
-            return (await WaitAsync(RunOpenedAsync(session, script, lifetime.ApplicationStopping), session.Id, wait, null, cancellationToken), SessionRefusal.None);
-        }
-        return (await RunOpenedAsync(session, script, cancellationToken), SessionRefusal.None);
+        var response = options.Wait is { } wait
+            ? await WaitAsync(RunOpenedAsync(session, script, lifetime.ApplicationStopping), session.Id, wait, null, cancellationToken)
+            : await RunOpenedAsync(session, script, cancellationToken);
+        return (await OnRecordAsync(response, cancellationToken), SessionRefusal.None);
+    }
+
+    /// <summary>
+    /// The answer names its session: it is on record as answered (its status, events and result) before the caller can
+    /// ask for it (<c>GET /api/sessions/{id}</c>, the MCP <c>session_get</c> an agent calls next), since the recorder
+    /// writes asynchronously.
+    /// </summary>
+    private async Task<ExecResponse> OnRecordAsync(ExecResponse response, CancellationToken cancellationToken)
+    {
+        await recorder.FlushAsync(cancellationToken);
+        return response;
     }
 
     private async Task<ExecResponse> RunOpenedAsync(SessionContext session, string script, CancellationToken cancellationToken)
@@ -141,7 +151,7 @@ public sealed partial class ExecService(
         var response = wait is { } bound
             ? await WaitAsync(ExecuteAsync(command, review.AiAnalysis, lifetime.ApplicationStopping), session.Id, bound, reference, cancellationToken)
             : await ExecuteAsync(command, review.AiAnalysis, cancellationToken);
-        return (response with { Review = reference }, null, SessionRefusal.None);
+        return (await OnRecordAsync(response with { Review = reference }, cancellationToken), null, SessionRefusal.None);
     }
 
     /// <summary>The <c>approved</c> event's message: which review and who approved it.</summary>
