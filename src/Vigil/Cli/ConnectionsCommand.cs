@@ -60,7 +60,7 @@ public static class ConnectionsCommand
         var command = new Command("test", "Test that the gateway reaches a connection's target with its credentials (admins)") { name, json };
         command.SetAction((parse, ct) => CliOutput.RunAsync(async client =>
         {
-            var result = await client.SendAsync(HttpMethod.Post, $"api/connections/{Uri.EscapeDataString(parse.GetValue(name)!)}/test", null, ct);
+            var result = await client.SendAsync(HttpMethod.Post, $"api/connections/{CliFormat.Segment(parse.GetValue(name)!)}/test", null, ct);
             var ok = result?["ok"]?.GetValue<bool>() == true;
             var message = result?["message"]?.GetValue<string>() ?? "";
             if (parse.GetValue(json))
